@@ -1,0 +1,1 @@
+"""Organizations, API keys, requester users and workers."""

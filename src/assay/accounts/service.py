@@ -1,0 +1,135 @@
+"""Account rules: creating organizations, keys, workers and users; authenticating them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from assay.accounts import repository
+from assay.accounts.secrets import hash_password, token_digest, verify_password
+from assay.clock import utcnow
+from assay.db.models import ApiKey, Organization, User, Worker
+from assay.errors import Conflict, NotFound, field_error
+from assay.ids import new_id, new_secret
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ROLES = ("admin", "member")
+
+
+@dataclass(frozen=True)
+class Requester:
+    """The acting principal of a customer call: an organization, through a key or a user."""
+
+    org_id: str
+    key_id: str | None = None
+    user_id: str | None = None
+    role: str = "admin"
+
+
+@dataclass(frozen=True)
+class WorkerPrincipal:
+    worker_id: str
+    org_id: str | None
+
+
+@dataclass(frozen=True)
+class CreatedOrg:
+    org_id: str
+    api_key: str
+    webhook_secret: str
+
+
+def _check_email(email: str) -> str:
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise field_error("email", "is not an email address")
+    return email
+
+
+def _check_password(password: str | None) -> None:
+    if password is not None and len(password) < 8:
+        raise field_error("password", "must have at least 8 characters")
+
+
+def create_org(session: Session, name: str) -> CreatedOrg:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise field_error("name", "must be 1 to 200 characters")
+    org = Organization(id=new_id("org"), name=name, webhook_secret=new_secret("whsec"),
+                       created_at=utcnow())
+    session.add(org)
+    session.flush()
+    key = create_api_key(session, org.id)
+    return CreatedOrg(org.id, key, org.webhook_secret)
+
+
+def create_api_key(session: Session, org_id: str) -> str:
+    """Create a key and return it in plain text: the only time it is ever shown."""
+    if repository.get_org(session, org_id) is None:
+        raise NotFound(f"organization {org_id} does not exist")
+    key = new_secret("ak", 24)
+    session.add(ApiKey(id=new_id("key"), org_id=org_id, key_hash=token_digest(key),
+                       prefix=key[:8], created_at=utcnow()))
+    session.flush()
+    return key
+
+
+def create_worker(session: Session, email: str, org_id: str | None = None,
+                  password: str | None = None) -> tuple[str, str]:
+    """Create a worker; returns ``(worker_id, token)``. The token is shown only here."""
+    email = _check_email(email)
+    _check_password(password)
+    if org_id is not None and repository.get_org(session, org_id) is None:
+        raise NotFound(f"organization {org_id} does not exist")
+    if repository.get_worker_by_email(session, email) is not None:
+        raise Conflict(f"a worker with email {email} exists", code="duplicate_email")
+    token = new_secret("wt", 24)
+    worker = Worker(id=new_id("wrk"), org_id=org_id, email=email,
+                    password_hash=hash_password(password) if password else None,
+                    token_hash=token_digest(token), created_at=utcnow())
+    session.add(worker)
+    session.flush()
+    return worker.id, token
+
+
+def create_user(session: Session, email: str, org_id: str, password: str,
+                role: str = "member") -> str:
+    email = _check_email(email)
+    _check_password(password)
+    if role not in ROLES:
+        raise field_error("role", f"must be one of {', '.join(ROLES)}")
+    if repository.get_org(session, org_id) is None:
+        raise NotFound(f"organization {org_id} does not exist")
+    if repository.get_user_by_email(session, email) is not None:
+        raise Conflict(f"a user with email {email} exists", code="duplicate_email")
+    user = User(id=new_id("usr"), org_id=org_id, email=email,
+                password_hash=hash_password(password), role=role, created_at=utcnow())
+    session.add(user)
+    session.flush()
+    return user.id
+
+
+def authenticate_api_key(session: Session, key: str) -> Requester | None:
+    row = repository.get_api_key_by_digest(session, token_digest(key))
+    return Requester(org_id=row.org_id, key_id=row.id) if row else None
+
+
+def authenticate_worker_token(session: Session, token: str) -> WorkerPrincipal | None:
+    worker = repository.get_worker_by_token_digest(session, token_digest(token))
+    return WorkerPrincipal(worker.id, worker.org_id) if worker else None
+
+
+def authenticate_password(session: Session, email: str, password: str
+                          ) -> Requester | WorkerPrincipal | None:
+    """Sign-in for the web UI: a requester user or a worker, by email and password.
+    The same answer (``None``) whether the account is missing or the password wrong."""
+    email = email.strip().lower()
+    user = repository.get_user_by_email(session, email)
+    if user is not None:
+        ok = verify_password(password, user.password_hash)
+        return Requester(org_id=user.org_id, user_id=user.id, role=user.role) if ok else None
+    worker = repository.get_worker_by_email(session, email)
+    ok = verify_password(password, worker.password_hash if worker else None)
+    return WorkerPrincipal(worker.id, worker.org_id) if worker and ok else None

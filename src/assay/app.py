@@ -1,0 +1,81 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from assay import __version__
+from assay.batches.api import router as batches_router
+from assay.callbacks.jobs import deliver_callback
+from assay.clock import utcnow
+from assay.db.engine import Database
+from assay.db.migrate import is_current
+from assay.exports.api import router as export_router
+from assay.http import errors
+from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
+from assay.jobs.runner import JobRunner
+from assay.projects.api import router as projects_router
+from assay.settings import Settings
+from assay.tasks.api import router as tasks_router
+from assay.work.api import router as work_router
+from assay.work.repository import expire_leases
+
+log = logging.getLogger("assay")
+
+
+def sweep_expired_leases(db: Database) -> None:
+    db.write(lambda s: expire_leases(s, None, utcnow()))
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    db = db or Database(settings.database_url)
+    runner = JobRunner(db, settings, {"callback": deliver_callback},
+                       periodic=[sweep_expired_leases], periodic_s=settings.expiry_sweep_s)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.run_jobs:
+            runner.start()
+        try:
+            yield
+        finally:
+            if settings.run_jobs:
+                runner.stop()
+            db.dispose()
+
+    app = FastAPI(title="Assay", version=__version__, lifespan=lifespan,
+                  description="The Assay HTTP API, version 1. See API.md.")
+    app.state.settings = settings
+    app.state.db = db
+    app.state.runner = runner
+    errors.install(app)
+    app.add_middleware(JsonBodyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> Any:
+        try:
+            current = is_current(db.engine)
+        except Exception as exc:  # any database failure means "not ready"
+            log.warning("readiness check failed: %s", exc)
+            current = False
+        if not current:
+            return JSONResponse(
+                errors.error_body("unavailable", "database unreachable or schema not current"),
+                status_code=503, headers={"Retry-After": "5"})
+        return {"status": "ready"}
+
+    for router in (projects_router, tasks_router, batches_router, work_router, export_router):
+        app.include_router(router)
+    return app

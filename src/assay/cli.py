@@ -1,0 +1,200 @@
+"""The ``assay`` command. Exit status: 0 success, 2 bad input or usage, 1 otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from assay import __version__
+from assay.errors import AssayError, InvalidInput, NotFound
+from assay.settings import Settings, SettingsError
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(database_url=getattr(args, "db", None))
+
+
+def _database(args: argparse.Namespace) -> Any:
+    from assay.db.engine import Database
+    from assay.db.migrate import upgrade
+
+    settings = _settings(args)
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)
+    return Database(settings.database_url)
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], sentence: str) -> None:
+    print(json.dumps(payload) if getattr(args, "json", False) else sentence)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from assay.db.migrate import upgrade
+
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    _emit(args, {"status": "ok"}, "The database schema is current.")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from assay.server import serve
+
+    serve(_settings(args), args.host, args.port)
+
+
+def cmd_org_create(args: argparse.Namespace) -> None:
+    from assay.accounts import service
+
+    db = _database(args)
+    created = db.write(lambda s: service.create_org(s, args.name))
+    _emit(args, {"org_id": created.org_id, "api_key": created.api_key,
+                 "webhook_secret": created.webhook_secret},
+          f"Created organization {created.org_id}.\nAPI key (shown once): {created.api_key}\n"
+          f"Webhook secret: {created.webhook_secret}")
+
+
+def cmd_worker_create(args: argparse.Namespace) -> None:
+    from assay.accounts import service
+
+    db = _database(args)
+    worker_id, token = db.write(
+        lambda s: service.create_worker(s, args.email, args.org, args.password))
+    team = f"the private team of {args.org}" if args.org else "the shared crowd"
+    _emit(args, {"worker_id": worker_id, "token": token},
+          f"Created worker {worker_id} in {team}.\nToken (shown once): {token}")
+
+
+def cmd_user_create(args: argparse.Namespace) -> None:
+    from assay.accounts import service
+
+    db = _database(args)
+    user_id = db.write(
+        lambda s: service.create_user(s, args.email, args.org, args.password, args.role))
+    _emit(args, {"user_id": user_id, "org_id": args.org, "role": args.role},
+          f"Created {args.role} {user_id} in {args.org}; they sign in at /login.")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from assay.transfer import export_to
+
+    db = _database(args)
+    count = export_to(db, args.project, args.format, args.out, args.include_responses)
+    if args.out:
+        _emit(args, {"exported": count, "out": args.out},
+              f"Exported {count} tasks to {args.out}.")
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    from assay.transfer import import_file
+
+    db = _database(args)
+    summary = import_file(db, args.file, args.project, partial=args.partial,
+                          progress=not args.json)
+    _emit(args, summary, f"Imported {summary['created']} tasks "
+          f"({len(summary['duplicates'])} duplicates, {len(summary['errors'])} errors).")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from assay.demo import run_demo
+
+    run_demo(args.db, args.host, args.port, args.workers, args.items)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assay", description="Assay: a data engine for AI.")
+    parser.add_argument("--version", action="version", version=f"assay {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, fn: Callable[[argparse.Namespace], None], help_: str,
+            parent: Any = sub) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_)
+        p.add_argument("--db", help="database URL (default: ASSAY_DATABASE_URL or sqlite)")
+        p.add_argument("--json", action="store_true", help="print one line of JSON")
+        p.set_defaults(fn=fn)
+        return p
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command",
+                                                                       required=True)
+    add("upgrade", cmd_db_upgrade, "create or migrate the schema", db)
+
+    p = add("serve", cmd_serve, "run the HTTP server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    org = sub.add_parser("org", help="organizations").add_subparsers(dest="org_command",
+                                                                      required=True)
+    p = add("create", cmd_org_create, "create an organization and its first API key", org)
+    p.add_argument("name")
+
+    worker = sub.add_parser("worker", help="workers").add_subparsers(dest="worker_command",
+                                                                      required=True)
+    p = add("create", cmd_worker_create, "create a worker", worker)
+    p.add_argument("email")
+    p.add_argument("--org", help="organization id (private team); default: the shared crowd")
+    p.add_argument("--password", help="password for the web UI")
+
+    user = sub.add_parser("user", help="requester users").add_subparsers(dest="user_command",
+                                                                          required=True)
+    p = add("create", cmd_user_create, "create a requester user", user)
+    p.add_argument("email")
+    p.add_argument("--org", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--role", choices=["admin", "member"], default="member")
+
+    p = add("export", cmd_export, "export a project's tasks")
+    p.add_argument("--project", required=True)
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--out", help="file to write (default: stdout)")
+    p.add_argument("--include-responses", action="store_true")
+
+    p = add("import", cmd_import, "import tasks from a JSONL or CSV file")
+    p.add_argument("file")
+    p.add_argument("--project", required=True)
+    p.add_argument("--partial", action="store_true",
+                   help="create the valid rows and report the invalid ones")
+
+    p = add("demo", cmd_demo, "run a server with a seeded demo and a simulated crowd")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=12, help="simulated workers")
+    p.add_argument("--items", type=int, default=300, help="tasks per demo project")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.fn(args)
+    except (InvalidInput, SettingsError) as exc:
+        return _fail(args, "invalid_input", str(exc), 2)
+    except NotFound as exc:
+        return _fail(args, exc.code, exc.message, 2)
+    except AssayError as exc:
+        return _fail(args, exc.code, exc.message, 1)
+    except CommandError as exc:
+        return _fail(args, "error", str(exc), exc.status)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _fail(args: argparse.Namespace, code: str, message: str, status: int) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"error": {"code": code, "message": message}}))
+    else:
+        print(f"assay: {message}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Time, in one place, so that tests can reason about leases and retries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def isoformat(value: datetime | None) -> str | None:
+    """RFC 3339 UTC with a trailing ``Z``, as API.md requires."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,202 @@
+"""All ORM models, together (features import them from here, never from each other).
+
+Ids are strings with a type prefix (see :mod:`assay.ids`); they sort by creation time.
+Relationships are not declared: every load is an explicit query in a repository.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from assay.db.types import JSONType, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+ID = String(40)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    webhook_secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class User(Base):
+    """A requester who signs in to the dashboard."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Worker(Base):
+    """A labeler: in the shared crowd (``org_id`` null) or an organization's private team."""
+
+    __tablename__ = "workers"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id"), nullable=True, index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    instructions: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    quality: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    pay: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    workforce: Mapped[str] = mapped_column(String(20))
+    lease_seconds: Mapped[int] = mapped_column(Integer)
+    limits: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Task(Base):
+    """A unit of work. ``overlap`` is how many answers it currently wants (the project's
+    overlap, copied so that one task can ask for more); ``slots_taken`` counts live
+    assignments plus counted responses. The work queue only leases a task while
+    ``slots_taken < overlap``, checked under a row lock.
+    ``held`` is true while the task's batch is staging or paused."""
+
+    __tablename__ = "tasks"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[Any] = mapped_column(JSONType)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType)
+    unique_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    callback_succeeded: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    review_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    overlap: Mapped[int] = mapped_column(Integer, default=1)
+    slots_taken: Mapped[int] = mapped_column(Integer, default=0)
+    n_responses: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "unique_id", name="uq_tasks_project_unique_id"),
+        Index("ix_tasks_queue", "project_id", "status", "held", text("priority DESC"), "id"),
+        Index("ix_tasks_org_id", "org_id", "id"),
+        Index("ix_tasks_project_id", "project_id", "id"),
+        Index("ix_tasks_batch_id", "batch_id", "status"),
+        Index("ix_tasks_org_updated", "org_id", "updated_at"),
+    )
+
+
+class Assignment(Base):
+    """A lease of one task to one worker. One per (task, worker), ever: a worker is never
+    handed the same task twice, after a submit, a skip or an expiry."""
+
+    __tablename__ = "assignments"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    skip_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    skip_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("task_id", "worker_id", name="uq_assignments_task_worker"),
+        Index("ix_assignments_worker", "worker_id", "project_id", "status"),
+        Index("ix_assignments_live", "status", "expires_at"),
+    )
+
+
+class Response(Base):
+    """A submitted answer. ``counts`` turns false when the answer stops counting."""
+
+    __tablename__ = "responses"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), index=True)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Job(Base):
+    """A unit of background work (callback delivery, …) claimed straight from the database."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)

@@ -1,0 +1,60 @@
+"""Domain errors. Each maps once to an HTTP status and a JSON error code (see http/errors.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AssayError(Exception):
+    """Base class: a rule of the system refused the request."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None, *,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(AssayError):
+    status = 422
+    code = "invalid_input"
+
+
+class NotFound(AssayError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(AssayError):
+    status = 409
+    code = "conflict"
+
+
+class Unauthorized(AssayError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(AssayError):
+    status = 403
+    code = "forbidden"
+
+
+class RateLimited(AssayError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+def field_error(field: str, message: str, code: str = "invalid_input") -> InvalidInput:
+    """An :class:`InvalidInput` naming one field."""
+    return InvalidInput(f"{field}: {message}", {"fields": [{"field": field, "message": message}]},
+                        code=code)

@@ -1,0 +1,1 @@
+"""The thin HTTP edge: error mapping, credentials, pagination, body limits."""

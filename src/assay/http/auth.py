@@ -1,0 +1,89 @@
+"""Credentials at the HTTP edge: API keys for customer routes, tokens for worker routes.
+
+A short in-process cache keeps the digest lookup off the hot path of the work endpoints;
+an entry lives for ``_TTL_S`` seconds, so a removed credential stops working within that.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+
+from fastapi import Request
+
+from assay.accounts import service as accounts
+from assay.accounts.service import Requester, WorkerPrincipal
+from assay.db.engine import Database
+from assay.errors import Unauthorized
+
+_TTL_S = 10.0
+_cache: dict[str, tuple[float, Requester | WorkerPrincipal | None]] = {}
+_lock = threading.Lock()
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _credential(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer" and value.strip():
+        return value.strip()
+    if scheme == "basic" and value.strip():
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        username, _, _password = decoded.partition(":")
+        return username or None
+    return None
+
+
+def _lookup(db: Database, credential: str) -> Requester | WorkerPrincipal | None:
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(credential)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    with db.read() as session:
+        principal: Requester | WorkerPrincipal | None
+        if credential.startswith("ak_"):
+            principal = accounts.authenticate_api_key(session, credential)
+        elif credential.startswith("wt_"):
+            principal = accounts.authenticate_worker_token(session, credential)
+        else:
+            principal = None
+    with _lock:
+        if len(_cache) > 10_000:
+            _cache.clear()
+        _cache[credential] = (now + _TTL_S, principal)
+    return principal
+
+
+def _session_principal(request: Request) -> Requester | WorkerPrincipal | None:
+    principal = getattr(request.state, "principal", None)
+    if isinstance(principal, Requester | WorkerPrincipal):
+        return principal
+    return None
+
+
+def require_requester(request: Request) -> Requester:
+    credential = _credential(request)
+    principal = _lookup(get_db(request), credential) if credential else _session_principal(
+        request)
+    if not isinstance(principal, Requester):
+        raise Unauthorized("an API key is required (Authorization: Bearer <key>)")
+    return principal
+
+
+def require_worker(request: Request) -> WorkerPrincipal:
+    credential = _credential(request)
+    principal = _lookup(get_db(request), credential) if credential else _session_principal(
+        request)
+    if not isinstance(principal, WorkerPrincipal):
+        raise Unauthorized("a worker token is required (Authorization: Bearer <token>)")
+    return principal

@@ -1,0 +1,80 @@
+"""The job runner: a thread that claims due jobs and runs their handlers.
+
+Handlers are registered by kind. A handler gets the database, the settings and the claimed
+job; it records its own outcome (finish, retry later or fail) in its own transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from assay.clock import utcnow
+from assay.db.engine import Database
+from assay.jobs import queue
+from assay.jobs.queue import ClaimedJob
+from assay.settings import Settings
+
+log = logging.getLogger("assay.jobs")
+
+Handler = Callable[[Database, Settings, ClaimedJob], None]
+
+
+class JobRunner:
+    def __init__(self, db: Database, settings: Settings, handlers: dict[str, Handler],
+                 periodic: list[Callable[[Database], None]] | None = None,
+                 periodic_s: float = 5.0, workers: int = 4) -> None:
+        self.db = db
+        self.settings = settings
+        self.handlers = handlers
+        self.periodic = periodic or []
+        self.periodic_s = periodic_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assay-job")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="assay-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def run_once(self) -> int:
+        """Claim and run the due jobs once (used by the loop and by tests)."""
+        lease = self.settings.callback_timeout_s * 3 + 30
+        claimed = self.db.write(lambda s: queue.claim_due(s, utcnow(), 32, lease))
+        futures = [self._pool.submit(self._run, job) for job in claimed]
+        for future in futures:
+            future.result()
+        return len(claimed)
+
+    def _run(self, job: ClaimedJob) -> None:
+        handler = self.handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            handler(self.db, self.settings, job)
+        except Exception as exc:  # a broken job must not stop the runner
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            error = repr(exc)
+            self.db.write(lambda s: queue.fail(s, job.id, utcnow(), error))
+
+    def _loop(self) -> None:
+        next_periodic = 0.0
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+                now = utcnow().timestamp()
+                if now >= next_periodic:
+                    for task in self.periodic:
+                        task(self.db)
+                    next_periodic = now + self.periodic_s
+            except Exception:
+                log.exception("job runner loop error")
+            self._stop.wait(self.settings.job_poll_s)

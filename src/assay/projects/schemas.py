@@ -1,0 +1,73 @@
+"""Request bodies for projects (unknown fields are refused)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assay.kinds import KIND_NAMES
+
+Kind = Literal["categorize", "spans", "boxes", "compare", "rate", "text"]
+assert set(KIND_NAMES) == set(Kind.__args__)  # type: ignore[attr-defined]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QualityIn(Strict):
+    overlap: int | None = Field(default=None, ge=1, le=100)
+    max_overlap: int | None = Field(default=None, ge=1, le=100)
+    target_confidence: float | None = Field(default=None, ge=0, le=1)
+    gold_rate: float | None = Field(default=None, ge=0, le=1)
+    min_worker_accuracy: float | None = Field(default=None, ge=0, le=1)
+    review_rate: float | None = Field(default=None, ge=0, le=1)
+
+
+class PayIn(Strict):
+    per_task: str | None = None
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+    @field_validator("per_task")
+    @classmethod
+    def _money(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation as exc:
+            raise ValueError("must be a decimal string such as \"0.05\"") from exc
+        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -6:  # type: ignore[operator]
+            raise ValueError("must be a non-negative decimal with at most 6 decimal places")
+        return value
+
+
+class LimitsIn(Strict):
+    answers_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class ProjectCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Kind
+    instructions: str = Field(default="", max_length=200_000)
+    params: dict[str, Any] | None = None
+    quality: QualityIn | None = None
+    pay: PayIn | None = None
+    workforce: Literal["private", "crowd"] = "private"
+    lease_seconds: int = Field(default=600, ge=1, le=7 * 86400)
+    limits: LimitsIn | None = None
+    callback_url: str | None = None
+
+
+class ProjectPatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    instructions: str | None = Field(default=None, max_length=200_000)
+    params: dict[str, Any] | None = None
+    quality: QualityIn | None = None
+    pay: PayIn | None = None
+    workforce: Literal["private", "crowd"] | None = None
+    lease_seconds: int | None = Field(default=None, ge=1, le=7 * 86400)
+    limits: LimitsIn | None = None
+    callback_url: str | None = None

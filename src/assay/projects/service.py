@@ -1,0 +1,147 @@
+"""Project rules: defaults, validation by kind, what a PATCH may change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from assay.accounts.service import Requester
+from assay.callbacks.urls import check_callback_url
+from assay.clock import isoformat, utcnow
+from assay.db.models import Project, Task
+from assay.errors import Conflict, InvalidInput, NotFound, field_error
+from assay.ids import new_id
+from assay.kinds import get_kind
+from assay.kinds.base import KindValidationError
+from assay.projects import repository
+from assay.projects.schemas import ProjectCreate, ProjectPatch, QualityIn
+
+DEFAULT_PAY = {"per_task": "0", "currency": "USD"}
+QUALITY_DEFAULTS: dict[str, Any] = {
+    "overlap": 1, "max_overlap": 1, "target_confidence": 0.0, "gold_rate": 0.0,
+    "min_worker_accuracy": 0.0, "review_rate": 0.0,
+}
+
+
+def kind_error(exc: KindValidationError) -> InvalidInput:
+    fields = [{"field": e.field, "message": e.message} for e in exc.errors]
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    return InvalidInput(summary, {"fields": fields})
+
+
+def _quality(base: dict[str, Any] | None, patch: QualityIn | None) -> dict[str, Any]:
+    """Merge a quality policy field by field. ``max_overlap`` follows ``overlap`` upward
+    unless it is given; a given ``max_overlap`` below ``overlap`` is refused."""
+    q: dict[str, Any] = dict(base or QUALITY_DEFAULTS)
+    given = patch.model_dump(exclude_none=True) if patch else {}
+    q.update(given)
+    if "max_overlap" not in given:
+        q["max_overlap"] = max(q["overlap"], q["max_overlap"] if base else 0)
+    if q["max_overlap"] < q["overlap"]:
+        raise field_error("quality.max_overlap", "must not be less than quality.overlap")
+    return q
+
+
+def _pay(base: dict[str, Any] | None, patch: Any) -> dict[str, Any]:
+    pay = dict(base or DEFAULT_PAY)
+    if patch is not None:
+        pay.update(patch.model_dump(exclude_none=True))
+    return pay
+
+
+def get_project(session: Session, who: Requester, project_id: str, *,
+                for_update: bool = False) -> Project:
+    project = repository.get_project(session, who.org_id, project_id, for_update=for_update)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    return project
+
+
+def create_project(session: Session, who: Requester, body: ProjectCreate,
+                   allowed_hosts: tuple[str, ...]) -> Project:
+    kind = get_kind(body.kind)
+    try:
+        params = kind.validate_params(body.params)
+    except KindValidationError as exc:
+        raise kind_error(exc) from exc
+    now = utcnow()
+    project = Project(
+        id=new_id("prj"), org_id=who.org_id, name=body.name, kind=body.kind,
+        instructions=body.instructions, params=params, quality=_quality(None, body.quality),
+        pay=_pay(None, body.pay), workforce=body.workforce, lease_seconds=body.lease_seconds,
+        limits=(body.limits.model_dump() if body.limits else {"answers_per_minute": None}),
+        callback_url=check_callback_url(body.callback_url, allowed_hosts),
+        created_at=now, updated_at=now,
+    )
+    session.add(project)
+    session.flush()
+    return project
+
+
+def update_project(session: Session, who: Requester, project_id: str, body: ProjectPatch,
+                   allowed_hosts: tuple[str, ...]) -> Project:
+    project = get_project(session, who, project_id, for_update=True)
+    given = body.model_fields_set
+    if body.params is not None:
+        kind = get_kind(project.kind)
+        try:
+            params = kind.validate_params(body.params)
+            removed = set(kind.check_params_change(project.params, params))
+        except KindValidationError as exc:
+            raise kind_error(exc) from exc
+        if removed:
+            answers = repository.list_used_labels_answers(session, who.org_id, project.id)
+            used = set().union(*(kind.labels_used(a) for a in answers)) if answers else set()
+            if removed & used:
+                raise Conflict("labels in use by answers cannot be removed",
+                               {"labels": sorted(removed & used)}, code="label_in_use")
+        project.params = params
+    if body.quality is not None:
+        quality = _quality(project.quality, body.quality)
+        if quality["overlap"] != project.quality.get("overlap"):
+            session.execute(
+                update(Task)
+                .where(Task.project_id == project.id, Task.status == "pending")
+                .values(overlap=quality["overlap"])
+            )
+        project.quality = quality
+    if body.pay is not None:
+        project.pay = _pay(project.pay, body.pay)
+    if body.limits is not None:
+        project.limits = {**project.limits, **body.limits.model_dump(exclude_unset=True)}
+    for name in ("name", "instructions", "workforce", "lease_seconds"):
+        value = getattr(body, name)
+        if value is not None:
+            setattr(project, name, value)
+    if "callback_url" in given:
+        project.callback_url = check_callback_url(body.callback_url, allowed_hosts)
+    project.updated_at = utcnow()
+    session.flush()
+    return project
+
+
+def project_object(project: Project, counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "id": project.id,
+        "name": project.name,
+        "kind": project.kind,
+        "instructions": project.instructions,
+        "params": project.params,
+        "quality": project.quality,
+        "pay": project.pay,
+        "workforce": project.workforce,
+        "lease_seconds": project.lease_seconds,
+        "limits": project.limits,
+        "callback_url": project.callback_url,
+        "created_at": isoformat(project.created_at),
+        "updated_at": isoformat(project.updated_at),
+        "counts": counts,
+    }
+
+
+def describe(session: Session, who: Requester, projects: list[Project]) -> list[dict[str, Any]]:
+    counts = repository.count_tasks_by_status(session, who.org_id, [p.id for p in projects])
+    empty = dict.fromkeys(repository.TASK_STATUSES, 0)
+    return [project_object(p, counts.get(p.id, empty)) for p in projects]

@@ -1,0 +1,92 @@
+"""The one settings object, parsed strictly from ``ASSAY_*`` variables and flags.
+
+Every setting is listed in :data:`SETTINGS_DOC`; a test checks that the list and the
+dataclass agree, so no setting goes undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+DEFAULT_SQLITE_PATH = "assay.db"
+
+SETTINGS_DOC: dict[str, str] = {
+    "database_url": "ASSAY_DATABASE_URL: SQLAlchemy URL; default sqlite:///assay.db "
+    "(postgresql://… for production).",
+    "max_body_bytes": "ASSAY_MAX_BODY_BYTES: largest request body accepted (default 64 MiB).",
+    "allowed_callback_hosts": "ASSAY_ALLOWED_CALLBACK_HOSTS: comma-separated host or host:port "
+    "allowed as callback targets although loopback/private.",
+    "callback_timeout_s": "ASSAY_CALLBACK_TIMEOUT_S: seconds one callback attempt may take.",
+    "callback_backoff_s": "ASSAY_CALLBACK_BACKOFF_S: comma-separated delays between callback "
+    "attempts (default 5,30,120,600,1800,7200).",
+    "job_poll_s": "ASSAY_JOB_POLL_S: how often the job runner looks for due jobs.",
+    "run_jobs": "ASSAY_RUN_JOBS: 1 (default) runs the job runner inside the server process.",
+    "expiry_sweep_s": "ASSAY_EXPIRY_SWEEP_S: how often expired leases are returned to the pool "
+    "(they are also returned lazily when a worker asks for work).",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be parsed."""
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative")
+    return value
+
+
+def _bool(name: str, raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    max_body_bytes: int = 64 * 1024 * 1024
+    allowed_callback_hosts: tuple[str, ...] = ()
+    callback_timeout_s: float = 10.0
+    callback_backoff_s: tuple[float, ...] = field(
+        default=(5.0, 30.0, 120.0, 600.0, 1800.0, 7200.0)
+    )
+    job_poll_s: float = 0.5
+    run_jobs: bool = True
+    expiry_sweep_s: float = 5.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``ASSAY_*`` variables, then apply explicit overrides (flags)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"ASSAY_{f.name.upper()}")
+            if raw is None:
+                continue
+            name = f"ASSAY_{f.name.upper()}"
+            if f.name == "max_body_bytes":
+                values[f.name] = int(_float(name, raw))
+            elif f.name == "allowed_callback_hosts":
+                values[f.name] = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+            elif f.name == "callback_backoff_s":
+                values[f.name] = tuple(_float(name, p) for p in raw.split(",") if p.strip())
+            elif f.name == "run_jobs":
+                values[f.name] = _bool(name, raw)
+            elif f.name == "database_url":
+                values[f.name] = raw
+            else:
+                values[f.name] = _float(name, raw)
+        settings = cls(**values)
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **clean) if clean else settings

@@ -1,0 +1,49 @@
+"""HTTP routes of the worker side: next, submit, skip, me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from assay.accounts.service import WorkerPrincipal
+from assay.clock import utcnow
+from assay.db.engine import Database
+from assay.http.auth import get_db, require_worker
+from assay.work import service
+from assay.work.schemas import NextIn, SkipIn, SubmitIn
+
+router = APIRouter(prefix="/v1/work", tags=["work"])
+
+
+@router.post("/next", responses={204: {"description": "nothing for this worker now"}})
+def next_task(body: NextIn | None = Body(default=None),
+              who: WorkerPrincipal = Depends(require_worker),
+              db: Database = Depends(get_db)) -> Any:
+    project = body.project if body else None
+    offered = db.write(lambda s: service.lease_next(s, who, project, utcnow()))
+    return offered if offered is not None else Response(status_code=204)
+
+
+@router.post("/{assignment_id}/submit")
+def submit(assignment_id: str, body: SubmitIn, who: WorkerPrincipal = Depends(require_worker),
+           db: Database = Depends(get_db)) -> dict[str, Any]:
+    return db.write(lambda s: service.submit_answer(s, who, assignment_id, body.answer,
+                                                    utcnow()))
+
+
+@router.post("/{assignment_id}/skip")
+def skip(assignment_id: str, body: SkipIn | None = Body(default=None),
+         who: WorkerPrincipal = Depends(require_worker),
+         db: Database = Depends(get_db)) -> dict[str, Any]:
+    reason = body.reason if body else None
+    comment = body.comment if body else None
+    return db.write(lambda s: service.skip_assignment(s, who, assignment_id, reason, comment,
+                                                      utcnow()))
+
+
+@router.get("/me")
+def me(project: str | None = None, who: WorkerPrincipal = Depends(require_worker),
+       db: Database = Depends(get_db)) -> dict[str, Any]:
+    with db.read() as session:
+        return service.worker_standing(session, who, project)

@@ -1,0 +1,24 @@
+"""Request bodies of the work endpoints."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NextIn(Strict):
+    project: str | None = None
+
+
+class SubmitIn(Strict):
+    answer: Any
+
+
+class SkipIn(Strict):
+    reason: Literal["broken", "unclear", "other"] | None = None
+    comment: str | None = Field(default=None, max_length=10_000)
