@@ -74,6 +74,9 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 400 and "parsing the body" in message:
+            # FastAPI's answer to a body that is not even text (bad UTF-8).
+            code, message = "invalid_json", "the request body is not valid JSON"
         return error_response(exc.status_code, code, message, headers=exc.headers)
 
     @app.exception_handler(OperationalError)

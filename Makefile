@@ -1,0 +1,38 @@
+# The two commands of the README:
+#   make demo   — set up this machine and run the demo server with a simulated crowd
+#   make test   — set up this machine and run the whole suite (ruff, mypy, pytest)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench bench-quality clean system-deps
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/assay demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: system-deps lint typecheck pytest
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+bench: $(STAMP)
+	$(BIN)/python bench/loop/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -1,0 +1,154 @@
+"""Test support: fresh databases, a real server in a subprocess, accounts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from assay.accounts import service as accounts
+from assay.client import Client, WorkerClient
+from assay.db.engine import Database
+
+PG_ADMIN_URL = os.environ.get("ASSAY_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/postgres")
+REQUIRE_POSTGRES = os.environ.get("ASSAY_REQUIRE_POSTGRES", "") == "1"
+
+TEST_ENV = {
+    "ASSAY_ALLOWED_CALLBACK_HOSTS": "127.0.0.1,localhost",
+    "ASSAY_CALLBACK_BACKOFF_S": "0.2,0.4,0.6",
+    "ASSAY_CALLBACK_TIMEOUT_S": "3",
+    "ASSAY_JOB_POLL_S": "0.1",
+    "ASSAY_EXPIRY_SWEEP_S": "0.5",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def pg_url(database: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def postgres_available() -> bool:
+    try:
+        pg_admin("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+def new_pg_database(template: str) -> str:
+    name = f"assay_t_{uuid.uuid4().hex[:12]}"
+    pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class ServerProcess:
+    """``assay serve`` in a subprocess on a free loopback port."""
+
+    def __init__(self, db_url: str, env: dict[str, str] | None = None,
+                 log_path: Path | None = None) -> None:
+        self.db_url = db_url
+        self.env = {**os.environ, **TEST_ENV, **(env or {})}
+        self.log_path = log_path
+        self.port = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        self.port = free_port()
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "assay.cli", "serve", "--db", self.db_url,
+             "--port", str(self.port)],
+            env=self.env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush — what a crash looks like."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class Org:
+    url: str
+    db: Database
+    org_id: str
+    api_key: str
+    webhook_secret: str
+    client: Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = Client(self.url, self.api_key)
+
+    def worker(self, email: str | None = None, crowd: bool = False) -> WorkerClient:
+        email = email or f"w-{uuid.uuid4().hex[:10]}@example.com"
+        _, token = self.db.write(
+            lambda s: accounts.create_worker(s, email, None if crowd else self.org_id))
+        return WorkerClient(self.url, token)
+
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30,
+                            headers={"Authorization": f"Bearer {self.api_key}"})
+
+
+def make_org(url: str, db: Database, name: str = "Acme") -> Org:
+    created = db.write(lambda s: accounts.create_org(s, name))
+    return Org(url, db, created.org_id, created.api_key, created.webhook_secret)
+
+
+def categorize_project(org: Org, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": "sentiment", "kind": "categorize",
+                            "params": {"labels": ["pos", "neg", "neu"]},
+                            "quality": {"overlap": 1}}
+    body.update(overrides)
+    return org.client.create_project(**body)

@@ -1,0 +1,106 @@
+"""Every organization-scoped route, enumerated from the OpenAPI document, answers 404 to
+another organization's credentials for an existing object — the same as for a missing one."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.support import Org, categorize_project
+
+PUBLIC = {"/healthz", "/readyz"}
+MISSING = {"project_id": "prj_00000000000000000000000a", "task_id": "tsk_00000000000000000000000a",
+           "batch_id": "bat_00000000000000000000000a",
+           "assignment_id": "asg_00000000000000000000000a"}
+
+# Bodies that name an object of the organization inside the request.
+def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
+    return {
+        ("POST", "/v1/tasks"): {"project": ids["project_id"], "data": {"text": "x"}},
+        ("POST", "/v1/tasks/bulk"): {"project": ids["project_id"],
+                                     "tasks": [{"data": {"text": "x"}}]},
+        ("POST", "/v1/batches"): {"project": ids["project_id"], "name": "b"},
+        ("POST", "/v1/work/next"): {"project": ids["project_id"]},
+        ("POST", "/v1/work/{assignment_id}/submit"): {"answer": {"label": "pos"}},
+        ("POST", "/v1/work/{assignment_id}/skip"): {},
+        ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
+        ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
+    }
+
+
+def _routes(url: str) -> list[tuple[str, str]]:
+    spec = httpx.get(url + "/openapi.json").json()
+    return [(method.upper(), path) for path, ops in spec["paths"].items()
+            for method in ops if path not in PUBLIC]
+
+
+def _object_routes(routes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Routes that reach an existing object: by an id in the path, or one in the body."""
+    return [(m, p) for m, p in routes
+            if "{" in p or (m, p) in _bodies(MISSING) and m == "POST" and p != "/v1/projects"]
+
+
+def _call(http: httpx.Client, method: str, path: str, ids: dict[str, str]) -> httpx.Response:
+    concrete = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+    body = _bodies(ids).get((method, path))
+    return http.request(method, concrete, json=body)
+
+
+def test_every_scoped_route_hides_other_organizations_objects(org: Org,
+                                                              other_org: Org) -> None:
+    project = categorize_project(org)
+    task = org.client.create_task(project["id"], {"text": "secret"})
+    batch = org.client.create_batch(project["id"], "b1")
+    worker = org.worker()
+    offer = worker.next(project["id"])
+    assert offer is not None
+    owned = {"project_id": project["id"], "task_id": task["id"], "batch_id": batch["id"],
+             "assignment_id": offer["assignment_id"]}
+    intruder_worker = other_org.worker()
+    routes = _object_routes(_routes(org.url))
+    assert len(routes) >= 15
+    checked = []
+    for method, path in routes:
+        token = (intruder_worker._http.headers["Authorization"] if path.startswith("/v1/work")
+                 else f"Bearer {other_org.api_key}")
+        with httpx.Client(base_url=org.url, headers={"Authorization": token}) as http:
+            foreign = _call(http, method, path, owned)
+            missing = _call(http, method, path, MISSING)
+        assert foreign.status_code == 404, (method, path, foreign.text)
+        assert missing.status_code == 404, (method, path, missing.text)
+        assert foreign.json()["error"]["code"] == missing.json()["error"]["code"]
+        assert "secret" not in foreign.text
+        checked.append((method, path))
+    # Nothing was changed by the attempts.
+    assert org.client.get_project(project["id"])["name"] == project["name"]
+    assert org.client.get_task(task["id"])["priority"] == 0
+    assert org.client.get_task(task["id"])["status"] == "pending"
+    assert len(list(org.client.iter_tasks(project=project["id"]))) == 1
+    assert ("GET", "/v1/projects/{project_id}/export") in checked
+
+
+def test_lists_show_only_the_callers_objects(org: Org, other_org: Org) -> None:
+    mine = categorize_project(org, name="mine")
+    theirs = categorize_project(other_org, name="theirs")
+    org.client.create_task(mine["id"], {"text": "a"})
+    other_org.client.create_task(theirs["id"], {"text": "b"})
+    assert theirs["id"] not in {p["id"] for p in org.client.iter_projects()}
+    assert all(t["project"] != theirs["id"] for t in org.client.iter_tasks())
+    assert list(org.client.iter_tasks(project=theirs["id"])) == []
+
+
+def test_credentials_of_the_wrong_kind_are_refused(org: Org) -> None:
+    worker = org.worker()
+    worker_token = worker._http.headers["Authorization"]
+    r = httpx.get(org.url + "/v1/projects", headers={"Authorization": worker_token})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    r = httpx.post(org.url + "/v1/work/next", json={},
+                   headers={"Authorization": f"Bearer {org.api_key}"})
+    assert r.status_code == 401
+    assert httpx.get(org.url + "/v1/projects").status_code == 401
+    assert httpx.get(org.url + "/v1/projects",
+                     headers={"Authorization": "Bearer ak_nope"}).status_code == 401
+    basic = httpx.get(org.url + "/v1/projects", auth=(org.api_key, ""))
+    assert basic.status_code == 200
