@@ -39,7 +39,7 @@ def _routes(url: str) -> list[tuple[str, str]]:
 def _object_routes(routes: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Routes that reach an existing object: by an id in the path, or one in the body."""
     return [(m, p) for m, p in routes
-            if "{" in p or (m, p) in _bodies(MISSING) and m == "POST" and p != "/v1/projects"]
+            if "{" in p or ((m, p) in _bodies(MISSING) and m == "POST" and p != "/v1/projects")]
 
 
 def _call(http: httpx.Client, method: str, path: str, ids: dict[str, str]) -> httpx.Response:

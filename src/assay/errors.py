@@ -58,3 +58,25 @@ def field_error(field: str, message: str, code: str = "invalid_input") -> Invali
     """An :class:`InvalidInput` naming one field."""
     return InvalidInput(f"{field}: {message}", {"fields": [{"field": field, "message": message}]},
                         code=code)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "body"
+
+
+def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
+    fields = []
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        kind = err.get("type", "")
+        message = err.get("msg", "invalid")
+        if kind == "extra_forbidden":
+            message = "unknown field"
+        elif kind == "missing":
+            message = "is required"
+        fields.append({"field": _field_path(loc), "message": message, "type": kind})
+    return fields

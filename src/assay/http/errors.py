@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assay.errors import AssayError, RateLimited
+from assay.errors import AssayError, RateLimited, validation_details
 
 log = logging.getLogger("assay")
 
@@ -31,28 +31,6 @@ def error_response(status: int, code: str, message: str,
                    details: dict[str, Any] | None = None,
                    headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
-
-
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "body"
-
-
-def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
-    fields = []
-    for err in errors:
-        loc = tuple(err.get("loc", ()))
-        kind = err.get("type", "")
-        message = err.get("msg", "invalid")
-        if kind == "extra_forbidden":
-            message = "unknown field"
-        elif kind == "missing":
-            message = "is required"
-        fields.append({"field": _field_path(loc), "message": message, "type": kind})
-    return fields
 
 
 def install(app: FastAPI) -> None:

@@ -14,8 +14,14 @@ from assay.accounts.service import Requester
 from assay.callbacks.urls import check_callback_url
 from assay.clock import utcnow
 from assay.db.models import Batch, Project, Task
-from assay.errors import AssayError, Conflict, InvalidInput, NotFound, field_error
-from assay.http.errors import validation_details
+from assay.errors import (
+    AssayError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    field_error,
+    validation_details,
+)
 from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
