@@ -1,0 +1,129 @@
+"""Seed the demo and run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from assay.accounts import service as accounts
+from assay.app import create_app
+from assay.client import Client
+from assay.db.engine import Database
+from assay.db.migrate import upgrade
+from assay.demo.crowd import SimulatedWorker, run_worker
+from assay.demo.data import comparisons, reviews
+from assay.settings import Settings
+
+DEFAULT_DB = "assay-demo.db"
+RELIABILITY = [0.97, 0.95, 0.92, 0.9, 0.88, 0.85, 0.8, 0.75, 0.7, 0.6, 0.45, 0.34]
+
+
+def _fresh_sqlite(url: str | None) -> str:
+    if url:
+        return url
+    for suffix in ("", "-wal", "-shm"):
+        Path(DEFAULT_DB + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{DEFAULT_DB}"
+
+
+def _seed(base: str, api_key: str, n_items: int,
+          rng: random.Random) -> tuple[list[str], dict[str, str]]:
+    """Create the demo projects through the API; return their ids and the hidden truth
+    (by task data), which only the simulated crowd knows."""
+    client = Client(base, api_key)
+    truth: dict[str, str] = {}
+    sentiment = client.create_project(
+        name="Product review sentiment", kind="categorize",
+        instructions="Read the review. Is the customer **positive**, **negative** or "
+                     "**neutral** about the product?\n\nJudge the product, not the delivery.",
+        params={"labels": ["positive", "negative", "neutral"]},
+        quality={"overlap": 3}, pay={"per_task": "0.04", "currency": "USD"})
+    items = reviews(n_items, rng)
+    client.create_tasks(sentiment["id"], [{"data": i.data, "unique_id": i.unique_id}
+                                          for i in items])
+    truth.update({json.dumps(i.data, sort_keys=True): i.truth for i in items})
+    pairs = client.create_project(
+        name="Assistant answer preference", kind="compare",
+        instructions="Which answer is more **correct and helpful**? Press `a` or `b`.",
+        params={"allow_tie": False}, quality={"overlap": 3},
+        pay={"per_task": "0.08", "currency": "USD"})
+    items = comparisons(max(30, n_items // 3), rng)
+    client.create_tasks(pairs["id"], [{"data": i.data, "unique_id": i.unique_id}
+                                      for i in items])
+    truth.update({json.dumps(i.data, sort_keys=True): i.truth for i in items})
+    client.close()
+    return [sentiment["id"], pairs["id"]], truth
+
+
+def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: int) -> None:
+    url = _fresh_sqlite(db_url or os.environ.get("ASSAY_DATABASE_URL"))
+    upgrade(url)
+    settings = Settings.from_env(database_url=url)
+    db = Database(url)
+    org = db.write(lambda s: accounts.create_org(s, "Demo Labs"))
+    workers = []
+    for i in range(max(1, n_workers)):
+        email = f"worker{i + 1}@demo.assay"
+        _, token = db.write(lambda s, e=email: accounts.create_worker(s, e, org.org_id))
+        workers.append(SimulatedWorker(email, token, RELIABILITY[i % len(RELIABILITY)]))
+
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, db), host=host, port=port,
+                                           log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    base = f"http://{host}:{port}"
+    while not server.started:
+        if not thread.is_alive():
+            raise SystemExit(f"the server could not start on {host}:{port}")
+        time.sleep(0.02)
+    ready_s = time.monotonic() - started
+    projects, truth = _seed(base, org.api_key, n_items, random.Random(7))
+    stop = threading.Event()
+    # Each simulated worker keeps to one project, so that both visibly progress.
+    crowd = [threading.Thread(target=run_worker, daemon=True,
+                              args=(base, w, projects[i % len(projects)], truth, stop,
+                                    (0.4, 2.5), i))
+             for i, w in enumerate(workers)]
+    for t in crowd:
+        t.start()
+    print(_banner(base, url, org.api_key, projects, len(workers), ready_s), flush=True)
+    try:
+        while thread.is_alive():
+            thread.join(1.0)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.should_exit = True
+        thread.join(10)
+        db.dispose()
+
+
+def _banner(base: str, url: str, api_key: str, projects: list[str], n_workers: int,
+            ready_s: float) -> str:
+    return f"""
+Assay demo — server ready in {ready_s:.2f} s on {url}
+
+  API          {base}/v1/projects
+  OpenAPI      {base}/openapi.json   (interactive: {base}/docs)
+  API key      {api_key}
+  Projects     {projects[0]} (review sentiment), {projects[1]} (answer preference)
+
+{n_workers} simulated workers (accuracy from 34% to 97%) are answering through the API now.
+
+Try:
+  curl -s -H "Authorization: Bearer {api_key}" {base}/v1/projects | python3 -m json.tool
+  curl -s -H "Authorization: Bearer {api_key}" \\
+       "{base}/v1/tasks?status=completed&limit=3&include=responses" | python3 -m json.tool
+  curl -s -H "Authorization: Bearer {api_key}" \\
+       "{base}/v1/projects/{projects[0]}/export?format=csv" | head
+
+Press Ctrl+C to stop.
+"""
