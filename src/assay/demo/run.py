@@ -67,11 +67,10 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
     settings = Settings.from_env(database_url=url)
     db = Database(url)
     org = db.write(lambda s: accounts.create_org(s, "Demo Labs"))
-    workers = []
-    for i in range(max(1, n_workers)):
-        email = f"worker{i + 1}@demo.assay"
-        _, token = db.write(lambda s, e=email: accounts.create_worker(s, e, org.org_id))
-        workers.append(SimulatedWorker(email, token, RELIABILITY[i % len(RELIABILITY)]))
+    emails = [f"worker{i + 1}@demo.assay" for i in range(max(1, n_workers))]
+    created = db.write(lambda s: [accounts.create_worker(s, e, org.org_id) for e in emails])
+    workers = [SimulatedWorker(email, token, RELIABILITY[i % len(RELIABILITY)])
+               for i, (email, (_, token)) in enumerate(zip(emails, created, strict=True))]
 
     server = uvicorn.Server(uvicorn.Config(create_app(settings, db), host=host, port=port,
                                            log_level="warning", access_log=False))
