@@ -8,9 +8,10 @@ LOCKED``) where work is claimed.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
@@ -80,6 +81,13 @@ class Database:
             bind=self.engine.execution_options(assay_write=True), expire_on_commit=False
         )
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Queueing this process's writers on a lock wakes
+        # the next one the moment the last commits; left to SQLite's busy handler, waiting
+        # writers sleep in growing steps and the tail latency balloons. (Other processes,
+        # such as a CLI import, still meet the busy timeout.)
+        self._write_lock: threading.Lock | None = (
+            threading.Lock() if self.dialect == "sqlite" else None
+        )
 
     @property
     def is_postgres(self) -> bool:
@@ -96,7 +104,7 @@ class Database:
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """One write transaction, committed when the block ends without an error."""
-        with self._write() as session, session.begin():
+        with self._write_lock or nullcontext(), self._write() as session, session.begin():
             yield session
 
     def write(self, fn: Callable[[Session], T], attempts: int = 4) -> T:
