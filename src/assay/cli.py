@@ -103,6 +103,14 @@ def cmd_import(args: argparse.Namespace) -> None:
           f"({len(summary['duplicates'])} duplicates, {len(summary['errors'])} errors).")
 
 
+def cmd_aggregate(args: argparse.Namespace) -> None:
+    from assay.aggregate import aggregate_csv
+
+    n = aggregate_csv(args.answers, args.method, args.out)
+    if args.out:
+        print(f"Wrote {n} tasks to {args.out}.", file=sys.stderr)
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from assay.demo import run_demo
 
@@ -161,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", required=True)
     p.add_argument("--partial", action="store_true",
                    help="create the valid rows and report the invalid ones")
+
+    p = sub.add_parser("aggregate", help="truth inference over a CSV of answers")
+    p.add_argument("answers", help="CSV with a header including worker,task,label")
+    p.add_argument("--method", help="categorical method (default: the platform's)")
+    p.add_argument("--out", help="file to write (default: stdout)")
+    p.set_defaults(fn=cmd_aggregate)
 
     p = add("demo", cmd_demo, "run a server with a seeded demo and a simulated crowd")
     p.add_argument("--host", default="127.0.0.1")
