@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 4
         if settings.run_jobs:
             runner.start()
         try:

@@ -10,6 +10,7 @@ import base64
 import threading
 import time
 
+import anyio.to_thread
 from fastapi import Request
 
 from assay.accounts import service as accounts
@@ -22,9 +23,14 @@ _cache: dict[str, tuple[float, Requester | WorkerPrincipal | None]] = {}
 _lock = threading.Lock()
 
 
-def get_db(request: Request) -> Database:
+def database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+async def get_db(request: Request) -> Database:
+    """The dependency form of :func:`database` (async: no thread-pool trip)."""
+    return database(request)
 
 
 def _credential(request: Request) -> str | None:
@@ -43,12 +49,16 @@ def _credential(request: Request) -> str | None:
     return None
 
 
-def _lookup(db: Database, credential: str) -> Requester | WorkerPrincipal | None:
-    now = time.monotonic()
+def _cached(credential: str) -> tuple[bool, Requester | WorkerPrincipal | None]:
     with _lock:
         hit = _cache.get(credential)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    if hit is not None and hit[0] > time.monotonic():
+        return True, hit[1]
+    return False, None
+
+
+def _lookup(db: Database, credential: str) -> Requester | WorkerPrincipal | None:
+    now = time.monotonic()
     with db.read() as session:
         principal: Requester | WorkerPrincipal | None
         if credential.startswith("ak_"):
@@ -71,19 +81,27 @@ def _session_principal(request: Request) -> Requester | WorkerPrincipal | None:
     return None
 
 
-def require_requester(request: Request) -> Requester:
+async def _principal(request: Request) -> Requester | WorkerPrincipal | None:
+    """Who is calling. Async so that the usual case, a cached credential, costs no trip to
+    the thread pool; a miss reads the database in a worker thread."""
     credential = _credential(request)
-    principal = _lookup(get_db(request), credential) if credential else _session_principal(
-        request)
+    if not credential:
+        return _session_principal(request)
+    found, principal = _cached(credential)
+    if found:
+        return principal
+    return await anyio.to_thread.run_sync(_lookup, database(request), credential)
+
+
+async def require_requester(request: Request) -> Requester:
+    principal = await _principal(request)
     if not isinstance(principal, Requester):
         raise Unauthorized("an API key is required (Authorization: Bearer <key>)")
     return principal
 
 
-def require_worker(request: Request) -> WorkerPrincipal:
-    credential = _credential(request)
-    principal = _lookup(get_db(request), credential) if credential else _session_principal(
-        request)
+async def require_worker(request: Request) -> WorkerPrincipal:
+    principal = await _principal(request)
     if not isinstance(principal, WorkerPrincipal):
         raise Unauthorized("a worker token is required (Authorization: Bearer <token>)")
     return principal

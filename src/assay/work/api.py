@@ -5,31 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
+from fastapi.responses import JSONResponse
 
 from assay.accounts.service import WorkerPrincipal
 from assay.clock import utcnow
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_worker
 from assay.work import service
-from assay.work.schemas import NextIn, SkipIn, SubmitIn
+from assay.work.schemas import NextIn, Offer, SkipIn, SubmitIn, SubmitOut
 
 router = APIRouter(prefix="/v1/work", tags=["work"])
 
 
-@router.post("/next", responses={204: {"description": "nothing for this worker now"}})
+@router.post("/next", response_model=Offer,
+             responses={204: {"description": "nothing for this worker now"}})
 def next_task(body: NextIn | None = Body(default=None),
               who: WorkerPrincipal = Depends(require_worker),
               db: Database = Depends(get_db)) -> Any:
     project = body.project if body else None
     offered = db.write(lambda s: service.lease_next(s, who, project, utcnow()))
-    return offered if offered is not None else Response(status_code=204)
+    if offered is None:
+        return Response(status_code=204)
+    # Already plain JSON types: skip the framework's generic encoder on the hot path.
+    return JSONResponse(offered)
 
 
-@router.post("/{assignment_id}/submit")
+@router.post("/{assignment_id}/submit", response_model=SubmitOut)
 def submit(assignment_id: str, body: SubmitIn, who: WorkerPrincipal = Depends(require_worker),
-           db: Database = Depends(get_db)) -> dict[str, Any]:
-    return db.write(lambda s: service.submit_answer(s, who, assignment_id, body.answer,
-                                                    utcnow()))
+           db: Database = Depends(get_db)) -> Any:
+    return JSONResponse(db.write(
+        lambda s: service.submit_answer(s, who, assignment_id, body.answer, utcnow())))
 
 
 @router.post("/{assignment_id}/skip")

@@ -22,3 +22,20 @@ class SubmitIn(Strict):
 class SkipIn(Strict):
     reason: Literal["broken", "unclear", "other"] | None = None
     comment: str | None = Field(default=None, max_length=10_000)
+
+
+class Offer(BaseModel):
+    """An assignment as the worker sees it (documents the response of ``next``)."""
+
+    assignment_id: str
+    project: str
+    kind: str
+    instructions: str
+    params: dict[str, Any]
+    data: Any
+    expires_at: str
+
+
+class SubmitOut(BaseModel):
+    assignment_id: str
+    status: Literal["submitted", "skipped"]

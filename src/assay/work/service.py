@@ -7,6 +7,7 @@ checked and changed; a (task, worker) pair can be leased once, ever (a unique co
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal
 from assay.clock import isoformat
-from assay.db.models import Assignment, Project, Response, Task, Worker
+from assay.db.models import Worker
 from assay.errors import Conflict, NotFound, RateLimited
 from assay.ids import new_id
 from assay.kinds import get_kind
@@ -23,6 +24,7 @@ from assay.kinds.base import KindValidationError
 from assay.projects.service import kind_error
 from assay.work import repository
 from assay.work.completion import complete_task
+from assay.work.repository import AnyRow
 
 
 def _worker(session: Session, who: WorkerPrincipal) -> Worker:
@@ -32,64 +34,86 @@ def _worker(session: Session, who: WorkerPrincipal) -> Worker:
     return worker
 
 
-def offer(assignment: Assignment, task: Task, project: Project) -> dict[str, Any]:
+def offer(assignment_id: str, expires_at: datetime, project: AnyRow,
+          data: Any) -> dict[str, Any]:
     """What a worker sees of a task: never its result, its other answers or its metadata."""
     return {
-        "assignment_id": assignment.id,
+        "assignment_id": assignment_id,
         "project": project.id,
         "kind": project.kind,
         "instructions": project.instructions,
         "params": project.params,
-        "data": task.data,
-        "expires_at": isoformat(assignment.expires_at),
+        "data": data,
+        "expires_at": isoformat(expires_at),
     }
+
+
+_EXPIRY_EVERY_S = 0.5
+_last_expiry: dict[tuple[str, ...], float] = {}
+
+
+def _expire_due_leases(session: Session, project_ids: list[str], now: datetime) -> None:
+    """Return the slots of overdue leases in these projects, at most every half second per
+    process (the job runner sweeps every project too). Until then an overdue lease still
+    holds its slot, which can only delay work, never over-assign it."""
+    key = tuple(project_ids)
+    clock = time.monotonic()
+    if clock - _last_expiry.get(key, 0.0) < _EXPIRY_EVERY_S:
+        return
+    if len(_last_expiry) > 10_000:
+        _last_expiry.clear()
+    _last_expiry[key] = clock
+    repository.expire_leases(session, project_ids, now)
 
 
 def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
                now: datetime) -> dict[str, Any] | None:
-    worker = _worker(session, who)
+    project: AnyRow | None = None
     if project_id is not None:
-        project = repository.get_project_for_worker(session, worker, project_id)
+        project = repository.get_project_for_worker(session, who.org_id, project_id)
         if project is None:
             raise NotFound(f"project {project_id} does not exist")
         project_ids = [project.id]
     else:
-        project_ids = list(session.scalars(repository.eligible_projects(worker)))
+        project_ids = list(session.scalars(repository.eligible_projects(who.org_id)))
         if not project_ids:
             return None
-    live = repository.get_live_assignment(session, worker.id, project_ids, now)
+    live = repository.get_live_assignment(session, who.worker_id, project_ids, now)
     if live is not None:
-        return offer(live, session.get_one(Task, live.task_id),
-                     session.get_one(Project, live.project_id))
-    repository.expire_leases(session, project_ids, now)
+        return offer(live.id, live.expires_at,
+                     repository.get_project_row(session, live.project_id),
+                     repository.get_task_data(session, live.task_id))
+    _expire_due_leases(session, project_ids, now)
     lock = session.get_bind().dialect.name == "postgresql"
     tried: list[str] = []
     for _ in range(5):
-        task = repository.find_open_task(session, worker.id, project_ids, tried, lock=lock)
+        task = repository.find_open_task(session, who.worker_id, project_ids, tried,
+                                         lock=lock)
         if task is None:
             return None
-        project = session.get_one(Project, task.project_id)
-        assignment = Assignment(
-            id=new_id("asg"), org_id=task.org_id, project_id=task.project_id, task_id=task.id,
-            worker_id=worker.id, status="active", created_at=now,
-            expires_at=now + timedelta(seconds=project.lease_seconds),
-        )
+        if project is None or task.project_id != project.id:
+            project = repository.get_project_row(session, task.project_id)
+        assignment_id = new_id("asg")
+        expires_at = now + timedelta(seconds=project.lease_seconds)
         try:
             with session.begin_nested():
-                session.add(assignment)
-                task.slots_taken += 1
-                session.flush()
+                repository.insert_assignment(session, {
+                    "id": assignment_id, "org_id": task.org_id, "project_id": task.project_id,
+                    "task_id": task.id, "worker_id": who.worker_id, "status": "active",
+                    "created_at": now, "expires_at": expires_at, "finished_at": None,
+                    "skip_reason": None, "skip_comment": None,
+                })
         except IntegrityError:
             # The same worker raced itself to this task; look further.
             tried.append(task.id)
-            session.expire(task)
             continue
-        return offer(assignment, task, project)
+        repository.add_slots(session, task.id, 1)
+        return offer(assignment_id, expires_at, project, task.data)
     return None
 
 
 def _open_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
-                     now: datetime) -> Assignment:
+                     now: datetime) -> AnyRow:
     assignment = repository.get_assignment_for_worker(session, who.worker_id, assignment_id,
                                                       for_update=True)
     if assignment is None:
@@ -105,7 +129,7 @@ def _open_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
     return assignment
 
 
-def _check_rate(session: Session, project: Project, worker_id: str, now: datetime) -> None:
+def _check_rate(session: Session, project: AnyRow, worker_id: str, now: datetime) -> None:
     limit = (project.limits or {}).get("answers_per_minute")
     if not limit:
         return
@@ -119,7 +143,7 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
                   now: datetime) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
     task = repository.get_task_locked(session, assignment.task_id)
-    project = session.get_one(Project, assignment.project_id)
+    project = repository.get_project_row(session, assignment.project_id)
     if task.status == "canceled":
         raise Conflict("the task was canceled", code="task_canceled")
     _check_rate(session, project, who.worker_id, now)
@@ -127,19 +151,16 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
         clean = get_kind(project.kind).validate_answer(project.params, task.data, answer)
     except KindValidationError as exc:
         raise kind_error(exc) from exc
-    created = assignment.created_at
-    session.add(Response(
-        id=new_id("rsp"), org_id=task.org_id, project_id=task.project_id, task_id=task.id,
-        assignment_id=assignment.id, worker_id=who.worker_id, answer=clean,
-        duration_ms=max(0, int((now - created).total_seconds() * 1000)), counts=True,
-        created_at=now,
-    ))
-    assignment.status = "submitted"
-    assignment.finished_at = now
-    task.n_responses += 1
-    task.updated_at = now
-    session.flush()
-    if task.status == "pending" and task.n_responses >= task.overlap:
+    repository.insert_response(session, {
+        "id": new_id("rsp"), "org_id": task.org_id, "project_id": task.project_id,
+        "task_id": task.id, "assignment_id": assignment.id, "worker_id": who.worker_id,
+        "answer": clean, "counts": True, "created_at": now,
+        "duration_ms": max(0, int((now - assignment.created_at).total_seconds() * 1000)),
+    })
+    repository.finish_assignment(session, assignment.id, "submitted", now)
+    n_responses = task.n_responses + 1
+    repository.count_response(session, task.id, now)
+    if task.status == "pending" and n_responses >= task.overlap:
         complete_task(session, task, project, now)
     return {"assignment_id": assignment.id, "status": "submitted"}
 
@@ -147,13 +168,10 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
 def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
                     reason: str | None, comment: str | None, now: datetime) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
-    task = repository.get_task_locked(session, assignment.task_id)
-    assignment.status = "skipped"
-    assignment.finished_at = now
-    assignment.skip_reason = reason or "other"
-    assignment.skip_comment = comment
-    task.slots_taken -= 1
-    session.flush()
+    repository.get_task_locked(session, assignment.task_id)
+    repository.finish_assignment(session, assignment.id, "skipped", now,
+                                 reason=reason or "other", comment=comment)
+    repository.add_slots(session, assignment.task_id, -1)
     return {"assignment_id": assignment.id, "status": "skipped"}
 
 
@@ -161,7 +179,7 @@ def worker_standing(session: Session, who: WorkerPrincipal,
                     project_id: str | None) -> dict[str, Any]:
     worker = _worker(session, who)
     if project_id is not None and repository.get_project_for_worker(
-            session, worker, project_id) is None:
+            session, worker.org_id, project_id) is None:
         raise NotFound(f"project {project_id} does not exist")
     return {
         "worker_id": worker.id,
