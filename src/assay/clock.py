@@ -14,6 +14,7 @@ def isoformat(value: datetime | None) -> str | None:
     """RFC 3339 UTC with a trailing ``Z``, as API.md requires."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.tzinfo is not None and value.utcoffset():
+        value = value.astimezone(UTC)
+    # isoformat is several times faster than strftime; exports format millions of these.
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

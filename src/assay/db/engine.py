@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assay.db.jsoncodec import dumps_json, loads_json
+
 T = TypeVar("T")
 
 _RETRYABLE_PG = {"40001", "40P01"}  # serialization failure, deadlock detected
@@ -36,6 +38,8 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
+            json_serializer=dumps_json,
+            json_deserializer=loads_json,
             connect_args={"check_same_thread": False, "timeout": 60},
             pool_size=48,
             max_overflow=16,
@@ -44,7 +48,8 @@ def make_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_size=24, max_overflow=24, pool_timeout=60,
-                         pool_pre_ping=True)
+                         pool_pre_ping=True, json_serializer=dumps_json,
+                         json_deserializer=loads_json)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy import select
 
 from assay.accounts.service import Requester
 from assay.db.engine import Database
+from assay.db.jsoncodec import dumps_json
 from assay.db.models import Task
 from assay.projects import service as projects
 from assay.tasks import repository
@@ -28,7 +28,14 @@ CHUNK = 1000
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return dumps_json(value)
+
+
+# Only the columns of the task object, as plain rows: no ORM identity map over a large export.
+_COLUMNS = (Task.id, Task.project_id, Task.batch_id, Task.status, Task.data,
+            Task.meta.label("meta"), Task.unique_id, Task.priority, Task.result,
+            Task.created_at, Task.updated_at, Task.completed_at, Task.callback_url,
+            Task.callback_succeeded, Task.review_status)
 
 
 def iter_task_objects(db: Database, who: Requester, project_id: str,
@@ -39,11 +46,11 @@ def iter_task_objects(db: Database, who: Requester, project_id: str,
         projects.get_project(session, who, project_id)
         after = ""
         while True:
-            tasks = list(session.scalars(
-                select(Task).where(Task.org_id == who.org_id, Task.project_id == project_id,
-                                   Task.id > after)
+            tasks = session.connection().execute(
+                select(*_COLUMNS).where(Task.org_id == who.org_id,
+                                        Task.project_id == project_id, Task.id > after)
                 .order_by(Task.id).limit(CHUNK)
-            ))
+            ).all()
             if not tasks:
                 return
             responses = (repository.list_counted_responses(session, who.org_id,
@@ -53,18 +60,17 @@ def iter_task_objects(db: Database, who: Requester, project_id: str,
                 yield task_object(task, responses.get(task.id, []) if responses is not None
                                   else None)
             after = tasks[-1].id
-            session.expunge_all()
 
 
 def jsonl_lines(objects: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    buffer: list[str] = []
+    buffer: list[bytes] = []
     for obj in objects:
-        buffer.append(_dump(obj))
-        if len(buffer) >= 200:
-            yield ("\n".join(buffer) + "\n").encode()
+        buffer.append(dumps_json(obj).encode())
+        if len(buffer) >= 500:
+            yield b"\n".join(buffer) + b"\n"
             buffer.clear()
     if buffer:
-        yield ("\n".join(buffer) + "\n").encode()
+        yield b"\n".join(buffer) + b"\n"
 
 
 def csv_lines(objects: Iterator[dict[str, Any]]) -> Iterator[bytes]:

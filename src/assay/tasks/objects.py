@@ -17,7 +17,8 @@ def response_object(response: Response) -> dict[str, Any]:
     }
 
 
-def task_object(task: Task, responses: list[Response] | None = None) -> dict[str, Any]:
+def task_object(task: Task | Any, responses: list[Response] | None = None) -> dict[str, Any]:
+    """``task`` is a :class:`Task` or a row with the same attribute names."""
     obj: dict[str, Any] = {
         "id": task.id,
         "project": task.project_id,
