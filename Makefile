@@ -32,7 +32,11 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 bench: $(STAMP)
+	test -x .bench/ls-venv/bin/label-studio || bash bench/loop/setup_labelstudio.sh
 	$(BIN)/python bench/loop/run.py
+
+bench-quality: $(STAMP)
+	$(BIN)/python bench/quality/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

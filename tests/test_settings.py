@@ -27,3 +27,11 @@ def test_env_is_parsed_strictly() -> None:
     with pytest.raises(SettingsError):
         Settings.from_env({"ASSAY_RUN_JOBS": "maybe"})
     assert Settings.from_env({}, database_url="sqlite:///x.db").database_url == "sqlite:///x.db"
+
+
+def test_the_settings_page_lists_every_setting() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "settings.md").read_text()
+    for f in fields(Settings):
+        assert f"`ASSAY_{f.name.upper()}`" in page, f.name

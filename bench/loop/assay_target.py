@@ -22,7 +22,9 @@ from assay.db.models import Response
 class AssayTarget:
     name = "Assay"
 
-    def __init__(self, workdir: Path, port: int, db_url: str | None = None) -> None:
+    def __init__(self, workdir: Path, port: int, db_url: str | None = None,
+                 processes: int = 1) -> None:
+        self.processes = processes
         self.workdir = workdir
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
@@ -37,7 +39,7 @@ class AssayTarget:
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "assay.cli", "serve", "--db", self.db_url, "--port",
-             str(self.port)],
+             str(self.port), "--workers", str(self.processes)],
             stdout=open(self.workdir / "assay.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
             env={**os.environ, "ASSAY_RUN_JOBS": "1"},
         )

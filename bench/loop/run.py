@@ -159,11 +159,16 @@ def main() -> None:
                         help="seconds of labeling per round (time-boxed)")
     parser.add_argument("--skip-labelstudio", action="store_true")
     parser.add_argument("--db", help="Assay database URL (default: a fresh SQLite file)")
+    parser.add_argument("--assay-workers", type=int, default=1,
+                        help="Assay server processes (assay serve --workers)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="assay-bench-"))
     try:
         (workdir / "assay").mkdir()
-        ours = bench_target(AssayTarget(workdir / "assay", free_port(), args.db), args)
+        assay = AssayTarget(workdir / "assay", free_port(), args.db, args.assay_workers)
+        if args.assay_workers > 1:
+            assay.name = f"Assay ({args.assay_workers} processes)"
+        ours = bench_target(assay, args)
         if args.skip_labelstudio:
             return
         from labelstudio_target import LabelStudioTarget

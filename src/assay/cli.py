@@ -48,7 +48,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     from assay.server import serve
 
-    serve(_settings(args), args.host, args.port)
+    if args.workers < 1:
+        raise InvalidInput("--workers must be at least 1")
+    serve(_settings(args), args.host, args.port, args.workers)
 
 
 def cmd_org_create(args: argparse.Namespace) -> None:
@@ -137,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("serve", cmd_serve, "run the HTTP server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes (they share the database; default 1)")
 
     org = sub.add_parser("org", help="organizations").add_subparsers(dest="org_command",
                                                                       required=True)

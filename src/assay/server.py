@@ -1,11 +1,13 @@
-"""Running the server: schema check, then uvicorn."""
+"""Running the server: schema check, then uvicorn (one process, or several workers)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 
 from assay.app import create_app
 from assay.db.engine import Database
@@ -29,13 +31,30 @@ def prepare_database(settings: Settings) -> Database:
     return db
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+def _tune_interpreter() -> None:
     # Requests share one process and its GIL; a short switch interval keeps a thread that
     # holds the database write lock from waiting 5 ms behind others for the interpreter.
     sys.setswitchinterval(0.0005)
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process when ``--workers`` > 1 (settings from the environment,
+    which the parent filled in)."""
+    _tune_interpreter()
+    return create_app(Settings.from_env())
+
+
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     db = prepare_database(settings)
-    app = create_app(settings, db)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+    if workers > 1:
+        db.dispose()
+        os.environ["ASSAY_DATABASE_URL"] = settings.database_url
+        uvicorn.run("assay.server:app_from_env", factory=True, workers=workers, host=host,
+                    port=port, log_level="warning", access_log=False,
+                    timeout_graceful_shutdown=5)
+        return
+    _tune_interpreter()
+    uvicorn.run(create_app(settings, db), host=host, port=port, log_level="warning",
+                access_log=False, timeout_graceful_shutdown=5)

@@ -11,12 +11,13 @@ from assay.batches import service
 from assay.batches.service import BatchCreate
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_requester
+from assay.http.documents import BatchDoc, doc
 from assay.tasks.service import get_batch
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=None, responses=doc(BatchDoc, 201))
 def create_batch(body: BatchCreate, request: Request,
                  who: Requester = Depends(require_requester),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def create_batch(body: BatchCreate, request: Request,
     return db.write(lambda s: service.batch_object(s, service.create_batch(s, who, body, hosts)))
 
 
-@router.get("/{batch_id}")
+@router.get("/{batch_id}", response_model=None, responses=doc(BatchDoc))
 def get_batch_route(batch_id: str, who: Requester = Depends(require_requester),
                     db: Database = Depends(get_db)) -> dict[str, Any]:
     with db.read() as session:
@@ -44,4 +45,5 @@ def _move(action: str) -> Any:
 
 for _action in ("finalize", "pause", "resume", "cancel"):
     router.add_api_route(f"/{{batch_id}}/{_action}", _move(_action), methods=["POST"],
-                         name=f"{_action}_batch")
+                         name=f"{_action}_batch", response_model=None,
+                         responses=doc(BatchDoc))

@@ -8,17 +8,18 @@ LOCKED``) where work is claimed.
 
 from __future__ import annotations
 
-import threading
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assay.db.jsoncodec import dumps_json, loads_json
+from assay.db.writelock import SQLiteWriteLock
 
 T = TypeVar("T")
 
@@ -86,13 +87,13 @@ class Database:
             bind=self.engine.execution_options(assay_write=True), expire_on_commit=False
         )
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
-        # SQLite has one writer at a time. Queueing this process's writers on a lock wakes
-        # the next one the moment the last commits; left to SQLite's busy handler, waiting
-        # writers sleep in growing steps and the tail latency balloons. (Other processes,
-        # such as a CLI import, still meet the busy timeout.)
-        self._write_lock: threading.Lock | None = (
-            threading.Lock() if self.dialect == "sqlite" else None
-        )
+        # SQLite has one writer at a time: writers queue on a lock that hands over at once
+        # (see writelock.py); PostgreSQL needs none.
+        self._write_lock: SQLiteWriteLock | None = None
+        if self.dialect == "sqlite":
+            path = make_url(self.url).database
+            self._write_lock = SQLiteWriteLock(
+                os.path.abspath(path) if path and path != ":memory:" else None)
 
     @property
     def is_postgres(self) -> bool:

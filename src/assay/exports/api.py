@@ -12,12 +12,14 @@ from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.exports import service
 from assay.http.auth import get_db, require_requester
+from assay.http.documents import ErrorDoc
 
 router = APIRouter(tags=["export"])
 
 
 @router.get("/v1/projects/{project_id}/export",
-            responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}})
+            responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}},
+                       "4XX": {"model": ErrorDoc}})
 def export_project(project_id: str, format: Literal["jsonl", "csv"] = "jsonl",
                    include: Literal["responses"] | None = None,
                    who: Requester = Depends(require_requester),

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_requester
+from assay.http.documents import ProjectDoc, ProjectPage, doc
 from assay.http.pagination import check_limit, decode_token, page
 from assay.projects import repository, service
 from assay.projects.schemas import ProjectCreate, ProjectPatch
@@ -21,7 +22,7 @@ def _allowed(request: Request) -> tuple[str, ...]:
     return hosts
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=None, responses=doc(ProjectDoc, 201))
 def create_project(body: ProjectCreate, request: Request,
                    who: Requester = Depends(require_requester),
                    db: Database = Depends(get_db)) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def create_project(body: ProjectCreate, request: Request,
     return db.write(run)
 
 
-@router.get("")
+@router.get("", response_model=None, responses=doc(ProjectPage))
 def list_projects(limit: int = Query(100), next_token: str | None = Query(None),
                   who: Requester = Depends(require_requester),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def list_projects(limit: int = Query(100), next_token: str | None = Query(None),
     return page(docs, [p.id for p in projects], limit)
 
 
-@router.get("/{project_id}")
+@router.get("/{project_id}", response_model=None, responses=doc(ProjectDoc))
 def get_project(project_id: str, who: Requester = Depends(require_requester),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     with db.read() as session:
@@ -52,7 +53,7 @@ def get_project(project_id: str, who: Requester = Depends(require_requester),
         return service.describe(session, who, [project])[0]
 
 
-@router.patch("/{project_id}")
+@router.patch("/{project_id}", response_model=None, responses=doc(ProjectDoc))
 def patch_project(project_id: str, body: ProjectPatch, request: Request,
                   who: Requester = Depends(require_requester),
                   db: Database = Depends(get_db)) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_requester
+from assay.http.documents import BulkResult, TaskDoc, TaskPage, doc
 from assay.http.pagination import check_limit, decode_token, page
 from assay.tasks import repository, service
 from assay.tasks.objects import task_object
@@ -25,19 +26,19 @@ def _allowed(request: Request) -> tuple[str, ...]:
     return hosts
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=None, responses=doc(TaskDoc, 201))
 def create_task(body: TaskCreate, request: Request, who: Requester = Depends(require_requester),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: task_object(service.create_task(s, who, body, _allowed(request))))
 
 
-@router.post("/bulk")
+@router.post("/bulk", response_model=None, responses=doc(BulkResult))
 def bulk_create(body: BulkCreate, request: Request, who: Requester = Depends(require_requester),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: service.bulk_create(s, who, body, _allowed(request)))
 
 
-@router.get("")
+@router.get("", response_model=None, responses=doc(TaskPage))
 def list_tasks(project: str | None = None, batch: str | None = None,
                status: Literal["pending", "completed", "canceled", "error"] | None = None,
                updated_after: datetime | None = None, include: Include | None = None,
@@ -58,7 +59,7 @@ def list_tasks(project: str | None = None, batch: str | None = None,
     return page(docs, [t.id for t in tasks], limit)
 
 
-@router.get("/{task_id}")
+@router.get("/{task_id}", response_model=None, responses=doc(TaskDoc))
 def get_task(task_id: str, include: Include | None = None,
              who: Requester = Depends(require_requester),
              db: Database = Depends(get_db)) -> dict[str, Any]:
@@ -70,13 +71,13 @@ def get_task(task_id: str, include: Include | None = None,
         return task_object(task, responses.get(task.id, []) if responses is not None else None)
 
 
-@router.patch("/{task_id}")
+@router.patch("/{task_id}", response_model=None, responses=doc(TaskDoc))
 def patch_task(task_id: str, body: TaskPatch, who: Requester = Depends(require_requester),
                db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: task_object(service.patch_task(s, who, task_id, body)))
 
 
-@router.post("/{task_id}/cancel")
+@router.post("/{task_id}/cancel", response_model=None, responses=doc(TaskDoc))
 def cancel_task(task_id: str, who: Requester = Depends(require_requester),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: task_object(service.cancel_task(s, who, task_id)))

@@ -11,14 +11,15 @@ from assay.accounts.service import WorkerPrincipal
 from assay.clock import utcnow
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_worker
+from assay.http.documents import WorkerStanding, doc
 from assay.work import service
 from assay.work.schemas import NextIn, Offer, SkipIn, SubmitIn, SubmitOut
 
 router = APIRouter(prefix="/v1/work", tags=["work"])
 
 
-@router.post("/next", response_model=Offer,
-             responses={204: {"description": "nothing for this worker now"}})
+@router.post("/next", response_model=None,
+             responses={**doc(Offer), 204: {"description": "nothing for this worker now"}})
 def next_task(body: NextIn | None = Body(default=None),
               who: WorkerPrincipal = Depends(require_worker),
               db: Database = Depends(get_db)) -> Any:
@@ -30,14 +31,14 @@ def next_task(body: NextIn | None = Body(default=None),
     return JSONResponse(offered)
 
 
-@router.post("/{assignment_id}/submit", response_model=SubmitOut)
+@router.post("/{assignment_id}/submit", response_model=None, responses=doc(SubmitOut))
 def submit(assignment_id: str, body: SubmitIn, who: WorkerPrincipal = Depends(require_worker),
            db: Database = Depends(get_db)) -> Any:
     return JSONResponse(db.write(
         lambda s: service.submit_answer(s, who, assignment_id, body.answer, utcnow())))
 
 
-@router.post("/{assignment_id}/skip")
+@router.post("/{assignment_id}/skip", response_model=None, responses=doc(SubmitOut))
 def skip(assignment_id: str, body: SkipIn | None = Body(default=None),
          who: WorkerPrincipal = Depends(require_worker),
          db: Database = Depends(get_db)) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def skip(assignment_id: str, body: SkipIn | None = Body(default=None),
                                                       utcnow()))
 
 
-@router.get("/me")
+@router.get("/me", response_model=None, responses=doc(WorkerStanding))
 def me(project: str | None = None, who: WorkerPrincipal = Depends(require_worker),
        db: Database = Depends(get_db)) -> dict[str, Any]:
     with db.read() as session:
