@@ -130,6 +130,12 @@ class Task(Base):
     overlap: Mapped[int] = mapped_column(Integer, default=1)
     slots_taken: Mapped[int] = mapped_column(Integer, default=0)
     n_responses: Mapped[int] = mapped_column(Integer, default=0)
+    # "live" tasks are the customer's work; "gold" and "training" tasks carry a known
+    # answer, have that word as their status (so the live queue never scans them), are
+    # hidden from task lists, counts and exports, and never complete.
+    purpose: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
+    expected_answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -181,6 +187,8 @@ class Response(Base):
     answer: Mapped[dict[str, Any]] = mapped_column(JSONType)
     duration_ms: Mapped[int] = mapped_column(Integer)
     counts: Mapped[bool] = mapped_column(Boolean, default=True)
+    # For gold and training answers: whether the answer matched the expected one.
+    correct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -200,3 +208,36 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)
+
+
+class ProjectWorker(Base):
+    """A worker's standing in one project: what they answered, how they did on gold and
+    training, and whether they may work on."""
+
+    __tablename__ = "project_workers"
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    gold_answers: Mapped[int] = mapped_column(Integer, default=0)
+    gold_correct: Mapped[int] = mapped_column(Integer, default=0)
+    training_answers: Mapped[int] = mapped_column(Integer, default=0)
+    training_correct: Mapped[int] = mapped_column(Integer, default=0)
+    qualified: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    pause_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its digest is stored."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "worker" or "user"
+    subject_id: Mapped[str] = mapped_column(ID)
+    org_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
