@@ -27,6 +27,11 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/v1/work/{assignment_id}/skip"): {},
         ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
         ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
+        ("POST", "/v1/projects/{project_id}/gold"): {"data": {"text": "x"},
+                                                     "answer": {"label": "pos"}},
+        ("POST", "/v1/projects/{project_id}/training"): {"data": {"text": "x"},
+                                                         "answer": {"label": "pos"},
+                                                         "explanation": "why"},
     }
 
 
@@ -79,6 +84,8 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert org.client.get_task(task["id"])["status"] == "pending"
     assert len(list(org.client.iter_tasks(project=project["id"]))) == 1
     assert ("GET", "/v1/projects/{project_id}/export") in checked
+    assert ("GET", "/v1/projects/{project_id}/workers") in checked
+    assert org.client.get_project(project["id"])["counts"]["pending"] == 1
 
 
 def test_lists_show_only_the_callers_objects(org: Org, other_org: Org) -> None:

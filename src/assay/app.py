@@ -21,6 +21,7 @@ from assay.http import errors
 from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
 from assay.jobs.runner import JobRunner
 from assay.projects.api import router as projects_router
+from assay.quality.api import router as quality_router
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
 from assay.work.api import router as work_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 status_code=503, headers={"Retry-After": "5"})
         return {"status": "ready"}
 
-    for router in (projects_router, tasks_router, batches_router, work_router, export_router):
+    for router in (projects_router, tasks_router, batches_router, work_router, export_router,
+                   quality_router):
         app.include_router(router)
     return app

@@ -204,6 +204,29 @@ class Client(_Base):
         result: dict[str, Any] = self._call("POST", f"/v1/batches/{batch_id}/{action}")
         return result
 
+    # quality: gold, training, workers
+    def add_gold(self, project_id: str, data: Any, answer: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("POST", f"/v1/projects/{project_id}/gold",
+                                            json={"data": data, "answer": answer})
+        return result
+
+    def iter_gold(self, project_id: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        return self._pages(f"/v1/projects/{project_id}/gold", {"limit": page_size})
+
+    def add_training(self, project_id: str, data: Any, answer: dict[str, Any],
+                     explanation: str = "") -> dict[str, Any]:
+        result: dict[str, Any] = self._call(
+            "POST", f"/v1/projects/{project_id}/training",
+            json={"data": data, "answer": answer, "explanation": explanation})
+        return result
+
+    def iter_training(self, project_id: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        return self._pages(f"/v1/projects/{project_id}/training", {"limit": page_size})
+
+    def iter_workers(self, project_id: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        """Every worker who answered in the project, with their standing (ids only)."""
+        return self._pages(f"/v1/projects/{project_id}/workers", {"limit": page_size})
+
     # export
     def export(self, project_id: str, format: str = "jsonl",
                include_responses: bool = False) -> Iterator[bytes]:

@@ -48,7 +48,8 @@ def iter_task_objects(db: Database, who: Requester, project_id: str,
         while True:
             tasks = session.connection().execute(
                 select(*_COLUMNS).where(Task.org_id == who.org_id,
-                                        Task.project_id == project_id, Task.id > after)
+                                        Task.project_id == project_id, Task.id > after,
+                                        Task.purpose == "live")
                 .order_by(Task.id).limit(CHUNK)
             ).all()
             if not tasks:

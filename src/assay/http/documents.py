@@ -149,3 +149,33 @@ class ErrorDoc(Doc):
 def doc(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: its success document and the error document."""
     return {status: {"model": model}, "4XX": {"model": ErrorDoc}}
+
+
+class ReferenceDoc(Doc):
+    id: str
+    project: str
+    data: Any
+    answer: dict[str, Any]
+    created_at: str
+    explanation: str | None = None
+
+
+class ReferencePage(Doc):
+    docs: list[ReferenceDoc]
+    next_token: str | None
+
+
+class WorkerDoc(Doc):
+    worker_id: str
+    answers: int
+    gold_answers: int
+    gold_accuracy: float | None
+    estimated_accuracy: float | None
+    status: Literal["active", "paused"]
+    pause_reason: Literal["low_accuracy", "spam", "fraud", "operator"] | None
+    earned: str
+
+
+class WorkerPage(Doc):
+    docs: list[WorkerDoc]
+    next_token: str | None

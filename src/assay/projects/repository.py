@@ -34,7 +34,8 @@ def count_tasks_by_status(session: Session, org_id: str,
         return {}
     rows = session.execute(
         select(Task.project_id, Task.status, func.count())
-        .where(Task.org_id == org_id, Task.project_id.in_(project_ids))
+        .where(Task.org_id == org_id, Task.project_id.in_(project_ids),
+               Task.purpose == "live")
         .group_by(Task.project_id, Task.status)
     )
     for project_id, status, n in rows:

@@ -14,7 +14,7 @@ from assay.db.models import Batch, Response, Task
 
 def get_task(session: Session, org_id: str, task_id: str, *,
              for_update: bool = False) -> Task | None:
-    stmt = select(Task).where(Task.id == task_id, Task.org_id == org_id)
+    stmt = select(Task).where(Task.id == task_id, Task.org_id == org_id, Task.purpose == "live")
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
@@ -46,7 +46,7 @@ def get_ids_by_unique_id(session: Session, org_id: str, project_id: str,
 def list_tasks(session: Session, org_id: str, *, project_id: str | None, batch_id: str | None,
                status: str | None, updated_after: datetime | None, after: str | None,
                limit: int) -> list[Task]:
-    stmt = select(Task).where(Task.org_id == org_id)
+    stmt = select(Task).where(Task.org_id == org_id, Task.purpose == "live")
     if project_id is not None:
         stmt = stmt.where(Task.project_id == project_id)
     if batch_id is not None:

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from assay.batches.service import complete_batch_if_done
 from assay.db.models import Batch, Task
+from assay.db.types import AnyRow
 from assay.jobs.queue import enqueue
 from assay.kinds import get_kind
 from assay.work import repository
-from assay.work.repository import AnyRow
 
 
 def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime) -> None:

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from assay.db.models import Assignment, Project, Response, Task
+from assay.db.types import AnyRow
 
 A, P, R, T = Assignment, Project, Response, Task
-AnyRow = Row[*tuple[Any, ...]]
 
 
 def _in(name: str) -> Any:
@@ -28,7 +28,8 @@ def _in(name: str) -> Any:
 # The statements of the hot path are built once: building expression trees costs more than
 # running them. Values are bound at execution.
 _PROJECT = select(P.id, P.org_id, P.workforce, P.kind, P.instructions, P.params,
-                  P.lease_seconds, P.limits, P.callback_url).where(P.id == bindparam("key"))
+                  P.quality, P.lease_seconds, P.limits,
+                  P.callback_url).where(P.id == bindparam("key"))
 _LIVE = (select(A.id, A.task_id, A.project_id, A.expires_at)
          .where(A.worker_id == bindparam("worker"), A.status == "active",
                 A.expires_at > bindparam("now"), A.project_id.in_(_in("projects")))
@@ -38,7 +39,7 @@ _ASSIGNMENT = (select(A.id, A.task_id, A.project_id, A.status, A.created_at, A.e
 _ASSIGNMENT_LOCKED = _ASSIGNMENT.with_for_update()
 _TASK_DATA = select(T.data).where(T.id == bindparam("key"))
 _TASK_LOCKED = (select(T.id, T.org_id, T.project_id, T.batch_id, T.status, T.data, T.overlap,
-                       T.n_responses, T.callback_url)
+                       T.n_responses, T.callback_url, T.expected_answer, T.explanation)
                 .where(T.id == bindparam("key")).with_for_update())
 _OPEN = (select(T.id, T.org_id, T.project_id, T.data)
          .where(T.project_id.in_(_in("projects")), T.status == "pending", T.held.is_(False),

@@ -7,6 +7,7 @@ checked and changed; a (task, worker) pair can be leased once, ever (a unique co
 
 from __future__ import annotations
 
+import random
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,14 +18,16 @@ from sqlalchemy.orm import Session
 from assay.accounts.service import WorkerPrincipal
 from assay.clock import isoformat
 from assay.db.models import Worker
-from assay.errors import Conflict, NotFound, RateLimited
+from assay.db.types import AnyRow
+from assay.errors import Conflict, Forbidden, NotFound, RateLimited
 from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.projects.service import kind_error
+from assay.quality import repository as quality_repo
+from assay.quality import service as quality
 from assay.work import repository
 from assay.work.completion import complete_task
-from assay.work.repository import AnyRow
 
 
 def _worker(session: Session, who: WorkerPrincipal) -> Worker:
@@ -66,6 +69,52 @@ def _expire_due_leases(session: Session, project_ids: list[str], now: datetime) 
     repository.expire_leases(session, project_ids, now)
 
 
+def _lease(session: Session, who: WorkerPrincipal, task: AnyRow, project: AnyRow,
+           now: datetime, *, guard: bool) -> dict[str, Any] | None:
+    """Insert the assignment and take the slot; None when the same worker raced itself to
+    this task (possible only on PostgreSQL, where ``guard`` wraps the insert)."""
+    assignment_id = new_id("asg")
+    expires_at = now + timedelta(seconds=project.lease_seconds)
+    values = {
+        "id": assignment_id, "org_id": task.org_id, "project_id": task.project_id,
+        "task_id": task.id, "worker_id": who.worker_id, "status": "active",
+        "created_at": now, "expires_at": expires_at, "finished_at": None,
+        "skip_reason": None, "skip_comment": None,
+    }
+    if guard:
+        try:
+            with session.begin_nested():
+                repository.insert_assignment(session, values)
+        except IntegrityError:
+            return None
+    else:  # SQLite: writers are serialized, no race is possible
+        repository.insert_assignment(session, values)
+    repository.add_slots(session, task.id, 1)
+    return offer(assignment_id, expires_at, project, task.data)
+
+
+def _course_first(session: Session, who: WorkerPrincipal, project_ids: list[str],
+                  now: datetime, guard: bool) -> tuple[dict[str, Any] | None, set[str]]:
+    """A worker new to a project with a course takes it before live work. Returns a
+    training offer, or the projects whose live work stays closed to this worker."""
+    with_course = quality_repo.list_projects_with_training(session, project_ids)
+    if not with_course:
+        return None, set()
+    closed = with_course - quality_repo.list_qualified_projects(session, who.worker_id,
+                                                                 list(with_course))
+    for pid in sorted(closed):
+        project = repository.get_project_row(session, pid)
+        lesson = quality_repo.find_unseen_reference(session, pid, who.worker_id, "training")
+        if lesson is not None:
+            offered = _lease(session, who, lesson, project, now, guard=guard)
+            if offered is not None:
+                return offered, closed
+            continue
+        if quality.finish_course(session, project, who.worker_id, now):
+            closed.discard(pid)
+    return None, closed
+
+
 def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
                now: datetime) -> dict[str, Any] | None:
     project: AnyRow | None = None
@@ -73,9 +122,12 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
         project = repository.get_project_for_worker(session, who.org_id, project_id)
         if project is None:
             raise NotFound(f"project {project_id} does not exist")
+        _check_active(session, project.id, who.worker_id)
         project_ids = [project.id]
     else:
         project_ids = list(session.scalars(repository.eligible_projects(who.org_id)))
+        paused = quality_repo.list_paused_projects(session, who.worker_id, project_ids)
+        project_ids = [p for p in project_ids if p not in paused]
         if not project_ids:
             return None
     live = repository.get_live_assignment(session, who.worker_id, project_ids, now)
@@ -83,33 +135,44 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
         return offer(live.id, live.expires_at,
                      repository.get_project_row(session, live.project_id),
                      repository.get_task_data(session, live.task_id))
+    guard = session.get_bind().dialect.name == "postgresql"
+    lesson, closed = _course_first(session, who, project_ids, now, guard)
+    if lesson is not None:
+        return lesson
+    if closed:
+        if project_id is not None:
+            _check_active(session, project_id, who.worker_id)  # failing the course pauses
+        project_ids = [p for p in project_ids if p not in closed]
+        if not project_ids:
+            return None
     _expire_due_leases(session, project_ids, now)
-    lock = session.get_bind().dialect.name == "postgresql"
     tried: list[str] = []
     for _ in range(5):
         task = repository.find_open_task(session, who.worker_id, project_ids, tried,
-                                         lock=lock)
+                                         lock=guard)
         if task is None:
             return None
         if project is None or task.project_id != project.id:
             project = repository.get_project_row(session, task.project_id)
-        assignment_id = new_id("asg")
-        expires_at = now + timedelta(seconds=project.lease_seconds)
-        try:
-            with session.begin_nested():
-                repository.insert_assignment(session, {
-                    "id": assignment_id, "org_id": task.org_id, "project_id": task.project_id,
-                    "task_id": task.id, "worker_id": who.worker_id, "status": "active",
-                    "created_at": now, "expires_at": expires_at, "finished_at": None,
-                    "skip_reason": None, "skip_comment": None,
-                })
-        except IntegrityError:
-            # The same worker raced itself to this task; look further.
-            tried.append(task.id)
-            continue
-        repository.add_slots(session, task.id, 1)
-        return offer(assignment_id, expires_at, project, task.data)
+        gold_rate = float(project.quality.get("gold_rate", 0.0))
+        if gold_rate > 0 and random.random() < gold_rate:
+            # A hidden check instead of this task: same id shape, payload and lease.
+            check = quality_repo.find_unseen_reference(session, project.id, who.worker_id,
+                                                       "gold")
+            if check is not None:
+                offered = _lease(session, who, check, project, now, guard=guard)
+                if offered is not None:
+                    return offered
+        offered = _lease(session, who, task, project, now, guard=guard)
+        if offered is not None:
+            return offered
+        tried.append(task.id)
     return None
+
+
+def _check_active(session: Session, project_id: str, worker_id: str) -> None:
+    if quality_repo.get_status(session, project_id, worker_id) == "paused":
+        raise Forbidden("you are paused in this project", code="worker_paused")
 
 
 def _open_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
@@ -142,6 +205,7 @@ def _check_rate(session: Session, project: AnyRow, worker_id: str, now: datetime
 def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
                   now: datetime) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
+    _check_active(session, assignment.project_id, who.worker_id)
     task = repository.get_task_locked(session, assignment.task_id)
     project = repository.get_project_row(session, assignment.project_id)
     if task.status == "canceled":
@@ -151,18 +215,29 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
         clean = get_kind(project.kind).validate_answer(project.params, task.data, answer)
     except KindValidationError as exc:
         raise kind_error(exc) from exc
+    checked = task.status in quality.REFERENCE
+    correct = quality.answers_match(task.expected_answer, clean) if checked else None
     repository.insert_response(session, {
         "id": new_id("rsp"), "org_id": task.org_id, "project_id": task.project_id,
         "task_id": task.id, "assignment_id": assignment.id, "worker_id": who.worker_id,
-        "answer": clean, "counts": True, "created_at": now,
+        "answer": clean, "counts": True, "created_at": now, "correct": correct,
         "duration_ms": max(0, int((now - assignment.created_at).total_seconds() * 1000)),
     })
     repository.finish_assignment(session, assignment.id, "submitted", now)
+    out: dict[str, Any] = {"assignment_id": assignment.id, "status": "submitted"}
+    if checked:
+        # Gold answers look like any other from the worker's side; a training answer
+        # shows the expected answer and the explanation.
+        quality.record_check(session, project, who.worker_id, task.status, bool(correct), now)
+        if task.status == "training":
+            out["feedback"] = {"correct": correct, "expected": task.expected_answer,
+                               "explanation": task.explanation or ""}
+        return out
     n_responses = task.n_responses + 1
     repository.count_response(session, task.id, now)
     if task.status == "pending" and n_responses >= task.overlap:
         complete_task(session, task, project, now)
-    return {"assignment_id": assignment.id, "status": "submitted"}
+    return out
 
 
 def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
@@ -177,15 +252,25 @@ def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
 
 def worker_standing(session: Session, who: WorkerPrincipal,
                     project_id: str | None) -> dict[str, Any]:
+    """The worker's own view: overall, or in one project (accuracy from checked answers)."""
     worker = _worker(session, who)
-    if project_id is not None and repository.get_project_for_worker(
-            session, worker.org_id, project_id) is None:
-        raise NotFound(f"project {project_id} does not exist")
+    status = "active"
+    gold = right = 0
+    if project_id is not None:
+        if repository.get_project_for_worker(session, worker.org_id, project_id) is None:
+            raise NotFound(f"project {project_id} does not exist")
+        standing = quality_repo.get_standing(session, project_id, worker.id)
+        if standing is not None:
+            status, gold, right = standing.status, standing.gold_answers, standing.gold_correct
+    else:
+        for standing in quality_repo.list_worker_standings(session, worker.id):
+            gold += standing.gold_answers
+            right += standing.gold_correct
     return {
         "worker_id": worker.id,
-        "status": "active",
+        "status": status,
         "answers": repository.count_worker_answers(session, worker.id, project_id),
-        "accuracy": None,
+        "accuracy": right / gold if gold else None,
         "earned": "0",
         "balance": "0",
         "currency": "USD",

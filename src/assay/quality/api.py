@@ -1,0 +1,71 @@
+"""HTTP routes: gold and training tasks, and the workers of a project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from assay.accounts.service import Requester
+from assay.db.engine import Database
+from assay.http.auth import get_db, require_requester
+from assay.http.documents import ReferenceDoc, ReferencePage, WorkerPage, doc
+from assay.http.pagination import check_limit, decode_token, page
+from assay.projects import service as projects
+from assay.quality import repository, service
+from assay.quality.schemas import GoldIn, TrainingIn
+
+router = APIRouter(prefix="/v1/projects", tags=["quality"])
+
+
+@router.post("/{project_id}/gold", status_code=201, response_model=None,
+             responses=doc(ReferenceDoc, 201))
+def add_gold(project_id: str, body: GoldIn, who: Requester = Depends(require_requester),
+             db: Database = Depends(get_db)) -> dict[str, Any]:
+    return db.write(lambda s: service.reference_object(
+        service.add_reference(s, who, project_id, body, "gold")))
+
+
+@router.post("/{project_id}/training", status_code=201, response_model=None,
+             responses=doc(ReferenceDoc, 201))
+def add_training(project_id: str, body: TrainingIn,
+                 who: Requester = Depends(require_requester),
+                 db: Database = Depends(get_db)) -> dict[str, Any]:
+    return db.write(lambda s: service.reference_object(
+        service.add_reference(s, who, project_id, body, "training")))
+
+
+def _list(db: Database, who: Requester, project_id: str, purpose: str, limit: int,
+          next_token: str | None) -> dict[str, Any]:
+    limit = check_limit(limit)
+    after = decode_token(next_token)
+    with db.read() as session:
+        projects.get_project(session, who, project_id)
+        rows = repository.list_reference(session, who.org_id, project_id, purpose, after,
+                                         limit + 1)
+        return page([service.reference_object(t) for t in rows], [t.id for t in rows], limit)
+
+
+@router.get("/{project_id}/gold", response_model=None, responses=doc(ReferencePage))
+def list_gold(project_id: str, limit: int = Query(100), next_token: str | None = None,
+              who: Requester = Depends(require_requester),
+              db: Database = Depends(get_db)) -> dict[str, Any]:
+    return _list(db, who, project_id, "gold", limit, next_token)
+
+
+@router.get("/{project_id}/training", response_model=None, responses=doc(ReferencePage))
+def list_training(project_id: str, limit: int = Query(100), next_token: str | None = None,
+                  who: Requester = Depends(require_requester),
+                  db: Database = Depends(get_db)) -> dict[str, Any]:
+    return _list(db, who, project_id, "training", limit, next_token)
+
+
+@router.get("/{project_id}/workers", response_model=None, responses=doc(WorkerPage))
+def list_workers(project_id: str, limit: int = Query(100), next_token: str | None = None,
+                 who: Requester = Depends(require_requester),
+                 db: Database = Depends(get_db)) -> dict[str, Any]:
+    limit = check_limit(limit)
+    after = decode_token(next_token)
+    with db.read() as session:
+        docs, ids = service.worker_report(session, who, project_id, after, limit + 1)
+    return page(docs, ids, limit)

@@ -1,0 +1,190 @@
+"""Quality rules: gold and training tasks, a worker's standing in a project, pausing.
+
+Gold tasks are hidden checks: stored as tasks whose status is ``gold``, leased through the
+same queue with the same id shape, payload and lease, and mixed into live work at the
+project's ``gold_rate``. Training tasks (status ``training``) form the course a worker
+new to a project takes before live work. A worker whose checked accuracy is confidently
+below the project's ``min_worker_accuracy`` is paused: their leases end, their answers
+stop counting, and the tasks those answers completed reopen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from assay.accounts.service import Requester
+from assay.algorithms.reliability import accuracy_posterior, confidently_below
+from assay.clock import isoformat, utcnow
+from assay.db.models import Batch, Project, ProjectWorker, Task
+from assay.ids import new_id
+from assay.kinds import get_kind
+from assay.kinds.base import KindValidationError
+from assay.projects import service as projects
+from assay.projects.service import kind_error
+from assay.quality import repository
+from assay.quality.schemas import GoldIn, TrainingIn
+
+REFERENCE = ("gold", "training")
+
+
+def add_reference(session: Session, who: Requester, project_id: str, body: GoldIn,
+                  purpose: str) -> Task:
+    """Create a gold (``purpose="gold"``) or training task with its expected answer."""
+    project = projects.get_project(session, who, project_id)
+    kind = get_kind(project.kind)
+    try:
+        kind.validate_data(project.params, body.data)
+        expected = kind.validate_answer(project.params, body.data, body.answer)
+    except KindValidationError as exc:
+        raise kind_error(exc) from exc
+    now = utcnow()
+    task = Task(
+        id=new_id("tsk"), org_id=project.org_id, project_id=project.id, batch_id=None,
+        status=purpose, purpose=purpose, held=False, data=body.data, meta={}, unique_id=None,
+        priority=0, result=None, callback_url=None, callback_succeeded=None,
+        review_status=None, overlap=1, slots_taken=0, n_responses=0, created_at=now,
+        updated_at=now, completed_at=None, expected_answer=expected,
+        explanation=body.explanation if isinstance(body, TrainingIn) else None,
+    )
+    session.add(task)
+    session.flush()
+    return task
+
+
+def reference_object(task: Task) -> dict[str, Any]:
+    obj = {"id": task.id, "project": task.project_id, "data": task.data,
+           "answer": task.expected_answer, "created_at": isoformat(task.created_at)}
+    if task.purpose == "training":
+        obj["explanation"] = task.explanation or ""
+    return obj
+
+
+def answers_match(expected: Any, answer: Any) -> bool:
+    """Both answers are normalized by their kind, so equality is agreement. (Partial credit
+    for spans, boxes and text comes with the quality engine's similarity measures.)"""
+    return bool(expected == answer)
+
+
+def _standing(session: Session, org_id: str, project_id: str, worker_id: str,
+              now: datetime) -> ProjectWorker:
+    standing = repository.get_standing(session, project_id, worker_id, for_update=True)
+    if standing is None:
+        standing = ProjectWorker(project_id=project_id, worker_id=worker_id, org_id=org_id,
+                                 answers=0, gold_answers=0, gold_correct=0,
+                                 training_answers=0, training_correct=0, qualified=False,
+                                 status="active", updated_at=now)
+        session.add(standing)
+        session.flush()
+    return standing
+
+
+def _chance(project: Any) -> float | None:
+    """The accuracy of random answers, where the kind has one."""
+    if project.kind == "categorize" and not project.params.get("multiple"):
+        return 1.0 / max(1, len(project.params["labels"]))
+    if project.kind == "compare":
+        return 1.0 / (3 if project.params.get("allow_tie") else 2)
+    return None
+
+
+def record_check(session: Session, project: Any, worker_id: str, purpose: str, correct: bool,
+                 now: datetime) -> ProjectWorker:
+    """Count a gold or training answer, then apply the project's accuracy bar."""
+    standing = _standing(session, project.org_id, project.id, worker_id, now)
+    bar = float(project.quality.get("min_worker_accuracy", 0.0))
+    if purpose == "gold":
+        standing.gold_answers += 1
+        standing.gold_correct += int(correct)
+        if standing.status == "active" and confidently_below(
+                standing.gold_correct, standing.gold_answers, bar):
+            chance = _chance(project)
+            spam = chance is not None and confidently_below(
+                standing.gold_correct, standing.gold_answers, min(1.0, chance + 0.15))
+            pause_worker(session, project.id, worker_id, "spam" if spam else "low_accuracy",
+                         now)
+    else:
+        standing.training_answers += 1
+        standing.training_correct += int(correct)
+        if standing.training_answers >= repository.count_reference(session, project.id,
+                                                                   "training"):
+            finish_course(session, project, worker_id, now)
+    standing.updated_at = now
+    session.flush()
+    return standing
+
+
+def finish_course(session: Session, project: Any, worker_id: str, now: datetime) -> bool:
+    """The worker has been through the course: qualify them, or pause them when their
+    score is below the project's bar. Returns whether they may do live work."""
+    standing = _standing(session, project.org_id, project.id, worker_id, now)
+    if standing.qualified:
+        return True
+    if standing.status == "paused":
+        return False
+    bar = float(project.quality.get("min_worker_accuracy", 0.0))
+    answered = standing.training_answers
+    score = standing.training_correct / answered if answered else 0.0
+    if bar <= 0.0 or (answered and score >= bar):
+        standing.qualified = True
+        standing.updated_at = now
+        return True
+    pause_worker(session, project.id, worker_id, "low_accuracy", now)
+    return False
+
+
+def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
+                 now: datetime) -> None:
+    """Pause a worker in a project: their leases end, their answers stop counting, and the
+    tasks they touched go back to the pool (a completed one returns to pending)."""
+    project = session.get_one(Project, project_id)
+    standing = _standing(session, project.org_id, project_id, worker_id, now)
+    if standing.status == "paused":
+        return
+    standing.status = "paused"
+    standing.pause_reason = reason
+    standing.paused_at = now
+    standing.updated_at = now
+    session.flush()
+    repository.end_live_leases(session, project_id, worker_id, now)
+    for task_id in repository.stop_counting_answers(session, project_id, worker_id):
+        task = session.get_one(Task, task_id, with_for_update=True)
+        task.n_responses -= 1
+        task.slots_taken -= 1
+        task.updated_at = now
+        if task.status == "completed":
+            task.status = "pending"
+            task.result = None
+            task.completed_at = None
+            if task.batch_id is not None:
+                session.execute(update(Batch).where(Batch.id == task.batch_id,
+                                                    Batch.status == "completed")
+                                .values(status="in_progress", updated_at=now))
+    session.flush()
+
+
+def worker_report(session: Session, who: Requester, project_id: str, after: str | None,
+                  limit: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every worker who answered in the project (ids only), with their standing."""
+    project = projects.get_project(session, who, project_id)
+    counts = repository.count_answers_by_worker(session, project.id, after, limit)
+    standings = repository.list_standings(session, project.id, [w for w, _ in counts])
+    bar = float(project.quality.get("min_worker_accuracy", 0.0))
+    docs = []
+    for worker_id, answers in counts:
+        s = standings.get(worker_id)
+        gold, right = (s.gold_answers, s.gold_correct) if s else (0, 0)
+        docs.append({
+            "worker_id": worker_id,
+            "answers": answers,
+            "gold_answers": gold,
+            "gold_accuracy": right / gold if gold else None,
+            "estimated_accuracy": accuracy_posterior(right, gold, bar).mean if gold else None,
+            "status": s.status if s else "active",
+            "pause_reason": s.pause_reason if s else None,
+            "earned": "0",
+        })
+    return docs, [w for w, _ in counts]
