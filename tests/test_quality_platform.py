@@ -152,3 +152,42 @@ def test_the_course_comes_first_and_gates_live_work(org: Org) -> None:
     standing = {w["worker_id"]: w for w in org.client.iter_workers(project["id"])}
     assert any(w["status"] == "paused" and w["pause_reason"] == "low_accuracy"
                for w in standing.values())
+
+
+def _adaptive_project(org: Org) -> dict[str, Any]:
+    return _project(org, target_confidence=0.95, max_overlap=5)
+
+
+def _answers(org: Org, project_id: str, labels: list[str]) -> list[dict[str, Any]]:
+    """One fresh worker per label; returns the task after each answer."""
+    states = []
+    for label in labels:
+        worker = org.worker()
+        offer = worker.next(project_id)
+        assert offer is not None, f"no work offered before answer {len(states) + 1}"
+        worker.submit(offer["assignment_id"], {"label": label})
+        states.append(next(iter(org.client.iter_tasks(project=project_id))))
+    return states
+
+
+def test_agreement_completes_a_task_as_soon_as_it_is_confident(org: Org) -> None:
+    project = _adaptive_project(org)
+    org.client.create_task(project["id"], {"text": "clear case"})
+    states = _answers(org, project["id"], ["pos", "pos", "pos"])
+    assert [s["status"] for s in states] == ["pending", "pending", "completed"]
+    result = states[-1]["result"]
+    assert result["answer"] == {"label": "pos"} and result["n_responses"] == 3
+    assert result["method"] == "one_coin_posterior" and result["confidence"] >= 0.95
+    assert states[-1]["review_status"] is None
+    assert org.worker().next(project["id"]) is None  # settled: nobody else is asked
+
+
+def test_disagreement_asks_more_workers_then_flags_for_review(org: Org) -> None:
+    project = _adaptive_project(org)
+    org.client.create_task(project["id"], {"text": "hard case"})
+    states = _answers(org, project["id"], ["pos", "neg", "neu", "pos", "neg"])
+    assert [s["status"] for s in states[:4]] == ["pending"] * 4
+    final = states[-1]
+    assert final["status"] == "completed" and final["review_status"] == "pending"
+    assert final["result"]["n_responses"] == 5 and final["result"]["confidence"] < 0.95
+    assert org.worker().next(project["id"]) is None  # max_overlap reached

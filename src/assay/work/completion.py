@@ -16,19 +16,24 @@ from assay.kinds import get_kind
 from assay.work import repository
 
 
-def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime) -> None:
+def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime,
+                  result: dict[str, Any] | None = None, review: bool = False) -> None:
     """``task`` needs id, org_id, batch_id, callback_url; ``project`` kind, params and
-    callback_url. The caller holds the task's row lock."""
-    answers = repository.list_counted_answers(session, task.id)
-    aggregate = get_kind(project.kind).aggregate(project.params, answers)
-    result = {
-        "answer": aggregate.answer,
-        "confidence": aggregate.confidence,
-        "method": aggregate.method,
-        "n_responses": len(answers),
-    }
+    callback_url. The caller holds the task's row lock. Without a ``result`` (from the
+    quality engine), the kind's interim rule computes it."""
+    if result is None:
+        answers = repository.list_counted_answers(session, task.id)
+        aggregate = get_kind(project.kind).aggregate(project.params, answers)
+        result = {
+            "answer": aggregate.answer,
+            "confidence": aggregate.confidence,
+            "method": aggregate.method,
+            "n_responses": len(answers),
+        }
     values: dict[str, Any] = {"result": result, "status": "completed", "completed_at": now,
                               "updated_at": now}
+    if review:
+        values["review_status"] = "pending"
     if task.callback_url or project.callback_url:
         values["callback_succeeded"] = None
         enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)

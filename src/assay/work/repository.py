@@ -145,6 +145,10 @@ def finish_assignment(session: Session, assignment_id: str, status: str, now: da
                                            "reason": reason, "comment": comment})
 
 
+def set_overlap(session: Session, task_id: str, overlap: int) -> None:
+    session.connection().execute(update(T).where(T.id == task_id).values(overlap=overlap))
+
+
 def count_response(session: Session, task_id: str, now: datetime) -> None:
     session.connection().execute(_COUNT_RESPONSE, {"key": task_id, "now": now})
 

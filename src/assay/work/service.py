@@ -24,6 +24,7 @@ from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.projects.service import kind_error
+from assay.quality import adaptive
 from assay.quality import repository as quality_repo
 from assay.quality import service as quality
 from assay.work import repository
@@ -235,7 +236,15 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
         return out
     n_responses = task.n_responses + 1
     repository.count_response(session, task.id, now)
-    if task.status == "pending" and n_responses >= task.overlap:
+    if task.status != "pending":
+        return out
+    if adaptive.applies(project):
+        decision = adaptive.decide(session, task, project, n_responses)
+        if decision.result is not None:
+            complete_task(session, task, project, now, decision.result, decision.review)
+        elif decision.overlap is not None:
+            repository.set_overlap(session, task.id, decision.overlap)
+    elif n_responses >= task.overlap:
         complete_task(session, task, project, now)
     return out
 
