@@ -191,3 +191,39 @@ def test_disagreement_asks_more_workers_then_flags_for_review(org: Org) -> None:
     assert final["status"] == "completed" and final["review_status"] == "pending"
     assert final["result"]["n_responses"] == 5 and final["result"]["confidence"] < 0.95
     assert org.worker().next(project["id"]) is None  # max_overlap reached
+
+
+def test_the_quality_report(org: Org) -> None:
+    project = _project(org, overlap=3, gold_rate=1.0)
+    for i in range(4):
+        org.client.add_gold(project["id"], {"text": f"check {i}"}, {"label": "pos"})
+    org.client.create_tasks(project["id"], [{"data": {"text": f"t{i}", "truth": i % 3}}
+                                            for i in range(12)])
+    labels = ["pos", "neg", "neu"]
+    workers = [org.worker() for _ in range(4)]
+    for round_ in range(40):
+        worker = workers[round_ % 4]
+        offer = worker.next(project["id"])
+        if offer is None:
+            continue
+        data = offer["data"]
+        label = labels[data["truth"]] if "truth" in data else "pos"
+        if round_ % 4 == 3:
+            label = "neu"  # one careless worker
+        worker.submit(offer["assignment_id"], {"label": label})
+    report = org.client.quality(project["id"])
+    assert report["n_answers"] > 0 and report["n_tasks"] > 0
+    assert set(report["agreement"]) == {"percent", "fleiss_kappa", "krippendorff_alpha"}
+    assert 0 <= report["agreement"]["percent"] <= 1
+    assert report["model"]["method"] == "dawid_skene"
+    assert {w["worker_id"] for w in report["workers"]} <= {
+        w["worker_id"] for w in org.client.iter_workers(project["id"])}
+    for w in report["workers"]:
+        assert len(w["confusion"]) == 3 and all(abs(sum(r) - 1) < 1e-3 for r in w["confusion"])
+        assert 0 <= w["estimated_accuracy"] <= 1
+    assert [c["label"] for c in report["classes"]] == labels
+    for row in report["calibration"]:
+        assert row["tasks"] > 0 and 0 <= row["accuracy"] <= 1
+    assert sum(row["tasks"] for row in report["calibration"]) >= 1
+    other = org.client.create_project(name="free text", kind="text")
+    assert org.client.quality(other["id"])["agreement"] is None

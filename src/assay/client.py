@@ -227,6 +227,11 @@ class Client(_Base):
         """Every worker who answered in the project, with their standing (ids only)."""
         return self._pages(f"/v1/projects/{project_id}/workers", {"limit": page_size})
 
+    def quality(self, project_id: str) -> dict[str, Any]:
+        """Agreement, per-worker and per-class estimates, calibration on gold."""
+        result: dict[str, Any] = self._call("GET", f"/v1/projects/{project_id}/quality")
+        return result
+
     # export
     def export(self, project_id: str, format: str = "jsonl",
                include_responses: bool = False) -> Iterator[bytes]:

@@ -179,3 +179,16 @@ class WorkerDoc(Doc):
 class WorkerPage(Doc):
     docs: list[WorkerDoc]
     next_token: str | None
+
+
+class QualityReportDoc(Doc):
+    project: str
+    kind: str
+    n_tasks: int
+    n_answers: int
+    agreement: dict[str, float | None] | None
+    model: dict[str, Any] | None
+    workers: list[dict[str, Any]]
+    classes: list[dict[str, Any]]
+    calibration: list[dict[str, Any]]
+    note: str | None = None

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_requester
-from assay.http.documents import ReferenceDoc, ReferencePage, WorkerPage, doc
+from assay.http.documents import QualityReportDoc, ReferenceDoc, ReferencePage, WorkerPage, doc
 from assay.http.pagination import check_limit, decode_token, page
 from assay.projects import service as projects
-from assay.quality import repository, service
+from assay.quality import report, repository, service
 from assay.quality.schemas import GoldIn, TrainingIn
 
 router = APIRouter(prefix="/v1/projects", tags=["quality"])
@@ -69,3 +69,10 @@ def list_workers(project_id: str, limit: int = Query(100), next_token: str | Non
     with db.read() as session:
         docs, ids = service.worker_report(session, who, project_id, after, limit + 1)
     return page(docs, ids, limit)
+
+
+@router.get("/{project_id}/quality", response_model=None, responses=doc(QualityReportDoc))
+def project_quality(project_id: str, who: Requester = Depends(require_requester),
+                    db: Database = Depends(get_db)) -> dict[str, Any]:
+    with db.read() as session:
+        return report.quality_report(session, who, project_id)
