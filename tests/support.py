@@ -29,6 +29,7 @@ TEST_ENV = {
     "ASSAY_CALLBACK_TIMEOUT_S": "3",
     "ASSAY_JOB_POLL_S": "0.1",
     "ASSAY_EXPIRY_SWEEP_S": "0.5",
+    "ASSAY_REFIT_S": "0.5",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -227,3 +228,36 @@ def test_the_quality_report(org: Org) -> None:
     assert sum(row["tasks"] for row in report["calibration"]) >= 1
     other = org.client.create_project(name="free text", kind="text")
     assert org.client.quality(other["id"])["agreement"] is None
+
+
+def test_the_background_refit_pauses_a_spammer_without_gold(org: Org) -> None:
+    project = _project(org, overlap=3, min_worker_accuracy=0.6)
+    labels = ["pos", "neg", "neu"]
+    org.client.create_tasks(project["id"], [{"data": {"text": f"t{i}", "truth": i % 3}}
+                                            for i in range(60)])
+    honest = [org.worker() for _ in range(4)]
+    spammer = org.worker()
+    paused = False
+    for _ in range(60):
+        for worker in [*honest, spammer]:
+            if worker is spammer and paused:
+                continue
+            try:
+                offer = worker.next(project["id"])
+                if offer is None:
+                    continue
+                truth = labels[offer["data"]["truth"]]
+                worker.submit(offer["assignment_id"],
+                              {"label": "neu" if worker is spammer else truth})
+            except Forbidden as exc:
+                assert worker is spammer and exc.code == "worker_paused"
+                paused = True
+    deadline = time.monotonic() + 20
+    while not paused and time.monotonic() < deadline:
+        paused = spammer.me(project["id"])["status"] == "paused"
+        time.sleep(0.2)
+    assert paused, "the refit should pause a worker at chance level"
+    report = {w["worker_id"]: w for w in org.client.iter_workers(project["id"])}
+    rows = [w for w in report.values() if w["status"] == "paused"]
+    assert len(rows) == 1 and rows[0]["pause_reason"] in ("spam", "low_accuracy")
+    assert all(w["status"] == "active" for w in report.values() if w is not rows[0])

@@ -22,6 +22,7 @@ from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
 from assay.jobs.runner import JobRunner
 from assay.projects.api import router as projects_router
 from assay.quality.api import router as quality_router
+from assay.quality.refit import refit_due_projects
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
 from assay.work.api import router as work_router
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
     runner = JobRunner(db, settings, {"callback": deliver_callback},
-                       periodic=[sweep_expired_leases], periodic_s=settings.expiry_sweep_s)
+                       periodic=[(sweep_expired_leases, settings.expiry_sweep_s),
+                                 (refit_due_projects, settings.refit_s)])
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -26,6 +26,8 @@ SETTINGS_DOC: dict[str, str] = {
     "run_jobs": "ASSAY_RUN_JOBS: 1 (default) runs the job runner inside the server process.",
     "expiry_sweep_s": "ASSAY_EXPIRY_SWEEP_S: how often expired leases are returned to the pool "
     "(they are also returned lazily when a worker asks for work).",
+    "refit_s": "ASSAY_REFIT_S: how often the background refit re-estimates worker accuracy "
+    "(Dawid-Skene) in projects with new answers.",
 }
 
 
@@ -64,6 +66,7 @@ class Settings:
     job_poll_s: float = 0.5
     run_jobs: bool = True
     expiry_sweep_s: float = 5.0
+    refit_s: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

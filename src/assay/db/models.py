@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -91,6 +92,8 @@ class Project(Base):
     callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The newest answer the last background refit saw (answer ids sort by time).
+    refit_marker: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Batch(Base):
@@ -189,6 +192,8 @@ class Response(Base):
     counts: Mapped[bool] = mapped_column(Boolean, default=True)
     # For gold and training answers: whether the answer matched the expected one.
     correct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+    __table_args__ = (Index("ix_responses_project_newest", "project_id", "id"),)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -224,6 +229,10 @@ class ProjectWorker(Base):
     training_answers: Mapped[int] = mapped_column(Integer, default=0)
     training_correct: Mapped[int] = mapped_column(Integer, default=0)
     qualified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The accuracy the last background refit (Dawid-Skene) estimated, and from how many
+    # answers.
+    model_accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)
+    model_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default="active")
     pause_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,13 +25,12 @@ Handler = Callable[[Database, Settings, ClaimedJob], None]
 
 class JobRunner:
     def __init__(self, db: Database, settings: Settings, handlers: dict[str, Handler],
-                 periodic: list[Callable[[Database], None]] | None = None,
-                 periodic_s: float = 5.0, workers: int = 4) -> None:
+                 periodic: list[tuple[Callable[[Database], object], float]] | None = None,
+                 workers: int = 4) -> None:
         self.db = db
         self.settings = settings
         self.handlers = handlers
-        self.periodic = periodic or []
-        self.periodic_s = periodic_s
+        self.periodic = periodic or []  # (task, every so many seconds)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assay-job")
@@ -66,15 +66,19 @@ class JobRunner:
             self.db.write(lambda s: queue.fail(s, job.id, utcnow(), error))
 
     def _loop(self) -> None:
-        next_periodic = 0.0
+        due = [0.0] * len(self.periodic)
         while not self._stop.is_set():
             try:
                 self.run_once()
-                now = utcnow().timestamp()
-                if now >= next_periodic:
-                    for task in self.periodic:
-                        task(self.db)
-                    next_periodic = now + self.periodic_s
             except Exception:
                 log.exception("job runner loop error")
+            for i, (task, every_s) in enumerate(self.periodic):
+                now = time.monotonic()
+                if now < due[i]:
+                    continue
+                due[i] = now + every_s
+                try:
+                    task(self.db)
+                except Exception:
+                    log.exception("periodic task %s failed", getattr(task, "__name__", task))
             self._stop.wait(self.settings.job_poll_s)

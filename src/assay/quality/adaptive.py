@@ -5,8 +5,9 @@ Applies to single-label ``categorize`` and to ``compare`` when the project sets
 ``target_confidence`` above 0 (otherwise a task completes at ``overlap`` answers by the
 kind's interim rule). The task's posterior comes from the one-coin model
 (:func:`assay.algorithms.posterior.one_coin_posterior`) with each worker's accuracy
-estimated from their checked (gold) answers, shrunk toward ``PRIOR_ACCURACY`` with the
-weight of ``PRIOR_WEIGHT`` answers. The task completes once it has ``overlap`` answers and
+estimated from their checked (gold) answers, shrunk toward the background refit's model
+estimate (or ``PRIOR_ACCURACY`` before the first refit) with the weight of
+``PRIOR_WEIGHT`` answers. The task completes once it has ``overlap`` answers and
 its best label reaches the target; otherwise it asks one more worker, up to
 ``max_overlap``, and then completes with its best label and ``review_status: "pending"``.
 """
@@ -53,13 +54,20 @@ def applies(project: AnyRow) -> bool:
 
 def worker_accuracies(session: Session, project_id: str, worker_ids: list[str],
                       chance: float) -> np.ndarray:
-    rows = dict(session.execute(
-        select(ProjectWorker.worker_id,
-               (ProjectWorker.gold_correct + PRIOR_ACCURACY * PRIOR_WEIGHT)
-               / (ProjectWorker.gold_answers + PRIOR_WEIGHT))
+    """Each worker's accuracy: their gold record, shrunk toward the background refit's
+    model estimate when there is one, else toward ``PRIOR_ACCURACY``."""
+    rows = {w: (c, n, m) for w, c, n, m in session.execute(
+        select(ProjectWorker.worker_id, ProjectWorker.gold_correct, ProjectWorker.gold_answers,
+               ProjectWorker.model_accuracy)
         .where(ProjectWorker.project_id == project_id,
-               ProjectWorker.worker_id.in_(worker_ids))).all())
-    acc = np.array([float(rows.get(w, PRIOR_ACCURACY)) for w in worker_ids])
+               ProjectWorker.worker_id.in_(worker_ids))).all()}
+
+    def estimate(worker_id: str) -> float:
+        correct, total, model = rows.get(worker_id, (0, 0, None))
+        prior = PRIOR_ACCURACY if model is None else float(model)
+        return (correct + prior * PRIOR_WEIGHT) / (total + PRIOR_WEIGHT)
+
+    acc = np.array([estimate(w) for w in worker_ids])
     # A worker estimated at or below chance carries no information either way.
     return np.clip(acc, chance + 1e-3, 0.99)
 

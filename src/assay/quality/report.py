@@ -32,7 +32,7 @@ from assay.quality.adaptive import worker_accuracies
 BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 
 
-def _categorical(project: Any) -> tuple[str, list[str]] | None:
+def categorical_labels(project: Any) -> tuple[str, list[str]] | None:
     if project.kind == "categorize" and not project.params.get("multiple"):
         return "label", list(project.params["labels"])
     if project.kind == "compare":
@@ -81,7 +81,7 @@ def quality_report(session: Session, who: Requester, project_id: str) -> dict[st
     report: dict[str, Any] = {"project": project.id, "kind": project.kind, "n_tasks": 0,
                               "n_answers": 0, "agreement": None, "model": None,
                               "workers": [], "classes": [], "calibration": []}
-    found = _categorical(project)
+    found = categorical_labels(project)
     if found is None:
         report["note"] = "agreement and models apply to categorical kinds for now"
         return report

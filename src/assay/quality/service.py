@@ -69,6 +69,12 @@ def answers_match(expected: Any, answer: Any) -> bool:
     return bool(expected == answer)
 
 
+def standing_for(session: Session, project: Any, worker_id: str,
+                 now: datetime) -> ProjectWorker:
+    """The worker's standing row in the project, created when missing (row-locked)."""
+    return _standing(session, project.org_id, project.id, worker_id, now)
+
+
 def _standing(session: Session, org_id: str, project_id: str, worker_id: str,
               now: datetime) -> ProjectWorker:
     standing = repository.get_standing(session, project_id, worker_id, for_update=True)
@@ -76,7 +82,7 @@ def _standing(session: Session, org_id: str, project_id: str, worker_id: str,
         standing = ProjectWorker(project_id=project_id, worker_id=worker_id, org_id=org_id,
                                  answers=0, gold_answers=0, gold_correct=0,
                                  training_answers=0, training_correct=0, qualified=False,
-                                 status="active", updated_at=now)
+                                 status="active", model_answers=0, updated_at=now)
         session.add(standing)
         session.flush()
     return standing

@@ -1,0 +1,91 @@
+"""The background refit: Dawid-Skene over each project's answers, so that every worker has
+a model estimate of their accuracy even before (or without) gold.
+
+A project is refitted when it has answers newer than its ``refit_marker``. The estimate of
+a worker is stored with the number of answers behind it; adaptive overlap uses it as the
+prior of the worker's accuracy, which their gold answers then sharpen. A worker whose
+model accuracy is confidently below the project's bar, on enough answers, is paused just
+as gold would pause them (treating the estimate as ``accuracy * answers`` successes, a
+conservative reading with ``MIN_ANSWERS`` and ``RISK`` set strictly).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assay.algorithms import dawid_skene, encode_answers
+from assay.algorithms.reliability import confidently_below
+from assay.clock import utcnow
+from assay.db.engine import Database
+from assay.db.models import Project, Response, Task
+from assay.quality import service as quality
+from assay.quality.report import categorical_labels
+
+log = logging.getLogger("assay.quality")
+
+MIN_ANSWERS = 20
+RISK = 0.01
+
+
+def refit_project(session: Session, project_id: str) -> int:
+    """Refit one project; returns the number of workers whose estimate was updated."""
+    project = session.get_one(Project, project_id, with_for_update=True)
+    found = categorical_labels(project)
+    if found is None:
+        return 0
+    key, labels = found
+    rows = session.execute(
+        select(Response.id, Response.task_id, Response.worker_id, Response.answer)
+        .join(Task, Task.id == Response.task_id)
+        .where(Task.project_id == project.id, Task.purpose == "live", Response.counts)
+        .order_by(Response.id)).all()
+    newest = session.scalar(select(func.max(Response.id))
+                            .where(Response.project_id == project.id))
+    project.refit_marker = newest
+    if not rows:
+        return 0
+    answers, encoding = encode_answers([r.task_id for r in rows], [r.worker_id for r in rows],
+                                       [r.answer[key] for r in rows], classes=labels)
+    fit = dawid_skene(answers)
+    accuracy = fit.worker_accuracies
+    per_worker = np.bincount(answers.worker, minlength=answers.n_workers)
+    bar = float(project.quality.get("min_worker_accuracy", 0.0))
+    chance = 1.0 / len(labels)
+    now = utcnow()
+    for w, worker_id in enumerate(encoding.workers):
+        standing = quality.standing_for(session, project, worker_id, now)
+        standing.model_accuracy = float(accuracy[w])
+        standing.model_answers = int(per_worker[w])
+        n = int(per_worker[w])
+        right = round(float(accuracy[w]) * n)
+        if standing.status == "active" and confidently_below(right, n, bar, RISK, MIN_ANSWERS):
+            spam = confidently_below(right, n, min(1.0, chance + 0.15), RISK, MIN_ANSWERS)
+            quality.pause_worker(session, project.id, worker_id,
+                                 "spam" if spam else "low_accuracy", now)
+    return answers.n_workers
+
+
+def refit_due_projects(db: Database) -> int:
+    """Refit every categorical project with answers newer than its last refit (one index
+    seek per project to find its newest answer); returns how many were refitted."""
+    with db.read() as session:
+        markers = session.execute(
+            select(Project.id, Project.refit_marker)
+            .where(Project.kind.in_(("categorize", "compare")))).all()
+        due = []
+        for project_id, marker in markers:
+            newest = session.scalar(select(func.max(Response.id))
+                                    .where(Response.project_id == project_id))
+            if newest is not None and (marker is None or newest > marker):
+                due.append(project_id)
+    for project_id in due:
+        try:
+            db.write(partial(refit_project, project_id=project_id))
+        except Exception:  # one project's failure must not stop the others
+            log.exception("refit of project %s failed", project_id)
+    return len(due)
