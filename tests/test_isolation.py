@@ -27,6 +27,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/v1/work/{assignment_id}/skip"): {},
         ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
         ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
+        ("POST", "/v1/tasks/{task_id}/audit"): {"accepted": True},
         ("POST", "/v1/projects/{project_id}/gold"): {"data": {"text": "x"},
                                                      "answer": {"label": "pos"}},
         ("POST", "/v1/projects/{project_id}/training"): {"data": {"text": "x"},

@@ -175,6 +175,16 @@ class Client(_Base):
         result: dict[str, Any] = self._call("POST", f"/v1/tasks/{task_id}/cancel")
         return result
 
+    def audit_task(self, task_id: str, accepted: bool, answer: dict[str, Any] | None = None,
+                   comment: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"accepted": accepted}
+        if answer is not None:
+            body["answer"] = answer
+        if comment is not None:
+            body["comment"] = comment
+        result: dict[str, Any] = self._call("POST", f"/v1/tasks/{task_id}/audit", json=body)
+        return result
+
     # batches
     def create_batch(self, project: str, name: str,
                      callback_url: str | None = None) -> dict[str, Any]:

@@ -250,3 +250,18 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Audit(Base):
+    """A customer's verdict on a completed task (``POST /v1/tasks/{id}/audit``)."""
+
+    __tablename__ = "audits"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # accepted | fixed | rejected
+    actor: Mapped[str | None] = mapped_column(ID, nullable=True)  # key or user id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

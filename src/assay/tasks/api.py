@@ -12,9 +12,9 @@ from assay.db.engine import Database
 from assay.http.auth import get_db, require_requester
 from assay.http.documents import BulkResult, TaskDoc, TaskPage, doc
 from assay.http.pagination import check_limit, decode_token, page
-from assay.tasks import repository, service
+from assay.tasks import audit, repository, service
 from assay.tasks.objects import task_object
-from assay.tasks.schemas import BulkCreate, TaskCreate, TaskPatch
+from assay.tasks.schemas import AuditIn, BulkCreate, TaskCreate, TaskPatch
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
@@ -81,3 +81,9 @@ def patch_task(task_id: str, body: TaskPatch, who: Requester = Depends(require_r
 def cancel_task(task_id: str, who: Requester = Depends(require_requester),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: task_object(service.cancel_task(s, who, task_id)))
+
+
+@router.post("/{task_id}/audit", response_model=None, responses=doc(TaskDoc))
+def audit_task(task_id: str, body: AuditIn, who: Requester = Depends(require_requester),
+               db: Database = Depends(get_db)) -> dict[str, Any]:
+    return db.write(lambda s: task_object(audit.audit_task(s, who, task_id, body)))
