@@ -113,6 +113,27 @@ def cmd_aggregate(args: argparse.Namespace) -> None:
         print(f"Wrote {n} tasks to {args.out}.", file=sys.stderr)
 
 
+def cmd_payouts_create(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from assay.clock import utcnow
+    from assay.ledger.service import create_payout, write_payout_files
+
+    try:
+        until = datetime.fromisoformat(args.until.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(f"--until: {args.until!r} is not a date (YYYY-MM-DD)") from exc
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    db = _database(args)
+    batch = db.write(lambda s: create_payout(s, until, utcnow()))
+    csv_path, json_path = write_payout_files(batch, args.out)
+    total = len(batch["lines"])
+    _emit(args, {**batch, "csv": csv_path, "json": json_path},
+          f"Payout {batch['payout_id']}: {total} workers paid, up to {batch['until']}.\n"
+          f"Files: {csv_path} and {json_path}")
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from assay.demo import run_demo
 
@@ -173,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", required=True)
     p.add_argument("--partial", action="store_true",
                    help="create the valid rows and report the invalid ones")
+
+    payouts = sub.add_parser("payouts", help="pay workers").add_subparsers(
+        dest="payouts_command", required=True)
+    p = add("create", cmd_payouts_create,
+            "pay every unpaid balance earned before --until, exactly once", payouts)
+    p.add_argument("--until", required=True, help="date or time (UTC), e.g. 2026-12-01")
+    p.add_argument("--out", default="payouts", help="folder for the CSV and JSON files")
 
     p = sub.add_parser("aggregate", help="truth inference over a CSV of answers")
     p.add_argument("answers", help="CSV with a header including worker,task,label")

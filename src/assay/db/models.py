@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -264,4 +265,44 @@ class Audit(Base):
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str] = mapped_column(String(20))  # accepted | fixed | rejected
     actor: Mapped[str | None] = mapped_column(ID, nullable=True)  # key or user id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LedgerEntry(Base):
+    """One line of the append-only pay ledger, in exact decimals.
+
+    ``earning``: one per paid answer (``response_id`` is unique among earnings);
+    ``reversal``: cancels one earning (``reverses_id`` is unique); ``bonus``. An entry is
+    paid when a payout claims it (``payout_id``), exactly once."""
+
+    __tablename__ = "ledger_entries"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    # Exact on every database: millionths of the currency unit, as an integer.
+    amount_micros: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    response_id: Mapped[str | None] = mapped_column(ForeignKey("responses.id"), nullable=True,
+                                                    unique=True)
+    reverses_id: Mapped[str | None] = mapped_column(ForeignKey("ledger_entries.id"),
+                                                    nullable=True, unique=True)
+    payout_id: Mapped[str | None] = mapped_column(ForeignKey("payouts.id"), nullable=True)
+    memo: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_ledger_worker", "worker_id", "project_id"),
+        Index("ix_ledger_unpaid", "payout_id", "created_at"),
+    )
+
+
+class Payout(Base):
+    """A batch of payments: every unpaid ledger entry up to ``until``, once."""
+
+    __tablename__ = "payouts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
+    lines: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -23,6 +23,7 @@ from assay.db.models import Batch, Project, ProjectWorker, Task
 from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
+from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
 from assay.quality import repository
@@ -155,6 +156,9 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
     standing.paused_at = now
     standing.updated_at = now
     session.flush()
+    if reason in ledger.REVERSED_REASONS:
+        # Spam and fraud are not paid; an honest worker below the bar keeps their pay.
+        ledger.reverse_earnings(session, project_id, worker_id, reason, now)
     repository.end_live_leases(session, project_id, worker_id, now)
     for task_id in repository.stop_counting_answers(session, project_id, worker_id):
         task = session.get_one(Task, task_id, with_for_update=True)
@@ -179,6 +183,7 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
     counts = repository.count_answers_by_worker(session, project.id, after, limit)
     standings = repository.list_standings(session, project.id, [w for w, _ in counts])
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
+    earned = ledger.earned_by_worker(session, project.id)
     docs = []
     for worker_id, answers in counts:
         s = standings.get(worker_id)
@@ -191,6 +196,6 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
             "estimated_accuracy": accuracy_posterior(right, gold, bar).mean if gold else None,
             "status": s.status if s else "active",
             "pause_reason": s.pause_reason if s else None,
-            "earned": "0",
+            "earned": earned.get(worker_id, "0.00"),
         })
     return docs, [w for w, _ in counts]

@@ -28,7 +28,7 @@ def _in(name: str) -> Any:
 # The statements of the hot path are built once: building expression trees costs more than
 # running them. Values are bound at execution.
 _PROJECT = select(P.id, P.org_id, P.workforce, P.kind, P.instructions, P.params,
-                  P.quality, P.lease_seconds, P.limits,
+                  P.quality, P.pay, P.lease_seconds, P.limits,
                   P.callback_url).where(P.id == bindparam("key"))
 _LIVE = (select(A.id, A.task_id, A.project_id, A.expires_at)
          .where(A.worker_id == bindparam("worker"), A.status == "active",

@@ -23,6 +23,7 @@ from assay.errors import Conflict, Forbidden, NotFound, RateLimited
 from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
+from assay.ledger import service as ledger
 from assay.projects.service import kind_error
 from assay.quality import adaptive
 from assay.quality import repository as quality_repo
@@ -218,13 +219,16 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
         raise kind_error(exc) from exc
     checked = task.status in quality.REFERENCE
     correct = quality.answers_match(task.expected_answer, clean) if checked else None
+    response_id = new_id("rsp")
     repository.insert_response(session, {
-        "id": new_id("rsp"), "org_id": task.org_id, "project_id": task.project_id,
+        "id": response_id, "org_id": task.org_id, "project_id": task.project_id,
         "task_id": task.id, "assignment_id": assignment.id, "worker_id": who.worker_id,
         "answer": clean, "counts": True, "created_at": now, "correct": correct,
         "duration_ms": max(0, int((now - assignment.created_at).total_seconds() * 1000)),
     })
     repository.finish_assignment(session, assignment.id, "submitted", now)
+    if task.status != "training":  # the course is unpaid
+        ledger.record_earning(session, project, who.worker_id, response_id, now)
     out: dict[str, Any] = {"assignment_id": assignment.id, "status": "submitted"}
     if checked:
         # Gold answers look like any other from the worker's side; a training answer
@@ -280,7 +284,5 @@ def worker_standing(session: Session, who: WorkerPrincipal,
         "status": status,
         "answers": repository.count_worker_answers(session, worker.id, project_id),
         "accuracy": right / gold if gold else None,
-        "earned": "0",
-        "balance": "0",
-        "currency": "USD",
+        **ledger.standing_money(session, worker.id, project_id),
     }

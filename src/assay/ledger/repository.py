@@ -1,0 +1,56 @@
+"""Ledger queries. Sums are done by the database, on integers: exact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from assay.db.models import LedgerEntry
+
+L = LedgerEntry
+
+
+def sum_by_currency(session: Session, worker_id: str, project_id: str | None = None,
+                    unpaid_only: bool = False) -> dict[str, int]:
+    stmt = select(L.currency, func.sum(L.amount_micros)).where(L.worker_id == worker_id)
+    if project_id is not None:
+        stmt = stmt.where(L.project_id == project_id)
+    if unpaid_only:
+        stmt = stmt.where(L.payout_id.is_(None))
+    return {c: int(n or 0) for c, n in session.execute(stmt.group_by(L.currency))}
+
+
+def sum_by_worker(session: Session, project_id: str) -> dict[str, int]:
+    return {w: int(n or 0) for w, n in session.execute(
+        select(L.worker_id, func.sum(L.amount_micros)).where(L.project_id == project_id)
+        .group_by(L.worker_id))}
+
+
+def list_unreversed_earnings(session: Session, project_id: str,
+                             worker_id: str) -> list[LedgerEntry]:
+    reversal = aliased(L)
+    return list(session.scalars(
+        select(L).outerjoin(reversal, reversal.reverses_id == L.id)
+        .where(L.project_id == project_id, L.worker_id == worker_id, L.kind == "earning",
+               reversal.id.is_(None))
+        .order_by(L.id)))
+
+
+def unpaid_totals(session: Session, until: datetime) -> list[tuple[str, str, int]]:
+    return [(w, c, int(n)) for w, c, n in session.execute(
+        select(L.worker_id, L.currency, func.sum(L.amount_micros))
+        .where(L.payout_id.is_(None), L.created_at < until)
+        .group_by(L.worker_id, L.currency).order_by(L.worker_id, L.currency))]
+
+
+def claim_unpaid(session: Session, payout_id: str, worker_id: str, currency: str,
+                 until: datetime) -> list[int]:
+    """Mark the worker's unpaid entries as paid by this payout; returns their amounts.
+    The conditional UPDATE claims each entry for exactly one payout."""
+    return [int(a) for a in session.scalars(
+        update(L).where(L.payout_id.is_(None), L.worker_id == worker_id,
+                        L.currency == currency, L.created_at < until)
+        .values(payout_id=payout_id).returning(L.amount_micros),
+        execution_options={"synchronize_session": False})]

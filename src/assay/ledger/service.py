@@ -1,0 +1,99 @@
+"""Pay rules: an earning for every answer of a worker in good standing, reversals only for
+spam and fraud, payouts that pay each entry exactly once.
+
+Every amount is an integer of micro-units (see ``money.py``). The ledger is append-only:
+nothing is updated but the ``payout_id`` that marks an entry paid.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from assay.clock import isoformat
+from assay.db.models import LedgerEntry, Payout
+from assay.ids import new_id
+from assay.ledger import repository
+from assay.ledger.money import to_micros, to_text
+
+REVERSED_REASONS = ("spam", "fraud")
+
+
+def record_earning(session: Session, project: Any, worker_id: str, response_id: str,
+                   now: datetime) -> None:
+    """The earning for one answer (gold answers included: they look like any other)."""
+    amount = to_micros(str(project.pay.get("per_task", "0")))
+    if amount <= 0:
+        return
+    session.add(LedgerEntry(
+        id=new_id("led"), org_id=project.org_id, project_id=project.id, worker_id=worker_id,
+        kind="earning", amount_micros=amount, currency=project.pay.get("currency", "USD"),
+        response_id=response_id, created_at=now))
+
+
+def reverse_earnings(session: Session, project_id: str, worker_id: str, reason: str,
+                     now: datetime) -> int:
+    """Cancel every not yet reversed earning of the worker in the project; returns how many.
+    One reversal per earning, whatever retries happen (``reverses_id`` is unique)."""
+    earnings = repository.list_unreversed_earnings(session, project_id, worker_id)
+    for entry in earnings:
+        session.add(LedgerEntry(
+            id=new_id("led"), org_id=entry.org_id, project_id=entry.project_id,
+            worker_id=worker_id, kind="reversal", amount_micros=-entry.amount_micros,
+            currency=entry.currency, reverses_id=entry.id, memo=f"paused: {reason}",
+            created_at=now))
+    session.flush()
+    return len(earnings)
+
+
+def standing_money(session: Session, worker_id: str, project_id: str | None,
+                   default_currency: str = "USD") -> dict[str, str]:
+    """``earned`` (all entries) and ``balance`` (not yet paid out), as decimal strings."""
+    earned = repository.sum_by_currency(session, worker_id, project_id)
+    unpaid = repository.sum_by_currency(session, worker_id, project_id, unpaid_only=True)
+    currency = max(earned, key=lambda c: abs(earned[c])) if earned else default_currency
+    return {"earned": to_text(earned.get(currency, 0)),
+            "balance": to_text(unpaid.get(currency, 0)), "currency": currency}
+
+
+def earned_by_worker(session: Session, project_id: str) -> dict[str, str]:
+    return {w: to_text(n) for w, n in repository.sum_by_worker(session, project_id).items()}
+
+
+def create_payout(session: Session, until: datetime, now: datetime) -> dict[str, Any]:
+    """Pay every worker whose unpaid balance up to ``until`` is positive. A balance that is
+    zero or negative (reversals) stays unpaid and carries over."""
+    payout = Payout(id=new_id("pay"), until=until, lines=0, created_at=now)
+    session.add(payout)
+    session.flush()
+    lines = []
+    for worker_id, currency, total in repository.unpaid_totals(session, until):
+        if total <= 0:
+            continue
+        amounts = repository.claim_unpaid(session, payout.id, worker_id, currency, until)
+        lines.append({"worker_id": worker_id, "currency": currency,
+                      "amount": to_text(sum(amounts)), "entries": len(amounts)})
+    payout.lines = len(lines)
+    session.flush()
+    return {"payout_id": payout.id, "until": isoformat(until),
+            "created_at": isoformat(now), "lines": lines}
+
+
+def write_payout_files(batch: dict[str, Any], folder: str) -> tuple[str, str]:
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / f"{batch['payout_id']}.json"
+    csv_path = out / f"{batch['payout_id']}.csv"
+    json_path.write_text(json.dumps(batch, indent=2) + "\n")
+    with csv_path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["payout_id", "worker_id", "currency", "amount", "entries"])
+        for line in batch["lines"]:
+            writer.writerow([batch["payout_id"], line["worker_id"], line["currency"],
+                             line["amount"], line["entries"]])
+    return str(csv_path), str(json_path)
