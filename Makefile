@@ -30,6 +30,7 @@ test: system-deps lint typecheck pytest
 
 system-deps:
 	@bash scripts/system-deps.sh
+	@bash scripts/browser-deps.sh
 
 bench: $(STAMP)
 	test -x .bench/ls-venv/bin/label-studio || bash bench/loop/setup_labelstudio.sh

@@ -25,6 +25,7 @@ from assay.quality.api import router as quality_router
 from assay.quality.refit import refit_due_projects
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
+from assay.web.routes import install as install_web
 from assay.work.api import router as work_router
 from assay.work.repository import expire_leases
 
@@ -84,4 +85,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
                    quality_router):
         app.include_router(router)
+    install_web(app, db)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import secrets
 import threading
 import time
 from pathlib import Path
@@ -67,6 +68,11 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
     settings = Settings.from_env(database_url=url)
     db = Database(url)
     org = db.write(lambda s: accounts.create_org(s, "Demo Labs"))
+    # People who sign in to the web UI: a requester and a worker (you), with a fresh password.
+    password = secrets.token_urlsafe(9)
+    db.write(lambda s: accounts.create_user(s, "requester@demo.assay", org.org_id, password,
+                                            "admin"))
+    db.write(lambda s: accounts.create_worker(s, "you@demo.assay", org.org_id, password))
     emails = [f"worker{i + 1}@demo.assay" for i in range(max(1, n_workers))]
     created = db.write(lambda s: [accounts.create_worker(s, e, org.org_id) for e in emails])
     workers = [SimulatedWorker(email, token, RELIABILITY[i % len(RELIABILITY)])
@@ -92,7 +98,8 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
              for i, w in enumerate(workers)]
     for t in crowd:
         t.start()
-    print(_banner(base, url, org.api_key, projects, len(workers), ready_s), flush=True)
+    print(_banner(base, url, org.api_key, projects, len(workers), ready_s, password),
+          flush=True)
     try:
         while thread.is_alive():
             thread.join(1.0)
@@ -106,10 +113,13 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
 
 
 def _banner(base: str, url: str, api_key: str, projects: list[str], n_workers: int,
-            ready_s: float) -> str:
+            ready_s: float, password: str) -> str:
     return f"""
 Assay demo — server ready in {ready_s:.2f} s on {url}
 
+  Web UI       {base}/login
+               requester@demo.assay (dashboard) or you@demo.assay (labeling),
+               password {password}
   API          {base}/v1/projects
   OpenAPI      {base}/openapi.json   (interactive: {base}/docs)
   API key      {api_key}
