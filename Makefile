@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-quality clean system-deps
+.PHONY: demo test lint typecheck pytest bench bench-quality bench-ui clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ system-deps:
 bench: $(STAMP)
 	test -x .bench/ls-venv/bin/label-studio || bash bench/loop/setup_labelstudio.sh
 	$(BIN)/python bench/loop/run.py
+
+bench-ui: $(STAMP) system-deps
+	$(BIN)/python bench/ui/run.py
 
 bench-quality: $(STAMP)
 	$(BIN)/python bench/quality/run.py

@@ -184,3 +184,23 @@ def test_rate_limit_answers_429_with_retry_after(org: Org) -> None:
     with pytest.raises(RateLimited) as excinfo:
         worker.submit(second["assignment_id"], {"label": "pos"})
     assert excinfo.value.headers is not None and excinfo.value.headers["retry-after"] == "60"
+
+
+def test_submit_and_skip_can_bring_the_next_task(org: Org) -> None:
+    project = categorize_project(org)
+    org.client.create_tasks(project["id"], [{"data": {"text": str(i)}} for i in range(3)])
+    worker = org.worker()
+    first = worker.next(project["id"])
+    assert first is not None
+    receipt = worker.submit(first["assignment_id"], {"label": "pos"}, next=True)
+    assert receipt["status"] == "submitted"
+    second = receipt["next"]
+    assert second is not None and second["data"]["text"] == "1"
+    assert worker.next(project["id"]) == second  # it is the worker's live assignment
+    with org.http() as http:
+        token = worker._http.headers["Authorization"]
+        skipped = http.post(f"/v1/work/{second['assignment_id']}/skip", json={"next": True},
+                            headers={"Authorization": token}).json()
+    assert skipped["status"] == "skipped" and skipped["next"]["data"]["text"] == "2"
+    last = worker.submit(skipped["next"]["assignment_id"], {"label": "neg"}, next=True)
+    assert last["next"] is None

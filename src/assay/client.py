@@ -285,9 +285,15 @@ class WorkerClient(_Base):
             "POST", "/v1/work/next", json={"project": project} if project else {})
         return result
 
-    def submit(self, assignment_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+    def submit(self, assignment_id: str, answer: dict[str, Any],
+               next: bool = False) -> dict[str, Any]:
+        """Submit an answer; with ``next=True`` the receipt also carries the next task
+        (``"next": offer | None``), leased in the same call."""
+        body: dict[str, Any] = {"answer": answer}
+        if next:
+            body["next"] = True
         result: dict[str, Any] = self._call("POST", f"/v1/work/{assignment_id}/submit",
-                                            json={"answer": answer})
+                                            json=body)
         return result
 
     def skip(self, assignment_id: str, reason: str | None = None,

@@ -35,7 +35,8 @@ def next_task(body: NextIn | None = Body(default=None),
 def submit(assignment_id: str, body: SubmitIn, who: WorkerPrincipal = Depends(require_worker),
            db: Database = Depends(get_db)) -> Any:
     return JSONResponse(db.write(
-        lambda s: service.submit_answer(s, who, assignment_id, body.answer, utcnow())))
+        lambda s: service.submit_answer(s, who, assignment_id, body.answer, utcnow(),
+                                        and_next=body.next)))
 
 
 @router.post("/{assignment_id}/skip", response_model=None, responses=doc(SubmitOut))
@@ -44,8 +45,9 @@ def skip(assignment_id: str, body: SkipIn | None = Body(default=None),
          db: Database = Depends(get_db)) -> dict[str, Any]:
     reason = body.reason if body else None
     comment = body.comment if body else None
+    and_next = body.next if body else False
     return db.write(lambda s: service.skip_assignment(s, who, assignment_id, reason, comment,
-                                                      utcnow()))
+                                                      utcnow(), and_next))
 
 
 @router.get("/me", response_model=None, responses=doc(WorkerStanding))

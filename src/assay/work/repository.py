@@ -94,6 +94,11 @@ def get_assignment_for_worker(session: Session, worker_id: str, assignment_id: s
     return session.connection().execute(stmt, {"key": assignment_id, "worker": worker_id}).first()
 
 
+def get_assignment_project(session: Session, assignment_id: str) -> str:
+    return session.connection().execute(
+        select(A.project_id).where(A.id == assignment_id)).scalar_one()
+
+
 def get_task_data(session: Session, task_id: str) -> Any:
     return session.connection().execute(_TASK_DATA, {"key": task_id}).scalar_one()
 

@@ -17,11 +17,13 @@ class NextIn(Strict):
 
 class SubmitIn(Strict):
     answer: Any
+    next: bool = Field(default=False, description="also lease the next task, in the same call")
 
 
 class SkipIn(Strict):
     reason: Literal["broken", "unclear", "other"] | None = None
     comment: str | None = Field(default=None, max_length=10_000)
+    next: bool = Field(default=False, description="also lease the next task, in the same call")
 
 
 class Offer(BaseModel):
@@ -39,3 +41,5 @@ class Offer(BaseModel):
 class SubmitOut(BaseModel):
     assignment_id: str
     status: Literal["submitted", "skipped"]
+    feedback: dict[str, Any] | None = None
+    next: Offer | None = None

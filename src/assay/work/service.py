@@ -205,7 +205,16 @@ def _check_rate(session: Session, project: AnyRow, worker_id: str, now: datetime
 
 
 def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
-                  now: datetime) -> dict[str, Any]:
+                  now: datetime, and_next: bool = False) -> dict[str, Any]:
+    receipt = _submit(session, who, assignment_id, answer, now)
+    if and_next:
+        project_id = repository.get_assignment_project(session, assignment_id)
+        return then_next(session, who, receipt, project_id, now)
+    return receipt
+
+
+def _submit(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
+            now: datetime) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
     _check_active(session, assignment.project_id, who.worker_id)
     task = repository.get_task_locked(session, assignment.task_id)
@@ -253,14 +262,28 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
     return out
 
 
+def then_next(session: Session, who: WorkerPrincipal, receipt: dict[str, Any],
+              project_id: str, now: datetime) -> dict[str, Any]:
+    """Add the worker's next task to a submit or skip receipt (one round trip per task for
+    the labeling page). A worker this answer paused gets ``next: null``; their next call
+    to ``next`` says why."""
+    try:
+        receipt["next"] = lease_next(session, who, project_id, now)
+    except Forbidden:
+        receipt["next"] = None
+    return receipt
+
+
 def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
-                    reason: str | None, comment: str | None, now: datetime) -> dict[str, Any]:
+                    reason: str | None, comment: str | None, now: datetime,
+                    and_next: bool = False) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
     repository.get_task_locked(session, assignment.task_id)
     repository.finish_assignment(session, assignment.id, "skipped", now,
                                  reason=reason or "other", comment=comment)
     repository.add_slots(session, assignment.task_id, -1)
-    return {"assignment_id": assignment.id, "status": "skipped"}
+    receipt = {"assignment_id": assignment.id, "status": "skipped"}
+    return then_next(session, who, receipt, assignment.project_id, now) if and_next else receipt
 
 
 def worker_standing(session: Session, who: WorkerPrincipal,

@@ -135,7 +135,8 @@ async function submit(answer) {
   setState("sending");
   let res;
   try {
-    res = await post(`/v1/work/${encodeURIComponent(id)}/submit`, { answer });
+    // `next: true`: the receipt brings the next task, so it shows after one round trip.
+    res = await post(`/v1/work/${encodeURIComponent(id)}/submit`, { answer, next: true });
   } catch {
     busy = false;
     setState("offline");
@@ -153,7 +154,7 @@ async function submit(answer) {
     pending.drop(id);
     answered += 1;
     say(`Answered ${answered} in this session.`);
-    await loadNext();
+    await showOrLoad(res);
     return;
   }
   const err = await errorOf(res);
@@ -179,7 +180,7 @@ async function skip() {
   setState("sending");
   let res;
   try {
-    res = await post(`/v1/work/${encodeURIComponent(id)}/skip`, {});
+    res = await post(`/v1/work/${encodeURIComponent(id)}/skip`, { next: true });
   } catch {
     busy = false;
     setState("ready");
@@ -191,8 +192,25 @@ async function skip() {
     return;
   }
   busy = false;
-  if (!res.ok) say((await errorOf(res)).message, "error");
-  await loadNext();
+  if (!res.ok) {
+    say((await errorOf(res)).message, "error");
+    await loadNext();
+    return;
+  }
+  await showOrLoad(res);
+}
+
+// A receipt that carries the next task shows it at once; otherwise ask `next`, which also
+// says why there is none (nothing left, or paused).
+async function showOrLoad(res) {
+  let receipt = null;
+  try {
+    receipt = await res.json();
+  } catch {
+    receipt = null;
+  }
+  if (receipt && receipt.next) show(receipt.next);
+  else await loadNext();
 }
 
 function toggle(dialog) {
