@@ -3,6 +3,8 @@
 // (returning true when it used the key). Task data is always shown as text (textContent),
 // never parsed as HTML.
 
+import { boxes, spans } from "./regions.js";
+
 export function el(tag, options = {}, children = []) {
   const node = document.createElement(tag);
   if (options.class) node.className = options.class;
@@ -252,7 +254,7 @@ function unsupported(root, offer) {
   return { shortcuts: [], onKey: () => false };
 }
 
-const WIDGETS = { categorize, compare, rate, text };
+const WIDGETS = { categorize, compare, rate, text, spans, boxes };
 
 export function widgetFor(kind) {
   return WIDGETS[kind] || unsupported;
