@@ -130,6 +130,7 @@ class WorkerStanding(Doc):
     worker_id: str
     status: Literal["active", "paused"]
     answers: int
+    answers_today: int
     accuracy: float | None
     earned: str
     balance: str

@@ -22,8 +22,10 @@ from assay.web.sessions import COOKIE, CSRF_HEADER, SignedIn, find_session, toke
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Scripts only from this server's /static; no inline script, no eval, no plugins, no framing.
-# Images may come from a task's own URL (http or https), never from data: or blob: URLs.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' http: https: data:; "
+# Images may come from a task's own URL (http, https, or a data:image URL the boxes kind
+# accepts; an image cannot run script), never from blob: URLs.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+       "img-src 'self' http: https: data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
 _NO_SESSION_PATHS = ("/static/", "/healthz", "/readyz", "/openapi.json")

@@ -174,8 +174,11 @@ def list_counted_answers(session: Session, task_id: str) -> list[dict[str, Any]]
     return list(session.connection().execute(_ANSWERS, {"key": task_id}).scalars())
 
 
-def count_worker_answers(session: Session, worker_id: str, project_id: str | None) -> int:
+def count_worker_answers(session: Session, worker_id: str, project_id: str | None,
+                         since: datetime | None = None) -> int:
     stmt = select(func.count()).select_from(R).where(R.worker_id == worker_id)
     if project_id is not None:
         stmt = stmt.where(R.project_id == project_id)
+    if since is not None:
+        stmt = stmt.where(R.created_at >= since)
     return session.connection().execute(stmt).scalar_one()

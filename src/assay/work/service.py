@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -306,6 +306,9 @@ def worker_standing(session: Session, who: WorkerPrincipal,
         "worker_id": worker.id,
         "status": status,
         "answers": repository.count_worker_answers(session, worker.id, project_id),
+        "answers_today": repository.count_worker_answers(
+            session, worker.id, project_id,
+            since=datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)),
         "accuracy": right / gold if gold else None,
         **ledger.standing_money(session, worker.id, project_id),
     }
