@@ -57,7 +57,9 @@ def _encode_frame(data: Any, duplicates: DuplicatePolicy) -> tuple[Answers, Enco
     answers = Answers(
         task_codes, worker_codes, label_codes, len(tasks), len(workers), len(classes)
     ).deduplicated(duplicates)
-    return answers, Encoding(tuple(tasks), tuple(workers), tuple(classes))
+    # tolist() converts in C; iterating a pandas array element by element is slow.
+    return answers, Encoding(tuple(tasks.tolist()), tuple(workers.tolist()),
+                             tuple(classes.tolist()))
 
 
 class _Aggregator:
