@@ -306,3 +306,26 @@ class Payout(Base):
     until: Mapped[datetime] = mapped_column(UTCDateTime())
     lines: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Flag(Base):
+    """An integrity signal on a worker, computed by the server (never set by a client):
+    ``too_fast`` (an answer under the project's floor), ``collusion`` (a pair of workers
+    with near-identical answers, wrong gold answers included)."""
+
+    __tablename__ = "flags"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    response_id: Mapped[str | None] = mapped_column(ForeignKey("responses.id"), nullable=True)
+    other_worker_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_flags_project", "project_id", "worker_id"),
+        UniqueConstraint("project_id", "worker_id", "kind", "other_worker_id",
+                         name="uq_flags_pair"),
+    )

@@ -175,6 +175,7 @@ class WorkerDoc(Doc):
     status: Literal["active", "paused"]
     pause_reason: Literal["low_accuracy", "spam", "fraud", "operator"] | None
     earned: str
+    flags: int
 
 
 class WorkerPage(Doc):
@@ -193,3 +194,19 @@ class QualityReportDoc(Doc):
     classes: list[dict[str, Any]]
     calibration: list[dict[str, Any]]
     note: str | None = None
+
+
+class FlagDoc(Doc):
+    id: str
+    project: str
+    worker_id: str
+    kind: Literal["too_fast", "collusion"]
+    other_worker_id: str | None
+    response_id: str | None
+    detail: dict[str, Any]
+    created_at: str
+
+
+class FlagPage(Doc):
+    docs: list[FlagDoc]
+    next_token: str | None

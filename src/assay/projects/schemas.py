@@ -46,6 +46,7 @@ class PayIn(Strict):
 
 class LimitsIn(Strict):
     answers_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+    min_seconds_per_task: float | None = Field(default=None, ge=0, le=3600)
 
 
 class ProjectCreate(Strict):

@@ -71,7 +71,8 @@ def create_project(session: Session, who: Requester, body: ProjectCreate,
         id=new_id("prj"), org_id=who.org_id, name=body.name, kind=body.kind,
         instructions=body.instructions, params=params, quality=_quality(None, body.quality),
         pay=_pay(None, body.pay), workforce=body.workforce, lease_seconds=body.lease_seconds,
-        limits=(body.limits.model_dump() if body.limits else {"answers_per_minute": None}),
+        limits=(body.limits.model_dump() if body.limits
+                else {"answers_per_minute": None, "min_seconds_per_task": None}),
         callback_url=check_callback_url(body.callback_url, allowed_hosts),
         created_at=now, updated_at=now,
     )

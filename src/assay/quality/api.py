@@ -9,8 +9,16 @@ from fastapi import APIRouter, Depends, Query
 from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_requester
-from assay.http.documents import QualityReportDoc, ReferenceDoc, ReferencePage, WorkerPage, doc
+from assay.http.documents import (
+    FlagPage,
+    QualityReportDoc,
+    ReferenceDoc,
+    ReferencePage,
+    WorkerPage,
+    doc,
+)
 from assay.http.pagination import check_limit, decode_token, page
+from assay.integrity import service as integrity
 from assay.projects import service as projects
 from assay.quality import report, repository, service
 from assay.quality.schemas import GoldIn, TrainingIn
@@ -76,3 +84,16 @@ def project_quality(project_id: str, who: Requester = Depends(require_requester)
                     db: Database = Depends(get_db)) -> dict[str, Any]:
     with db.read() as session:
         return report.quality_report(session, who, project_id)
+
+
+@router.get("/{project_id}/flags", response_model=None, responses=doc(FlagPage))
+def list_flags(project_id: str, limit: int = Query(100), next_token: str | None = None,
+               who: Requester = Depends(require_requester),
+               db: Database = Depends(get_db)) -> dict[str, Any]:
+    """Integrity flags on the project's workers (too fast, possible collusion)."""
+    limit = check_limit(limit)
+    after = decode_token(next_token)
+    with db.read() as session:
+        projects.get_project(session, who, project_id)
+        rows = integrity.list_flags(session, who.org_id, project_id, after, limit + 1)
+        return page([integrity.flag_object(f) for f in rows], [f.id for f in rows], limit)

@@ -23,6 +23,7 @@ from assay.algorithms.reliability import confidently_below
 from assay.clock import utcnow
 from assay.db.engine import Database
 from assay.db.models import Project, Response, Task
+from assay.integrity import service as integrity
 from assay.quality import service as quality
 from assay.quality.report import categorical_labels
 
@@ -47,6 +48,7 @@ def refit_project(session: Session, project_id: str) -> int:
     newest = session.scalar(select(func.max(Response.id))
                             .where(Response.project_id == project.id))
     project.refit_marker = newest
+    integrity.detect_collusion(session, project, utcnow())
     if not rows:
         return 0
     answers, encoding = encode_answers([r.task_id for r in rows], [r.worker_id for r in rows],

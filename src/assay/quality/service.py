@@ -21,6 +21,7 @@ from assay.algorithms.reliability import accuracy_posterior, confidently_below
 from assay.clock import isoformat, utcnow
 from assay.db.models import Batch, Project, ProjectWorker, Task
 from assay.ids import new_id
+from assay.integrity import service as integrity
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.ledger import service as ledger
@@ -184,6 +185,7 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
     standings = repository.list_standings(session, project.id, [w for w, _ in counts])
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
     earned = ledger.earned_by_worker(session, project.id)
+    flags = integrity.count_by_worker(session, project.id)
     docs = []
     for worker_id, answers in counts:
         s = standings.get(worker_id)
@@ -197,5 +199,6 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
             "status": s.status if s else "active",
             "pause_reason": s.pause_reason if s else None,
             "earned": earned.get(worker_id, "0.00"),
+            "flags": flags.get(worker_id, 0),
         })
     return docs, [w for w, _ in counts]

@@ -21,6 +21,7 @@ from assay.db.models import Worker
 from assay.db.types import AnyRow
 from assay.errors import Conflict, Forbidden, NotFound, RateLimited
 from assay.ids import new_id
+from assay.integrity import service as integrity
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.ledger import service as ledger
@@ -229,12 +230,14 @@ def _submit(session: Session, who: WorkerPrincipal, assignment_id: str, answer: 
     checked = task.status in quality.REFERENCE
     correct = quality.answers_match(task.expected_answer, clean) if checked else None
     response_id = new_id("rsp")
+    duration_ms = max(0, int((now - assignment.created_at).total_seconds() * 1000))
     repository.insert_response(session, {
         "id": response_id, "org_id": task.org_id, "project_id": task.project_id,
         "task_id": task.id, "assignment_id": assignment.id, "worker_id": who.worker_id,
         "answer": clean, "counts": True, "created_at": now, "correct": correct,
-        "duration_ms": max(0, int((now - assignment.created_at).total_seconds() * 1000)),
+        "duration_ms": duration_ms,
     })
+    integrity.flag_fast_answer(session, project, who.worker_id, response_id, duration_ms, now)
     repository.finish_assignment(session, assignment.id, "submitted", now)
     if task.status != "training":  # the course is unpaid
         ledger.record_earning(session, project, who.worker_id, response_id, now)

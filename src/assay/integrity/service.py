@@ -1,0 +1,113 @@
+"""Integrity signals, computed by the server and never set or cleared by a client.
+
+- ``too_fast``: an answer submitted in less than the project's
+  ``limits.min_seconds_per_task`` (the time is the server's: lease to submit).
+- ``collusion``: two workers who share at least ``PAIR_MIN_SHARED`` tasks, give the same
+  answer on at least ``PAIR_MIN_AGREEMENT`` of them, and gave the same *wrong* answer to
+  at least ``PAIR_MIN_SHARED_WRONG_GOLD`` gold tasks — honest, accurate workers agree a lot
+  but rarely err together. Checked by the background refit.
+
+Flags are visible to the organization (``GET /v1/projects/{id}/flags`` and a count per
+worker in ``/workers``); they pause nobody by themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assay.clock import isoformat
+from assay.db.models import Flag, Response, Task
+from assay.ids import new_id
+
+PAIR_MIN_SHARED = 10
+PAIR_MIN_AGREEMENT = 0.95
+PAIR_MIN_SHARED_WRONG_GOLD = 2
+MAX_ANSWERS_PER_TASK = 60  # larger groups (popular gold) are sampled by their first answers
+
+
+def flag_fast_answer(session: Session, project: Any, worker_id: str, response_id: str,
+                     duration_ms: int, now: datetime) -> None:
+    floor = (project.limits or {}).get("min_seconds_per_task")
+    if not floor or duration_ms >= float(floor) * 1000:
+        return
+    session.add(Flag(id=new_id("flg"), org_id=project.org_id, project_id=project.id,
+                     worker_id=worker_id, kind="too_fast", response_id=response_id,
+                     detail={"duration_ms": duration_ms, "floor_ms": int(float(floor) * 1000)},
+                     created_at=now))
+
+
+def _key(answer: Any) -> str:
+    return json.dumps(answer, sort_keys=True)
+
+
+def detect_collusion(session: Session, project: Any, now: datetime) -> int:
+    """Flag suspicious pairs in the project; returns how many new pairs were flagged."""
+    rows = session.execute(
+        select(Response.task_id, Response.worker_id, Response.answer, Task.status,
+               Task.expected_answer)
+        .join(Task, Task.id == Response.task_id)
+        .where(Response.project_id == project.id).order_by(Response.id)).all()
+    by_task: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    gold: dict[str, str] = {}
+    for task_id, worker_id, answer, status, expected in rows:
+        if len(by_task[task_id]) < MAX_ANSWERS_PER_TASK:
+            by_task[task_id].append((worker_id, _key(answer)))
+        if status == "gold":
+            gold[task_id] = _key(expected)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    same: dict[tuple[str, str], int] = defaultdict(int)
+    wrong_together: dict[tuple[str, str], int] = defaultdict(int)
+    for task_id, answers in by_task.items():
+        for (w1, a1), (w2, a2) in combinations(sorted(answers), 2):
+            pair = (w1, w2)
+            shared[pair] += 1
+            if a1 == a2:
+                same[pair] += 1
+                if task_id in gold and a1 != gold[task_id]:
+                    wrong_together[pair] += 1
+    existing = {(f.worker_id, f.other_worker_id) for f in session.scalars(
+        select(Flag).where(Flag.project_id == project.id, Flag.kind == "collusion"))}
+    flagged = 0
+    for pair, n in shared.items():
+        if (n < PAIR_MIN_SHARED or same[pair] / n < PAIR_MIN_AGREEMENT
+                or wrong_together[pair] < PAIR_MIN_SHARED_WRONG_GOLD):
+            continue
+        detail = {"shared_tasks": n, "agreement": round(same[pair] / n, 4),
+                  "same_wrong_gold": wrong_together[pair]}
+        for worker, other in (pair, pair[::-1]):
+            if (worker, other) in existing:
+                continue
+            session.add(Flag(id=new_id("flg"), org_id=project.org_id, project_id=project.id,
+                             worker_id=worker, other_worker_id=other, kind="collusion",
+                             detail=detail, created_at=now))
+            flagged += 1
+    session.flush()
+    return flagged // 2
+
+
+def count_by_worker(session: Session, project_id: str) -> dict[str, int]:
+    return dict(session.execute(
+        select(Flag.worker_id, func.count()).where(Flag.project_id == project_id)
+        .group_by(Flag.worker_id)).all())
+
+
+def list_flags(session: Session, org_id: str, project_id: str, after: str | None,
+               limit: int) -> list[Flag]:
+    stmt = select(Flag).where(Flag.org_id == org_id, Flag.project_id == project_id)
+    if after:
+        stmt = stmt.where(Flag.id > after)
+    return list(session.scalars(stmt.order_by(Flag.id).limit(limit)))
+
+
+def flag_object(flag: Flag) -> dict[str, Any]:
+    return {"id": flag.id, "project": flag.project_id, "worker_id": flag.worker_id,
+            "kind": flag.kind, "other_worker_id": flag.other_worker_id,
+            "response_id": flag.response_id, "detail": flag.detail,
+            "created_at": isoformat(flag.created_at)}
