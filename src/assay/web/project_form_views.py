@@ -1,0 +1,155 @@
+"""The form that creates a project: ``GET/POST /projects/new``, for requester users only.
+
+The form's fields become a :class:`ProjectCreate` body and go through
+``projects.service.create_project``, the same rules as ``POST /v1/projects``. Errors (the
+schema's and the kind's, each naming a field path such as ``params.labels[1]`` or
+``quality.overlap``) are shown next to the form field they belong to, and the form keeps
+what the user typed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from assay.accounts.service import Requester
+from assay.db.engine import Database
+from assay.errors import AssayError, InvalidInput, validation_details
+from assay.http.auth import get_db
+from assay.projects import service as projects
+from assay.projects.schemas import Kind, ProjectCreate
+from assay.web.pages import error_page, render, signed_in, to_login
+from assay.web.sessions import tokens_match
+
+router = APIRouter(include_in_schema=False)
+
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+LABEL_KINDS = ("categorize", "spans", "boxes")
+QUALITY_FIELDS = ("overlap", "target_confidence", "gold_rate", "min_worker_accuracy")
+TEXT_FIELDS = ("name", "kind", "labels", "instructions", "params", "per_task",
+               *QUALITY_FIELDS)
+EMPTY_FORM: dict[str, Any] = {**dict.fromkeys(TEXT_FIELDS, ""), "kind": "categorize",
+                              "overlap": "1", "multiple": False}
+
+
+def _who(request: Request) -> Requester | Response:
+    signed = signed_in(request)
+    if signed is None:
+        return to_login(request)
+    if not isinstance(signed.principal, Requester):
+        return error_page(request, 403, "Requesters only",
+                          "Only requester accounts can create projects.")
+    return signed.principal
+
+
+def _form_page(request: Request, form: dict[str, Any], errors: dict[str, list[str]] | None = None,
+               status: int = 200) -> HTMLResponse:
+    return render(request, "project_new.html", {
+        "form": form, "errors": errors or {}, "kinds": KINDS, "label_kinds": LABEL_KINDS,
+    }, status)
+
+
+def form_field(path: str, params_given: bool) -> tuple[str, str]:
+    """The form field an error's field path belongs to, and the rest of the path."""
+    head, _, rest = path.partition(".")
+    if head == "params":
+        if not params_given and rest.startswith("labels"):
+            return "labels", rest[len("labels"):].lstrip(".")
+        return "params", rest
+    if head == "quality":
+        name, _, deeper = rest.partition(".")
+        return ("overlap" if name == "max_overlap" else name), deeper
+    if head == "pay":
+        return "per_task", "" if rest == "per_task" else rest
+    if head in TEXT_FIELDS:
+        return head, rest
+    return "form", path
+
+
+def _errors(fields: list[dict[str, Any]], params_given: bool) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in fields:
+        name, rest = form_field(str(f.get("field", "")), params_given)
+        message = str(f.get("message", "invalid"))
+        if f.get("type") in ("string_too_short", "missing") and name in TEXT_FIELDS:
+            message = "is required"
+        if rest:
+            message = f"{rest.lstrip('.')}: {message}"
+        out.setdefault(name if name in TEXT_FIELDS else "form", []).append(message)
+    return out
+
+
+def build_body(form: dict[str, Any]) -> ProjectCreate:
+    """The request body the form describes. Raises :class:`InvalidInput` with field paths."""
+    params: Any = None
+    if form["params"].strip():
+        try:
+            params = json.loads(form["params"])
+        except ValueError as exc:
+            raise InvalidInput("params: not JSON", {"fields": [
+                {"field": "params", "message": "is not valid JSON"}]}) from exc
+    elif form["kind"] in LABEL_KINDS:
+        params = {"labels": [line.strip() for line in form["labels"].splitlines()
+                             if line.strip()]}
+        if form["kind"] == "categorize" and form["multiple"]:
+            params["multiple"] = True
+    quality = {name: form[name].strip() for name in QUALITY_FIELDS if form[name].strip()}
+    per_task = form["per_task"].strip()
+    try:
+        return ProjectCreate.model_validate({
+            "name": form["name"].strip(), "kind": form["kind"],
+            "instructions": form["instructions"], "params": params,
+            "quality": quality or None, "pay": {"per_task": per_task} if per_task else None,
+        })
+    except ValidationError as exc:
+        fields = validation_details(list(exc.errors()))
+        raise InvalidInput("invalid project", {"fields": fields}) from exc
+
+
+@router.get("/projects/new", response_model=None)
+def new_project_form(request: Request) -> Response:
+    who = _who(request)
+    if isinstance(who, Response):
+        return who
+    return _form_page(request, dict(EMPTY_FORM))
+
+
+@router.post("/projects/new", response_model=None)
+def create_project(request: Request, csrf_token: str = Form(""), name: str = Form(""),
+                   kind: str = Form(""), labels: str = Form(""), multiple: str = Form(""),
+                   instructions: str = Form(""), params: str = Form(""),
+                   overlap: str = Form(""), target_confidence: str = Form(""),
+                   gold_rate: str = Form(""), min_worker_accuracy: str = Form(""),
+                   per_task: str = Form(""), db: Database = Depends(get_db)) -> Response:
+    who = _who(request)
+    if isinstance(who, Response):
+        return who
+    signed = signed_in(request)
+    if signed is None or not tokens_match(signed.csrf_token, csrf_token):
+        return error_page(request, 403, "Form expired",
+                          "This form was not sent from this site's pages. Reload the page "
+                          "and try again.")
+    form: dict[str, Any] = {
+        "name": name, "kind": kind, "labels": labels, "multiple": multiple == "1",
+        "instructions": instructions, "params": params, "overlap": overlap,
+        "target_confidence": target_confidence, "gold_rate": gold_rate,
+        "min_worker_accuracy": min_worker_accuracy, "per_task": per_task,
+    }
+    hosts: tuple[str, ...] = request.app.state.settings.allowed_callback_hosts
+
+    def create(session: Session) -> str:
+        return projects.create_project(session, who, build_body(form), hosts).id
+
+    try:
+        project_id = db.write(create)
+    except InvalidInput as exc:
+        fields = exc.details.get("fields") or [{"field": "form", "message": exc.message}]
+        return _form_page(request, form, _errors(fields, bool(params.strip())), 422)
+    except AssayError as exc:
+        return _form_page(request, form, {"form": [exc.message]}, exc.status)
+    return RedirectResponse(f"/projects/{project_id}", status_code=303)
