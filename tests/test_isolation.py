@@ -28,6 +28,9 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
         ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
         ("POST", "/v1/tasks/{task_id}/audit"): {"accepted": True},
+        ("POST", "/v1/projects/{project_id}/reviewers"): {"worker_id": "wrk_0"},
+        ("POST", "/v1/review/next"): {"project": ids["project_id"]},
+        ("POST", "/v1/review/{task_id}"): {"verdict": "accept"},
         ("POST", "/v1/projects/{project_id}/gold"): {"data": {"text": "x"},
                                                      "answer": {"label": "pos"}},
         ("POST", "/v1/projects/{project_id}/training"): {"data": {"text": "x"},
@@ -69,7 +72,8 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert len(routes) >= 15
     checked = []
     for method, path in routes:
-        token = (intruder_worker._http.headers["Authorization"] if path.startswith("/v1/work")
+        token = (intruder_worker._http.headers["Authorization"]
+                 if path.startswith(("/v1/work", "/v1/review"))
                  else f"Bearer {other_org.api_key}")
         with httpx.Client(base_url=org.url, headers={"Authorization": token}) as http:
             foreign = _call(http, method, path, owned)

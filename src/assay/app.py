@@ -23,6 +23,7 @@ from assay.jobs.runner import JobRunner
 from assay.projects.api import router as projects_router
 from assay.quality.api import router as quality_router
 from assay.quality.refit import refit_due_projects
+from assay.review.api import router as review_router
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
 from assay.web.routes import install as install_web
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return {"status": "ready"}
 
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
-                   quality_router):
+                   quality_router, review_router):
         app.include_router(router)
     install_web(app, db)
     return app

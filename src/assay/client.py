@@ -233,6 +233,12 @@ class Client(_Base):
     def iter_training(self, project_id: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
         return self._pages(f"/v1/projects/{project_id}/training", {"limit": page_size})
 
+    def add_reviewer(self, project_id: str, worker_id: str) -> dict[str, Any]:
+        """Promote a worker to review this project's tasks."""
+        result: dict[str, Any] = self._call("POST", f"/v1/projects/{project_id}/reviewers",
+                                            json={"worker_id": worker_id})
+        return result
+
     def iter_workers(self, project_id: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
         """Every worker who answered in the project, with their standing (ids only)."""
         return self._pages(f"/v1/projects/{project_id}/workers", {"limit": page_size})
@@ -302,6 +308,32 @@ class WorkerClient(_Base):
         result: dict[str, Any] = self._call("POST", f"/v1/work/{assignment_id}/skip",
                                             json=body)
         return result
+
+    def next_review(self, project: str) -> dict[str, Any] | None:
+        """A task waiting for review in the project (reviewers only), or ``None``."""
+        result: dict[str, Any] | None = self._call("POST", "/v1/review/next",
+                                                   json={"project": project})
+        return result
+
+    def review(self, task_id: str, verdict: str, answer: dict[str, Any] | None = None,
+               comment: str | None = None,
+               rejected_answers: list[str] | None = None) -> dict[str, Any]:
+        """Decide a task in review: ``verdict`` is ``"accept"`` or ``"fix"`` (with
+        ``answer``); ``rejected_answers`` lists answer ids the worker will see rejected."""
+        body: dict[str, Any] = {"verdict": verdict,
+                                "rejected_answers": rejected_answers or []}
+        if answer is not None:
+            body["answer"] = answer
+        if comment is not None:
+            body["comment"] = comment
+        result: dict[str, Any] = self._call("POST", f"/v1/review/{task_id}", json=body)
+        return result
+
+    def feedback(self) -> list[dict[str, Any]]:
+        """The reviewers' verdicts on this worker's answers, newest first."""
+        result: dict[str, Any] = self._call("GET", "/v1/work/feedback")
+        docs: list[dict[str, Any]] = result["docs"]
+        return docs
 
     def me(self, project: str | None = None) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", "/v1/work/me", params={"project": project})

@@ -193,6 +193,10 @@ class Response(Base):
     counts: Mapped[bool] = mapped_column(Boolean, default=True)
     # For gold and training answers: whether the answer matched the expected one.
     correct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # A reviewer's verdict on this answer ("accepted" | "rejected") and the comment the
+    # worker sees.
+    review_verdict: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    review_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_responses_project_newest", "project_id", "id"),)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -329,3 +333,28 @@ class Flag(Base):
         UniqueConstraint("project_id", "worker_id", "kind", "other_worker_id",
                          name="uq_flags_pair"),
     )
+
+
+class Reviewer(Base):
+    """A worker promoted to review one project's tasks."""
+
+    __tablename__ = "reviewers"
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Review(Base):
+    """A reviewer's decision on a task in the review queue."""
+
+    __tablename__ = "reviews"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    verdict: Mapped[str] = mapped_column(String(10))  # accepted | fixed
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

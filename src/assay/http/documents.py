@@ -210,3 +210,45 @@ class FlagDoc(Doc):
 class FlagPage(Doc):
     docs: list[FlagDoc]
     next_token: str | None
+
+
+class ReviewerDoc(Doc):
+    project: str
+    worker_id: str
+    role: Literal["reviewer"]
+
+
+class ReviewAnswerDoc(Doc):
+    answer_id: str
+    answer: dict[str, Any]
+
+
+class ReviewItemDoc(Doc):
+    task_id: str
+    project: str
+    kind: str
+    instructions: str
+    params: dict[str, Any]
+    data: Any
+    result: ResultDoc | None
+    answers: list[ReviewAnswerDoc]
+
+
+class ReviewResultDoc(Doc):
+    task_id: str
+    review_status: Literal["accepted", "fixed"]
+    result: ResultDoc | None
+
+
+class FeedbackDoc(Doc):
+    answer_id: str
+    project: str
+    answer: dict[str, Any]
+    verdict: Literal["accepted", "rejected"]
+    comment: str | None
+    answered_at: str
+
+
+class FeedbackPage(Doc):
+    docs: list[FeedbackDoc]
+    next_token: str | None

@@ -54,3 +54,12 @@ def claim_unpaid(session: Session, payout_id: str, worker_id: str, currency: str
                         L.currency == currency, L.created_at < until)
         .values(payout_id=payout_id).returning(L.amount_micros),
         execution_options={"synchronize_session": False})]
+
+
+def get_earning(session: Session, response_id: str) -> LedgerEntry | None:
+    return session.scalars(select(L).where(L.response_id == response_id,
+                                           L.kind == "earning")).first()
+
+
+def is_reversed(session: Session, entry_id: str) -> bool:
+    return session.scalar(select(L.id).where(L.reverses_id == entry_id)) is not None

@@ -51,6 +51,20 @@ def reverse_earnings(session: Session, project_id: str, worker_id: str, reason: 
     return len(earnings)
 
 
+def reverse_answer(session: Session, response_id: str, memo: str, now: datetime) -> bool:
+    """Cancel the earning of one answer (a reviewer rejected it); False when it had none
+    or it was already reversed."""
+    earning = repository.get_earning(session, response_id)
+    if earning is None or repository.is_reversed(session, earning.id):
+        return False
+    session.add(LedgerEntry(
+        id=new_id("led"), org_id=earning.org_id, project_id=earning.project_id,
+        worker_id=earning.worker_id, kind="reversal", amount_micros=-earning.amount_micros,
+        currency=earning.currency, reverses_id=earning.id, memo=memo, created_at=now))
+    session.flush()
+    return True
+
+
 def standing_money(session: Session, worker_id: str, project_id: str | None,
                    default_currency: str = "USD") -> dict[str, str]:
     """``earned`` (all entries) and ``balance`` (not yet paid out), as decimal strings."""

@@ -13,6 +13,7 @@ from assay.db.models import Batch, Task
 from assay.db.types import AnyRow
 from assay.jobs.queue import enqueue
 from assay.kinds import get_kind
+from assay.review.service import drawn_for_review
 from assay.work import repository
 
 
@@ -32,7 +33,7 @@ def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime
         }
     values: dict[str, Any] = {"result": result, "status": "completed", "completed_at": now,
                               "updated_at": now}
-    if review:
+    if review or drawn_for_review(project):
         values["review_status"] = "pending"
     if task.callback_url or project.callback_url:
         values["callback_succeeded"] = None

@@ -1,0 +1,26 @@
+"""Request bodies of the review queue."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReviewerIn(Strict):
+    worker_id: str
+
+
+class ReviewNextIn(Strict):
+    project: str
+
+
+class ReviewIn(Strict):
+    verdict: Literal["accept", "fix"]
+    answer: Any = None
+    comment: str | None = Field(default=None, max_length=10_000)
+    rejected_answers: list[str] = Field(default_factory=list, max_length=100)
