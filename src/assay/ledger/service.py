@@ -42,13 +42,16 @@ def reverse_earnings(session: Session, project_id: str, worker_id: str, reason: 
     One reversal per earning, whatever retries happen (``reverses_id`` is unique)."""
     earnings = repository.list_unreversed_earnings(session, project_id, worker_id)
     for entry in earnings:
-        session.add(LedgerEntry(
-            id=new_id("led"), org_id=entry.org_id, project_id=entry.project_id,
-            worker_id=worker_id, kind="reversal", amount_micros=-entry.amount_micros,
-            currency=entry.currency, reverses_id=entry.id, memo=f"paused: {reason}",
-            created_at=now))
+        _reverse(session, entry, f"paused: {reason}", now)
     session.flush()
     return len(earnings)
+
+
+def _reverse(session: Session, earning: LedgerEntry, memo: str, now: datetime) -> None:
+    session.add(LedgerEntry(
+        id=new_id("led"), org_id=earning.org_id, project_id=earning.project_id,
+        worker_id=earning.worker_id, kind="reversal", amount_micros=-earning.amount_micros,
+        currency=earning.currency, reverses_id=earning.id, memo=memo, created_at=now))
 
 
 def reverse_answer(session: Session, response_id: str, memo: str, now: datetime) -> bool:
@@ -57,10 +60,7 @@ def reverse_answer(session: Session, response_id: str, memo: str, now: datetime)
     earning = repository.get_earning(session, response_id)
     if earning is None or repository.is_reversed(session, earning.id):
         return False
-    session.add(LedgerEntry(
-        id=new_id("led"), org_id=earning.org_id, project_id=earning.project_id,
-        worker_id=earning.worker_id, kind="reversal", amount_micros=-earning.amount_micros,
-        currency=earning.currency, reverses_id=earning.id, memo=memo, created_at=now))
+    _reverse(session, earning, memo, now)
     session.flush()
     return True
 
