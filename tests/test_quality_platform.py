@@ -77,13 +77,20 @@ def test_a_worker_cannot_tell_gold_from_live_and_never_sees_its_answer(org: Org)
 
 
 def test_a_spammer_is_paused_and_their_tasks_reopen(org: Org) -> None:
-    project = _project(org, gold_rate=0.5, min_worker_accuracy=0.7)
+    project = _project(org, min_worker_accuracy=0.7)
     for i in range(8):
         org.client.add_gold(project["id"], {"text": f"check {i}"}, {"label": "pos"})
     org.client.create_tasks(project["id"], [{"data": {"text": f"live {i}"}}
                                             for i in range(30)])
     honest, spammer = org.worker(), org.worker()
     completed_by_spammer = []
+    # Live work first (no gold yet), then every offer is a check until the gold runs out.
+    for _ in range(3):
+        offer = spammer.next(project["id"])
+        assert offer is not None
+        spammer.submit(offer["assignment_id"], {"label": "neg"})
+        completed_by_spammer.append(offer["data"]["text"])
+    org.client.update_project(project["id"], quality={"gold_rate": 1.0})
     with pytest.raises(Forbidden) as excinfo:
         for _ in range(60):
             offer = spammer.next(project["id"])

@@ -31,6 +31,7 @@ log = logging.getLogger("assay.quality")
 
 MIN_ANSWERS = 20
 RISK = 0.01
+MODEL_MIN_ANSWERS = 10  # a worker's model estimate is kept from this many answers on
 
 
 def refit_project(session: Session, project_id: str) -> int:
@@ -60,10 +61,12 @@ def refit_project(session: Session, project_id: str) -> int:
     chance = 1.0 / len(labels)
     now = utcnow()
     for w, worker_id in enumerate(encoding.workers):
+        n = int(per_worker[w])
+        if n < MODEL_MIN_ANSWERS:
+            continue  # an estimate from a handful of answers is noise: keep the prior
         standing = quality.standing_for(session, project, worker_id, now)
         standing.model_accuracy = float(accuracy[w])
-        standing.model_answers = int(per_worker[w])
-        n = int(per_worker[w])
+        standing.model_answers = n
         right = round(float(accuracy[w]) * n)
         if standing.status == "active" and confidently_below(right, n, bar, RISK, MIN_ANSWERS):
             spam = confidently_below(right, n, min(1.0, chance + 0.15), RISK, MIN_ANSWERS)

@@ -184,6 +184,8 @@ def _open_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
                                                       for_update=True)
     if assignment is None:
         raise NotFound(f"assignment {assignment_id} does not exist")
+    # A paused worker hears that first (pausing also ends their leases).
+    _check_active(session, assignment.project_id, who.worker_id)
     if assignment.status == "submitted":
         raise Conflict("this assignment was already submitted", code="already_submitted")
     if assignment.status == "skipped":
@@ -217,7 +219,6 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
 def _submit(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
             now: datetime) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
-    _check_active(session, assignment.project_id, who.worker_id)
     task = repository.get_task_locked(session, assignment.task_id)
     project = repository.get_project_row(session, assignment.project_id)
     if task.status == "canceled":
