@@ -31,6 +31,8 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/v1/projects/{project_id}/reviewers"): {"worker_id": "wrk_0"},
         ("POST", "/v1/review/next"): {"project": ids["project_id"]},
         ("POST", "/v1/review/{task_id}"): {"verdict": "accept"},
+        ("POST", "/v1/projects/{project_id}/bonuses"): {"worker_id": "wrk_0", "amount": "1"},
+        ("POST", "/v1/work/appeals"): {"project": ids["project_id"], "message": "please"},
         ("POST", "/v1/projects/{project_id}/gold"): {"data": {"text": "x"},
                                                      "answer": {"label": "pos"}},
         ("POST", "/v1/projects/{project_id}/training"): {"data": {"text": "x"},

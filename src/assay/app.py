@@ -20,8 +20,10 @@ from assay.exports.api import router as export_router
 from assay.http import errors
 from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
 from assay.jobs.runner import JobRunner
+from assay.ledger.api import router as ledger_router
 from assay.projects.api import router as projects_router
 from assay.quality.api import router as quality_router
+from assay.quality.appeals_api import router as appeals_router
 from assay.quality.refit import refit_due_projects
 from assay.review.api import router as review_router
 from assay.settings import Settings
@@ -84,7 +86,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return {"status": "ready"}
 
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
-                   quality_router, review_router):
+                   quality_router, review_router, ledger_router, appeals_router):
         app.include_router(router)
     install_web(app, db)
     return app

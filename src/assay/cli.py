@@ -134,6 +134,31 @@ def cmd_payouts_create(args: argparse.Namespace) -> None:
           f"Files: {csv_path} and {json_path}")
 
 
+def cmd_appeals_list(args: argparse.Namespace) -> None:
+    from assay.quality.appeals import list_appeals
+
+    db = _database(args)
+    with db.read() as session:
+        rows = list_appeals(session, args.status)
+    if args.json:
+        print(json.dumps({"appeals": rows}))
+    else:
+        for a in rows:
+            print(f"{a['id']}  {a['status']:8}  {a['project']}  {a['worker_id']}  "
+                  f"({a['pause_reason']}): {a['message'][:60]}")
+        print(f"{len(rows)} appeal(s).")
+
+
+def cmd_appeals_decide(args: argparse.Namespace) -> None:
+    from assay.quality.appeals import decide_appeal
+
+    if args.grant == args.deny:
+        raise InvalidInput("say --grant or --deny")
+    db = _database(args)
+    decided = db.write(lambda s: decide_appeal(s, args.appeal_id, args.grant, args.note))
+    _emit(args, decided, f"Appeal {decided['id']} {decided['status']}.")
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from assay.demo import run_demo
 
@@ -201,6 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
             "pay every unpaid balance earned before --until, exactly once", payouts)
     p.add_argument("--until", required=True, help="date or time (UTC), e.g. 2026-12-01")
     p.add_argument("--out", default="payouts", help="folder for the CSV and JSON files")
+
+    appeals = sub.add_parser("appeals", help="paused workers' appeals").add_subparsers(
+        dest="appeals_command", required=True)
+    p = add("list", cmd_appeals_list, "list appeals", appeals)
+    p.add_argument("--status", choices=["pending", "granted", "denied"])
+    p = add("decide", cmd_appeals_decide, "grant or deny an appeal", appeals)
+    p.add_argument("appeal_id")
+    p.add_argument("--grant", action="store_true")
+    p.add_argument("--deny", action="store_true")
+    p.add_argument("--note", help="the decision's reason, shown to the worker")
 
     p = sub.add_parser("aggregate", help="truth inference over a CSV of answers")
     p.add_argument("answers", help="CSV with a header including worker,task,label")

@@ -294,11 +294,14 @@ class LedgerEntry(Base):
                                                     nullable=True, unique=True)
     payout_id: Mapped[str | None] = mapped_column(ForeignKey("payouts.id"), nullable=True)
     memo: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A bonus request's key: a retried request finds its entry instead of paying twice.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         Index("ix_ledger_worker", "worker_id", "project_id"),
         Index("ix_ledger_unpaid", "payout_id", "created_at"),
+        UniqueConstraint("idempotency_key", name="uq_ledger_idempotency_key"),
     )
 
 
@@ -358,3 +361,21 @@ class Review(Base):
     answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Appeal(Base):
+    """A paused worker's one appeal in a project, and the operator's decision."""
+
+    __tablename__ = "appeals"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    pause_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # pending | granted | denied
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (UniqueConstraint("project_id", "worker_id", name="uq_appeals_once"),)

@@ -252,3 +252,31 @@ class FeedbackDoc(Doc):
 class FeedbackPage(Doc):
     docs: list[FeedbackDoc]
     next_token: str | None
+
+
+class BonusDoc(Doc):
+    id: str
+    kind: Literal["bonus"]
+    project: str
+    worker_id: str
+    amount: str
+    currency: str
+    memo: str | None
+    created_at: str
+
+
+class AppealDoc(Doc):
+    id: str
+    project: str
+    worker_id: str
+    pause_reason: str | None
+    message: str
+    status: Literal["pending", "granted", "denied"]
+    decision_note: str | None
+    created_at: str
+    decided_at: str | None
+
+
+class AppealPage(Doc):
+    docs: list[AppealDoc]
+    next_token: str | None

@@ -63,3 +63,7 @@ def get_earning(session: Session, response_id: str) -> LedgerEntry | None:
 
 def is_reversed(session: Session, entry_id: str) -> bool:
     return session.scalar(select(L.id).where(L.reverses_id == entry_id)) is not None
+
+
+def get_by_key(session: Session, key: str) -> LedgerEntry | None:
+    return session.scalars(select(L).where(L.idempotency_key == key)).first()

@@ -13,13 +13,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assay.clock import isoformat
-from assay.db.models import LedgerEntry, Payout
+from assay.accounts.service import Requester
+from assay.clock import isoformat, utcnow
+from assay.db.models import LedgerEntry, Payout, Response
+from assay.errors import NotFound
 from assay.ids import new_id
 from assay.ledger import repository
 from assay.ledger.money import to_micros, to_text
+from assay.projects import service as projects
 
 REVERSED_REASONS = ("spam", "fraud")
 
@@ -34,6 +38,46 @@ def record_earning(session: Session, project: Any, worker_id: str, response_id: 
         id=new_id("led"), org_id=project.org_id, project_id=project.id, worker_id=worker_id,
         kind="earning", amount_micros=amount, currency=project.pay.get("currency", "USD"),
         response_id=response_id, created_at=now))
+
+
+def add_bonus(session: Session, project: Any, worker_id: str, amount: str,
+              memo: str | None, idempotency_key: str | None, now: datetime) -> LedgerEntry:
+    """A bonus for a worker who answered in the project. With an ``idempotency_key`` a
+    retried request returns the entry it already made instead of paying twice."""
+    if idempotency_key is not None:
+        existing = repository.get_by_key(session, idempotency_key)
+        if existing is not None:
+            return existing
+    micros = to_micros(amount)
+    entry = LedgerEntry(
+        id=new_id("led"), org_id=project.org_id, project_id=project.id, worker_id=worker_id,
+        kind="bonus", amount_micros=micros, currency=project.pay.get("currency", "USD"),
+        memo=memo, idempotency_key=idempotency_key, created_at=now)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def grant_bonus(session: Session, who: Requester, project_id: str, worker_id: str,
+                amount: str, memo: str | None, key: str | None) -> dict[str, Any]:
+    """``POST /v1/projects/{id}/bonuses``: only for a worker who answered in the project.
+    Keys are scoped to the organization."""
+    project = projects.get_project(session, who, project_id)
+    answered = session.scalar(select(Response.id).where(
+        Response.project_id == project.id, Response.worker_id == worker_id).limit(1))
+    if answered is None:
+        raise NotFound(f"worker {worker_id} has not answered in this project",
+                       {"field": "worker_id"})
+    scoped = f"{project.org_id}:{key}" if key is not None else None
+    entry = add_bonus(session, project, worker_id, amount, memo, scoped, utcnow())
+    return entry_object(entry)
+
+
+def entry_object(entry: LedgerEntry) -> dict[str, Any]:
+    return {"id": entry.id, "kind": entry.kind, "project": entry.project_id,
+            "worker_id": entry.worker_id, "amount": to_text(entry.amount_micros),
+            "currency": entry.currency, "memo": entry.memo,
+            "created_at": isoformat(entry.created_at)}
 
 
 def reverse_earnings(session: Session, project_id: str, worker_id: str, reason: str,

@@ -1,0 +1,80 @@
+"""Appeals: a paused worker may appeal once per project; an operator decides, and every
+pause, appeal and decision stays on record (the standing row, the appeal row)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assay.accounts.service import WorkerPrincipal
+from assay.clock import isoformat, utcnow
+from assay.db.models import Appeal, Project
+from assay.errors import Conflict, NotFound
+from assay.ids import new_id
+from assay.quality import repository
+
+
+def appeal_object(appeal: Appeal) -> dict[str, Any]:
+    return {"id": appeal.id, "project": appeal.project_id, "worker_id": appeal.worker_id,
+            "pause_reason": appeal.pause_reason, "message": appeal.message,
+            "status": appeal.status, "decision_note": appeal.decision_note,
+            "created_at": isoformat(appeal.created_at),
+            "decided_at": isoformat(appeal.decided_at)}
+
+
+def file_appeal(session: Session, who: WorkerPrincipal, project_id: str,
+                message: str) -> dict[str, Any]:
+    standing = repository.get_standing(session, project_id, who.worker_id)
+    if standing is None or standing.status != "paused":
+        raise NotFound(f"you are not paused in project {project_id}")
+    appeal = Appeal(id=new_id("apl"), org_id=standing.org_id, project_id=project_id,
+                    worker_id=who.worker_id, pause_reason=standing.pause_reason,
+                    message=message, status="pending", created_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(appeal)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("you have already appealed in this project", code="appeal_exists") from exc
+    return appeal_object(appeal)
+
+
+def worker_appeals(session: Session, who: WorkerPrincipal) -> list[dict[str, Any]]:
+    return [appeal_object(a) for a in session.scalars(
+        select(Appeal).where(Appeal.worker_id == who.worker_id).order_by(Appeal.id))]
+
+
+def list_appeals(session: Session, status: str | None) -> list[dict[str, Any]]:
+    stmt = select(Appeal).order_by(Appeal.id)
+    if status is not None:
+        stmt = stmt.where(Appeal.status == status)
+    return [appeal_object(a) for a in session.scalars(stmt)]
+
+
+def decide_appeal(session: Session, appeal_id: str, grant: bool,
+                  note: str | None) -> dict[str, Any]:
+    """An operator's decision. Granting lifts the pause (future work only: answers that
+    stopped counting stay out, reversed pay stays reversed)."""
+    appeal = session.scalars(select(Appeal).where(Appeal.id == appeal_id)
+                             .with_for_update()).first()
+    if appeal is None:
+        raise NotFound(f"appeal {appeal_id} does not exist")
+    if appeal.status != "pending":
+        raise Conflict(f"appeal {appeal_id} was already {appeal.status}", code="decided")
+    now = utcnow()
+    appeal.status = "granted" if grant else "denied"
+    appeal.decision_note = note
+    appeal.decided_at = now
+    if grant:
+        standing = repository.get_standing(session, appeal.project_id, appeal.worker_id,
+                                           for_update=True)
+        project = session.get_one(Project, appeal.project_id)
+        if standing is not None and project is not None:
+            standing.status = "active"
+            standing.pause_reason = None
+            standing.updated_at = now
+    session.flush()
+    return appeal_object(appeal)

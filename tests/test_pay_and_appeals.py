@@ -1,0 +1,83 @@
+"""Bonuses (idempotent by key) and appeals (once per project, decided by an operator)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from assay.client import Conflict, Forbidden, NotFound, ValidationFailed
+from tests.support import Org, categorize_project
+
+
+def _bonus(org: Org, project_id: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+    with org.http() as http:
+        r = http.post(f"/v1/projects/{project_id}/bonuses", json=body)
+        return r.status_code, r.json()
+
+
+def test_a_bonus_is_paid_once_per_key(org: Org) -> None:
+    project = categorize_project(org, pay={"per_task": "0.10", "currency": "EUR"})
+    org.client.create_task(project["id"], {"text": "x"})
+    worker, stranger = org.worker(), org.worker()
+    offer = worker.next(project["id"])
+    assert offer is not None
+    worker.submit(offer["assignment_id"], {"label": "pos"})
+    wid = worker.me()["worker_id"]
+    body = {"worker_id": wid, "amount": "2.50", "memo": "great work", "idempotency_key": "b-1"}
+    status, first = _bonus(org, project["id"], body)
+    assert status == 201 and first["amount"] == "2.50" and first["currency"] == "EUR"
+    status, again = _bonus(org, project["id"], body)  # a retried request
+    assert again["id"] == first["id"]
+    assert Decimal(worker.me(project["id"])["earned"]) == Decimal("2.60")
+    status, _ = _bonus(org, project["id"], {**body, "idempotency_key": "b-2"})
+    assert Decimal(worker.me(project["id"])["earned"]) == Decimal("5.10")
+    status, err = _bonus(org, project["id"], {"worker_id": stranger.me()["worker_id"],
+                                              "amount": "1"})
+    assert status == 404
+    status, err = _bonus(org, project["id"], {"worker_id": wid, "amount": "-1"})
+    assert status == 422 and "amount" in json.dumps(err)
+
+
+def _appeals(db_url: str, *args: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, "-m", "assay.cli", "appeals", *args, "--json",
+                          "--db", db_url], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def test_a_paused_worker_appeals_once_and_an_operator_decides(org: Org, db_url: str) -> None:
+    project = categorize_project(org, quality={"overlap": 1, "gold_rate": 1.0,
+                                               "min_worker_accuracy": 0.7})
+    for i in range(5):
+        org.client.add_gold(project["id"], {"text": f"g{i}"}, {"label": "pos"})
+    org.client.create_tasks(project["id"], [{"data": {"n": i}} for i in range(3)])
+    worker = org.worker()
+    with pytest.raises(NotFound):  # not paused: nothing to appeal
+        worker._call("POST", "/v1/work/appeals", json={"project": project["id"],
+                                                       "message": "why?"})
+    with pytest.raises(Forbidden):
+        for _ in range(10):
+            offer = worker.next(project["id"])
+            assert offer is not None
+            worker.submit(offer["assignment_id"], {"label": "neg"})
+    with pytest.raises(ValidationFailed):
+        worker._call("POST", "/v1/work/appeals", json={"project": project["id"]})
+    appeal = worker._call("POST", "/v1/work/appeals",
+                          json={"project": project["id"], "message": "I misread the guide"})
+    assert appeal["status"] == "pending" and appeal["pause_reason"] in ("spam", "low_accuracy")
+    with pytest.raises(Conflict):
+        worker._call("POST", "/v1/work/appeals", json={"project": project["id"],
+                                                       "message": "again"})
+    pending = _appeals(db_url, "list", "--status", "pending")["appeals"]
+    assert appeal["id"] in [a["id"] for a in pending]  # type: ignore[index]
+    decided = _appeals(db_url, "decide", appeal["id"], "--grant", "--note", "one more chance")
+    assert decided["status"] == "granted"
+    assert worker.me(project["id"])["status"] == "active"
+    assert worker.next(project["id"]) is not None
+    [mine] = worker._call("GET", "/v1/work/appeals")["docs"]
+    assert mine["decision_note"] == "one more chance"
