@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -14,6 +13,7 @@ from assay.db.engine import Database
 from assay.http.auth import get_db, require_requester
 from assay.http.documents import BonusDoc, doc
 from assay.ledger import service
+from assay.ledger.money import check_amount
 
 router = APIRouter(tags=["pay"])
 
@@ -28,13 +28,7 @@ class BonusIn(BaseModel):
     @field_validator("amount")
     @classmethod
     def _positive(cls, value: str) -> str:
-        try:
-            amount = Decimal(value)
-        except InvalidOperation as exc:
-            raise ValueError("must be a decimal string such as \"1.50\"") from exc
-        if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -6:  # type: ignore[operator]
-            raise ValueError("must be positive, with at most 6 decimal places")
-        return value
+        return check_amount(value, positive=True)
 
 
 @router.post("/v1/projects/{project_id}/bonuses", status_code=201, response_model=None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 MICROS = 1_000_000
 
@@ -20,3 +20,16 @@ def to_text(micros: int) -> str:
     whole, _, frac = text.partition(".")
     frac = frac.rstrip("0")
     return f"{whole}.{frac.ljust(2, '0')}"
+
+
+def check_amount(value: str, *, positive: bool) -> str:
+    """Validate a money string (at most 6 decimal places; > 0 or >= 0); returns it."""
+    try:
+        amount = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError('must be a decimal string such as "0.05"') from exc
+    too_low = amount <= 0 if positive else amount < 0
+    if not amount.is_finite() or too_low or amount.as_tuple().exponent < -6:  # type: ignore[operator]
+        sign = "positive" if positive else "non-negative"
+        raise ValueError(f"must be a {sign} decimal with at most 6 decimal places")
+    return value

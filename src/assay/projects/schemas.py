@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assay.kinds import KIND_NAMES
+from assay.ledger.money import check_amount
 
 Kind = Literal["categorize", "spans", "boxes", "compare", "rate", "text"]
 assert set(KIND_NAMES) == set(Kind.__args__)  # type: ignore[attr-defined]
@@ -33,15 +33,7 @@ class PayIn(Strict):
     @field_validator("per_task")
     @classmethod
     def _money(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            amount = Decimal(value)
-        except InvalidOperation as exc:
-            raise ValueError("must be a decimal string such as \"0.05\"") from exc
-        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -6:  # type: ignore[operator]
-            raise ValueError("must be a non-negative decimal with at most 6 decimal places")
-        return value
+        return None if value is None else check_amount(value, positive=False)
 
 
 class LimitsIn(Strict):

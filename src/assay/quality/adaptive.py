@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from assay.algorithms.posterior import one_coin_posterior
 from assay.db.models import ProjectWorker, Response
 from assay.db.types import AnyRow
+from assay.quality.labels import categorical_labels
 
 PRIOR_ACCURACY = 0.7
 PRIOR_WEIGHT = 4.0
@@ -41,11 +42,7 @@ def _classes(project: AnyRow) -> tuple[str, list[str]] | None:
     """The answer key and label set where adaptive overlap applies, else None."""
     if float(project.quality.get("target_confidence", 0.0)) <= 0.0:
         return None
-    if project.kind == "categorize" and not project.params.get("multiple"):
-        return "label", list(project.params["labels"])
-    if project.kind == "compare":
-        return "choice", ["a", "b", "tie"] if project.params.get("allow_tie") else ["a", "b"]
-    return None
+    return categorical_labels(project)
 
 
 def applies(project: AnyRow) -> bool:

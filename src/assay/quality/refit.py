@@ -25,7 +25,7 @@ from assay.db.engine import Database
 from assay.db.models import Project, Response, Task
 from assay.integrity import service as integrity
 from assay.quality import service as quality
-from assay.quality.report import categorical_labels
+from assay.quality.labels import categorical_labels
 
 log = logging.getLogger("assay.quality")
 

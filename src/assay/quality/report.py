@@ -28,16 +28,9 @@ from assay.algorithms.posterior import one_coin_posterior
 from assay.db.models import Response, Task
 from assay.projects import service as projects
 from assay.quality.adaptive import worker_accuracies
+from assay.quality.labels import categorical_labels
 
 BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
-
-
-def categorical_labels(project: Any) -> tuple[str, list[str]] | None:
-    if project.kind == "categorize" and not project.params.get("multiple"):
-        return "label", list(project.params["labels"])
-    if project.kind == "compare":
-        return "choice", ["a", "b", "tie"] if project.params.get("allow_tie") else ["a", "b"]
-    return None
 
 
 def _safe(fn: Any, *args: Any) -> float | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
@@ -76,18 +75,6 @@ def list_reference(session: Session, org_id: str, project_id: str, purpose: str,
     if after:
         stmt = stmt.where(T.id > after)
     return list(session.scalars(stmt.order_by(T.id).limit(limit)))
-
-
-def end_live_leases(session: Session, project_id: str, worker_id: str, now: datetime) -> None:
-    task_ids = session.scalars(
-        update(A).where(A.project_id == project_id, A.worker_id == worker_id,
-                        A.status == "active")
-        .values(status="expired", finished_at=now).returning(A.task_id),
-        execution_options={"synchronize_session": False}).all()
-    for task_id in sorted(task_ids):
-        session.execute(update(T).where(T.id == task_id)
-                        .values(slots_taken=T.slots_taken - 1),
-                        execution_options={"synchronize_session": False})
 
 
 def stop_counting_answers(session: Session, project_id: str, worker_id: str) -> list[str]:

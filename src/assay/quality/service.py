@@ -28,7 +28,9 @@ from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
 from assay.quality import repository
+from assay.quality.labels import categorical_labels
 from assay.quality.schemas import GoldIn, TrainingIn
+from assay.work.repository import expire_leases
 
 REFERENCE = ("gold", "training")
 
@@ -92,11 +94,8 @@ def _standing(session: Session, org_id: str, project_id: str, worker_id: str,
 
 def _chance(project: Any) -> float | None:
     """The accuracy of random answers, where the kind has one."""
-    if project.kind == "categorize" and not project.params.get("multiple"):
-        return 1.0 / max(1, len(project.params["labels"]))
-    if project.kind == "compare":
-        return 1.0 / (3 if project.params.get("allow_tie") else 2)
-    return None
+    found = categorical_labels(project)
+    return 1.0 / len(found[1]) if found else None
 
 
 def record_check(session: Session, project: Any, worker_id: str, purpose: str, correct: bool,
@@ -160,7 +159,7 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
     if reason in ledger.REVERSED_REASONS:
         # Spam and fraud are not paid; an honest worker below the bar keeps their pay.
         ledger.reverse_earnings(session, project_id, worker_id, reason, now)
-    repository.end_live_leases(session, project_id, worker_id, now)
+    expire_leases(session, [project_id], now, worker_id=worker_id)
     for task_id in repository.stop_counting_answers(session, project_id, worker_id):
         task = session.get_one(Task, task_id, with_for_update=True)
         task.n_responses -= 1

@@ -94,11 +94,6 @@ def get_assignment_for_worker(session: Session, worker_id: str, assignment_id: s
     return session.connection().execute(stmt, {"key": assignment_id, "worker": worker_id}).first()
 
 
-def get_assignment_project(session: Session, assignment_id: str) -> str:
-    return session.connection().execute(
-        select(A.project_id).where(A.id == assignment_id)).scalar_one()
-
-
 def get_task_data(session: Session, task_id: str) -> Any:
     return session.connection().execute(_TASK_DATA, {"key": task_id}).scalar_one()
 
@@ -107,13 +102,16 @@ def get_task_locked(session: Session, task_id: str) -> AnyRow:
     return session.connection().execute(_TASK_LOCKED, {"key": task_id}).one()
 
 
-def expire_leases(session: Session, project_ids: Sequence[str] | None, now: datetime) -> int:
-    """Mark overdue assignments expired and give their slots back; returns how many.
+def expire_leases(session: Session, project_ids: Sequence[str] | None, now: datetime, *,
+                  worker_id: str | None = None) -> int:
+    """Mark overdue assignments expired and give their slots back; returns how many. With
+    ``worker_id``, end every live lease of that worker instead (they were paused).
 
     The conditional UPDATE makes two concurrent sweeps harmless: each assignment is
     expired, and its slot returned, exactly once."""
     conn = session.connection()
-    stmt = update(A).where(A.status == "active", A.expires_at <= now)
+    stmt = update(A).where(A.status == "active")
+    stmt = stmt.where(A.worker_id == worker_id) if worker_id else stmt.where(A.expires_at <= now)
     if project_ids is not None:
         stmt = stmt.where(A.project_id.in_(project_ids))
     task_ids = conn.execute(

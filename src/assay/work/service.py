@@ -209,16 +209,15 @@ def _check_rate(session: Session, project: AnyRow, worker_id: str, now: datetime
 
 def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
                   now: datetime, and_next: bool = False) -> dict[str, Any]:
-    receipt = _submit(session, who, assignment_id, answer, now)
+    assignment = _open_assignment(session, who, assignment_id, now)
+    receipt = _record_answer(session, who, assignment, answer, now)
     if and_next:
-        project_id = repository.get_assignment_project(session, assignment_id)
-        return then_next(session, who, receipt, project_id, now)
+        return then_next(session, who, receipt, assignment.project_id, now)
     return receipt
 
 
-def _submit(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
-            now: datetime) -> dict[str, Any]:
-    assignment = _open_assignment(session, who, assignment_id, now)
+def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, answer: Any,
+                   now: datetime) -> dict[str, Any]:
     task = repository.get_task_locked(session, assignment.task_id)
     project = repository.get_project_row(session, assignment.project_id)
     if task.status == "canceled":
