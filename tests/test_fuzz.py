@@ -46,8 +46,10 @@ def test_random_requests_get_json_answers(org: Org) -> None:
     worker = org.worker()
     offer = worker.next(project["id"])
     assert offer is not None
+    gold = org.client.add_gold(project["id"], {"text": "g"}, {"label": "pos"})
     ids = {"project_id": project["id"], "task_id": task["id"],
-           "assignment_id": offer["assignment_id"], "batch_id": "bat_0"}
+           "assignment_id": offer["assignment_id"], "batch_id": "bat_0",
+           "gold_id": gold["id"], "payout_id": "pay_0"}
     spec = httpx.get(org.url + "/openapi.json").json()
     routes = [(m.upper(), p) for p, ops in spec["paths"].items() for m in ops]
     key = {"Authorization": f"Bearer {org.api_key}"}
@@ -64,7 +66,7 @@ def test_random_requests_get_json_answers(org: Org) -> None:
         method, path = route
         concrete = re.sub(r"\{(\w+)\}",
                           lambda m: "x%2F..%2Fy" if junk_id else ids[m.group(1)], path)
-        headers = token if path.startswith("/v1/work") else key
+        headers = token if path.startswith(("/v1/work", "/v1/review")) else key
         if isinstance(body, bytes):
             response = http.request(method, concrete, content=body, params=query,
                                     headers={**headers, "Content-Type": "application/json"})

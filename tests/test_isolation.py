@@ -13,7 +13,8 @@ from tests.support import Org, categorize_project
 PUBLIC = {"/healthz", "/readyz"}
 MISSING = {"project_id": "prj_00000000000000000000000a", "task_id": "tsk_00000000000000000000000a",
            "batch_id": "bat_00000000000000000000000a",
-           "assignment_id": "asg_00000000000000000000000a"}
+           "assignment_id": "asg_00000000000000000000000a",
+           "gold_id": "tsk_00000000000000000000000b", "payout_id": "pay_00000000000000000000000a"}
 
 # Bodies that name an object of the organization inside the request.
 def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
@@ -64,11 +65,14 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     project = categorize_project(org)
     task = org.client.create_task(project["id"], {"text": "secret"})
     batch = org.client.create_batch(project["id"], "b1")
+    gold = org.client.add_gold(project["id"], {"text": "secret gold"}, {"label": "pos"})
+    payout = org.client.create_payout()
     worker = org.worker()
     offer = worker.next(project["id"])
     assert offer is not None
     owned = {"project_id": project["id"], "task_id": task["id"], "batch_id": batch["id"],
-             "assignment_id": offer["assignment_id"]}
+             "assignment_id": offer["assignment_id"], "gold_id": gold["id"],
+             "payout_id": payout["id"]}
     intruder_worker = other_org.worker()
     routes = _object_routes(_routes(org.url))
     assert len(routes) >= 15
@@ -92,6 +96,15 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert len(list(org.client.iter_tasks(project=project["id"]))) == 1
     assert ("GET", "/v1/projects/{project_id}/export") in checked
     assert ("GET", "/v1/projects/{project_id}/workers") in checked
+    assert ("GET", "/v1/payouts/{payout_id}") in checked
+    assert ("POST", "/v1/projects/{project_id}/gold/{gold_id}/retire") in checked
+    assert not next(org.client.iter_gold(project["id"]))["retired"]
+    # The worker-side standing is scoped by a query parameter: another organization's
+    # worker gets the same 404 for this project as for a missing one.
+    for project_id in (project["id"], MISSING["project_id"]):
+        r = httpx.get(org.url + "/v1/work/standing", params={"project": project_id},
+                      headers={"Authorization": intruder_worker._http.headers["Authorization"]})
+        assert r.status_code == 404 and "secret" not in r.text
     assert org.client.get_project(project["id"])["counts"]["pending"] == 1
 
 

@@ -81,3 +81,49 @@ def test_a_paused_worker_appeals_once_and_an_operator_decides(org: Org, db_url: 
     assert worker.next(project["id"]) is not None
     [mine] = worker._call("GET", "/v1/work/appeals")["docs"]
     assert mine["decision_note"] == "one more chance"
+    # The record stays, and the bar applies afresh to the checks after the decision.
+    record = worker.standing(project["id"])
+    assert [e["kind"] for e in record["history"]] == ["paused", "appealed", "granted"]
+    assert record["history"][2]["note"] == "one more chance"
+    assert record["accuracy"]["gold_answers"] == 5 and record["accuracy"]["gold_correct"] == 0
+    assert record["accuracy"]["counted_answers"] == 0
+    assert record["appeal"]["status"] == "granted" and record["can_appeal"] is False
+    offer = worker.next(project["id"])
+    assert offer is not None
+    worker.submit(offer["assignment_id"], {"label": "neg"})
+    assert worker.me(project["id"])["status"] == "active"  # one new miss is not evidence
+
+
+def test_a_worker_sees_retired_gold_flags_and_earnings_as_evidence(org: Org) -> None:
+    project = categorize_project(
+        org, quality={"overlap": 1, "gold_rate": 1.0},
+        limits={"min_seconds_per_task": 60}, pay={"per_task": "0.05", "currency": "USD"})
+    golds = [org.client.add_gold(project["id"], {"text": f"gold {i}"}, {"label": "pos"})
+             for i in range(3)]
+    org.client.create_tasks(project["id"], [{"data": {"n": i}} for i in range(2)])
+    worker = org.worker()
+    for label in ("pos", "neg", "pos"):
+        offer = worker.next(project["id"])
+        assert offer is not None
+        worker.submit(offer["assignment_id"], {"label": label})
+    before = worker.standing(project["id"])
+    assert before["evidence"]["gold"] == {"retired": [], "hidden": 3}  # checks stay secret
+    assert before["accuracy"]["gold_answers"] == 3 and before["accuracy"]["gold_correct"] == 2
+    assert 0 < before["accuracy"]["low"] < before["accuracy"]["estimate"] < 1
+    retired = org.client.retire_gold(project["id"], golds[1]["id"])
+    assert retired["retired"] is True
+    assert org.client.retire_gold(project["id"], golds[1]["id"])["retired"] is True  # no-op
+    after = worker.standing(project["id"])
+    [shown] = after["evidence"]["gold"]["retired"]
+    assert after["evidence"]["gold"]["hidden"] == 2
+    assert shown["gold_id"] == golds[1]["id"] and shown["data"] == {"text": "gold 1"}
+    assert shown["expected"] == {"label": "pos"}
+    assert shown["answer"] in ({"label": "pos"}, {"label": "neg"})
+    assert shown["correct"] == (shown["answer"] == {"label": "pos"})
+    # Answers under the project's floor were flagged by the server; the worker sees it.
+    assert [f["kind"] for f in after["flags"]] == ["too_fast"] * 3
+    assert set(after["flags"][0]["detail"]) == {"duration_ms", "floor_ms"}
+    assert after["earned"] == "0.15" and after["balance"] == "0.15"
+    # A retired gold task is no longer served.
+    assert {g["id"]: g["retired"] for g in org.client.iter_gold(project["id"])}[
+        golds[1]["id"]] is True

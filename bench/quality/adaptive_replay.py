@@ -1,22 +1,45 @@
-"""Adaptive overlap by replay: how many answers does the platform's stopping rule need to
-match Dawid-Skene on all answers?
+"""Adaptive overlap by replay: how many answers does a stopping rule need to match
+Dawid-Skene on all answers, and is the confidence it reports calibrated?
 
-    python bench/quality/adaptive_replay.py            # d_possent (20 answers a task) + synthetic
+    python bench/quality/adaptive_replay.py                  # d_possent + synthetic crowd
+    python bench/quality/adaptive_replay.py --order dataset  # answers in the file's order
 
-The replay mirrors the platform (``assay.quality.adaptive``): tasks arrive in a random
-order; each task's answers are revealed one at a time, and after each the one-coin
-posterior, with each worker's accuracy from the latest background refit (Dawid-Skene over
-the answers revealed so far; 0.7 before a worker has any), decides: stop once the best label
-reaches the target confidence (and at least ``min_overlap`` answers are in), else reveal
-one more, up to ``max_overlap``. Reported: the share of all answers used and the accuracy of
-the labels at stopping time, beside Dawid-Skene and majority vote on all answers.
+Tasks arrive in a random order and each task's answers are revealed one at a time, in a
+random order drawn independently of the labels (``--order random``, the default: answers
+arrive as workers come by) or in the file's order (``--order dataset``). After each answer
+the rule computes the task's posterior and stops once its best label reaches the target
+(and ``--min-overlap`` answers are in), else reveals one more, up to ``max_overlap`` — the
+task is then flagged for review. The worker estimates come from a background refit,
+Dawid-Skene over the answers revealed so far, run after 5 tasks and then every
+max(5, tasks done / 10) tasks. Gold labels are only used to score. The rules:
+
+``one_coin_point``
+    the platform's rule until now: one-coin posterior, each worker at the refit's point
+    estimate of their accuracy (0.7 before the first), uniform class prior.
+``one_coin_loo``
+    the platform's rule now (:mod:`assay.quality.adaptive`, which stores one accuracy per
+    worker): one-coin posterior with each worker's accuracy the Beta mean of their
+    leave-one-out accuracy from the refit (kept from ``MODEL_MIN_ANSWERS`` answers on,
+    as :mod:`assay.quality.refit` stores it), shrunk with the weight of ``PRIOR_WEIGHT``
+    answers toward the crowd's answer-weighted mean; uniform class prior.
+``confusion_loo``
+    the best rule: confusion-matrix ("two coin") posterior with each worker's Dirichlet
+    mean from leave-one-out counts, shrunk toward the crowd's pooled confusion, and the
+    refit's class priors (:mod:`assay.algorithms.posterior_workers`).
+
+Reported, averaged over ``--seeds`` replays: the share of all answers used, the accuracy of
+the labels at stopping time, the share of tasks flagged for review, beside Dawid-Skene and
+majority vote on all answers; then a calibration table (reported confidence against
+observed accuracy) for the platform's and the best rule.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,105 +50,191 @@ from datasets import datasets_root, load
 from synthetic import make_crowd
 
 from assay.algorithms import Answers, dawid_skene, encode_answers, majority_vote
-from assay.algorithms.posterior import one_coin_posterior
+from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
+from assay.algorithms.posterior_workers import (
+    accuracy_means,
+    confusion_means,
+    leave_one_out_counts,
+)
+from assay.quality.adaptive import (
+    MAX_ACCURACY,
+    PRIOR_ACCURACY,
+    PRIOR_WEIGHT,
+    crowd_accuracy,
+)
+from assay.quality.refit import MODEL_MIN_ANSWERS
 
-PRIOR = 0.7
+RULES = ("one_coin_point", "one_coin_loo", "confusion_loo")
+CONFUSION_STRENGTH = 2.0  # the crowd prior's weight, in answers per confusion row
+BINS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
 
 
-def replay(task: np.ndarray, worker: np.ndarray, label: np.ndarray, n_tasks: int,
-           n_workers: int, k: int, target: float, min_overlap: int, max_overlap: int,
-           refit_every: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
-    """Returns (label per task at stopping, answers used)."""
-    order = np.argsort(task, kind="stable")
-    starts = np.searchsorted(task[order], np.arange(n_tasks + 1))
-    accuracy = np.full(n_workers, PRIOR)
-    seen = np.zeros(n_workers, dtype=np.int64)
-    used_t: list[np.ndarray] = []
-    used_w: list[np.ndarray] = []
-    used_l: list[np.ndarray] = []
-    chosen = np.zeros(n_tasks, dtype=np.int64)
-    n_used = 0
-    for step, t in enumerate(rng.permutation(n_tasks)):
-        idx = order[starts[t]:starts[t + 1]]
-        for n in range(1, min(len(idx), max_overlap) + 1):
-            w, lab = worker[idx[:n]], label[idx[:n]]
-            acc = np.clip(accuracy[w], 1.0 / k + 1e-3, 0.99)
-            post = one_coin_posterior(lab, acc, k)
+@dataclass(frozen=True)
+class Crowd:
+    name: str
+    task: np.ndarray
+    worker: np.ndarray
+    label: np.ndarray
+    truth: np.ndarray     # -1 where unknown
+    n_tasks: int
+    n_workers: int
+    k: int
+    max_overlap: int
+
+
+@dataclass(frozen=True)
+class Replay:
+    chosen: np.ndarray      # label per task at stopping
+    confidence: np.ndarray  # its posterior
+    review: np.ndarray      # stopped at max_overlap below the target
+    used: int               # answers revealed
+
+
+class WorkerModel:
+    """The rule's view of the workers, as of the latest refit."""
+
+    def __init__(self, rule: str, n_workers: int, k: int) -> None:
+        self.rule, self.k = rule, k
+        self.prior = np.full(k, 1.0 / k)
+        self.accuracy = np.full(n_workers, PRIOR_ACCURACY)
+        base = np.full((k, k), (1.0 - PRIOR_ACCURACY) / (k - 1))
+        np.fill_diagonal(base, PRIOR_ACCURACY)
+        self.confusion = np.broadcast_to(base, (n_workers, k, k)).copy()
+
+    def posterior(self, workers: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        if self.rule == "confusion_loo":
+            return confusion_posterior(labels, self.confusion[workers], self.prior)
+        return one_coin_posterior(labels, self.accuracy[workers], self.k)
+
+    def refit(self, answers: Answers) -> None:
+        fit = dawid_skene(answers)
+        per_worker = np.bincount(answers.worker, minlength=answers.n_workers)
+        chance = 1.0 / self.k
+        if self.rule == "one_coin_point":
+            acc = np.where(per_worker > 0, fit.worker_accuracies, PRIOR_ACCURACY)
+            self.accuracy = np.clip(acc, chance + 1e-3, 0.99)
+            return
+        counts = leave_one_out_counts(answers, fit.posteriors, fit.confusion)
+        if self.rule == "confusion_loo":
+            self.confusion = confusion_means(counts, CONFUSION_STRENGTH)
+            self.prior = fit.class_priors
+            return
+        # What the platform stores: an accuracy per worker with 10+ answers, and its count.
+        kept = per_worker >= MODEL_MIN_ANSWERS
+        right = np.trace(counts, axis1=1, axis2=2)
+        model = np.divide(right, per_worker, out=np.zeros(per_worker.size), where=kept)
+        n = np.where(kept, per_worker, 0).astype(np.float64)
+        a0 = crowd_accuracy(float((model * n).sum()), float(n.sum()), chance)
+        acc = accuracy_means(model * n, n, PRIOR_WEIGHT, a0)
+        self.accuracy = np.clip(acc, chance + 1e-3, MAX_ACCURACY)
+
+
+def replay(crowd: Crowd, rule: str, target: float, min_overlap: int, order: str,
+           rng: np.random.Generator) -> Replay:
+    by_task = np.argsort(crowd.task, kind="stable")
+    starts = np.searchsorted(crowd.task[by_task], np.arange(crowd.n_tasks + 1))
+    model = WorkerModel(rule, crowd.n_workers, crowd.k)
+    chosen = np.zeros(crowd.n_tasks, dtype=np.int64)
+    confidence = np.zeros(crowd.n_tasks)
+    review = np.zeros(crowd.n_tasks, dtype=bool)
+    revealed: list[np.ndarray] = []
+    next_refit, used = 5, 0
+    for done, t in enumerate(rng.permutation(crowd.n_tasks), start=1):
+        idx = by_task[starts[t]:starts[t + 1]]
+        if order == "random":  # arrival order: a permutation drawn without the labels
+            idx = rng.permutation(idx)
+        limit = min(idx.size, crowd.max_overlap)
+        for n in range(1, limit + 1):
+            post = model.posterior(crowd.worker[idx[:n]], crowd.label[idx[:n]])
             if n >= min_overlap and post.max() >= target:
                 break
-        chosen[t] = int(post.argmax())
-        n_used += n
-        used_t.append(np.full(n, t))
-        used_w.append(w)
-        used_l.append(lab)
-        np.add.at(seen, w, 1)
-        if (step + 1) % refit_every == 0:
-            tt, ww, ll = (np.concatenate(x) for x in (used_t, used_w, used_l))
-            fit = dawid_skene(_compact(tt, ww, ll, n_workers, k))
-            accuracy = _spread(fit, ww, n_workers)
-            accuracy[seen == 0] = PRIOR
-    return chosen, n_used
+        chosen[t], confidence[t] = int(post.argmax()), float(post.max())
+        review[t] = post.max() < target
+        used += n
+        revealed.append(idx[:n])
+        if done >= next_refit:
+            next_refit = done + max(5, done // 10)
+            seen = np.concatenate(revealed)
+            tasks, codes = np.unique(crowd.task[seen], return_inverse=True)
+            model.refit(Answers(codes, crowd.worker[seen], crowd.label[seen], tasks.size,
+                                crowd.n_workers, crowd.k))
+    return Replay(chosen, confidence, review, used)
 
 
-def _compact(tt: np.ndarray, ww: np.ndarray, ll: np.ndarray, n_workers: int,
-             k: int) -> Answers:
-    """Answers over the revealed tasks only (every task must have an answer)."""
-    tasks, codes = np.unique(tt, return_inverse=True)
-    return Answers(codes, ww, ll, tasks.size, n_workers, k)
+def calibration(confidence: np.ndarray, right: np.ndarray) -> list[tuple[str, int, float,
+                                                                            float]]:
+    rows = []
+    for low, high in itertools.pairwise(BINS):
+        hit = (confidence >= low) & ((confidence < high) | (high == 1.0))
+        if hit.any():
+            rows.append((f"[{low}, {high}{']' if high == 1.0 else ')'}", int(hit.sum()),
+                         float(confidence[hit].mean()), float(right[hit].mean())))
+    return rows
 
 
-def _spread(fit: object, ww: np.ndarray, n_workers: int) -> np.ndarray:
-    acc = np.asarray(fit.worker_accuracies, dtype=np.float64)  # type: ignore[attr-defined]
-    out = np.full(n_workers, PRIOR)
-    out[: acc.size] = acc
-    return out
-
-
-def evaluate(name: str, task: np.ndarray, worker: np.ndarray, label: np.ndarray,
-             truth: np.ndarray, has_truth: np.ndarray, n_tasks: int, n_workers: int, k: int,
-             max_overlap: int) -> None:
-    answers = Answers(task, worker, label, n_tasks, n_workers, k)
-    ds = dawid_skene(answers).labels
-    mv = majority_vote(answers).labels
+def evaluate(crowd: Crowd, targets: tuple[float, ...], min_overlap: int, order: str,
+             seeds: int, calibrate_at: float) -> None:
+    answers = Answers(crowd.task, crowd.worker, crowd.label, crowd.n_tasks, crowd.n_workers,
+                      crowd.k)
+    known = crowd.truth >= 0
 
     def score(labels: np.ndarray) -> float:
-        return float((labels[has_truth] == truth[has_truth]).mean())
+        return float((labels[known] == crowd.truth[known]).mean())
 
-    print(f"\n== {name}: {n_tasks} tasks, {task.size} answers "
-          f"({task.size / n_tasks:.1f} a task), {k} classes")
-    print(f"  all answers:  Dawid-Skene {score(ds):.4f}   majority vote {score(mv):.4f}")
-    print("  adaptive (target, min overlap):  answers used  accuracy  seconds")
-    for target in (0.9, 0.95, 0.99, 0.999):
-        for min_overlap in (1, 3):
+    print(f"\n== {crowd.name}: {crowd.n_tasks} tasks, {crowd.task.size} answers "
+          f"({crowd.task.size / crowd.n_tasks:.1f} a task), {crowd.k} classes; "
+          f"answers in {order} order, {seeds} seeds, min overlap {min_overlap}")
+    print(f"  all answers:  Dawid-Skene {score(dawid_skene(answers).labels):.4f}   "
+          f"majority vote {score(majority_vote(answers).labels):.4f}")
+    print("  rule            target  answers used   accuracy        review  seconds")
+    pooled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for rule in RULES:
+        for target in targets:
             started = time.perf_counter()
-            chosen, used = replay(task, worker, label, n_tasks, n_workers, k, target,
-                                  min_overlap, max_overlap, refit_every=max(20, n_tasks // 40),
-                                  rng=np.random.default_rng(5))
-            print(f"    {target:.3f}, {min_overlap}:  {used / task.size:6.1%}  "
-                  f"({used / n_tasks:4.1f} a task)  {score(chosen):.4f}  "
-                  f"{time.perf_counter() - started:6.1f}")
+            runs = [replay(crowd, rule, target, min_overlap, order, np.random.default_rng(s))
+                    for s in range(seeds)]
+            share = np.array([r.used / crowd.task.size for r in runs])
+            acc = np.array([score(r.chosen) for r in runs])
+            flagged = np.mean([r.review.mean() for r in runs])
+            print(f"  {rule:15} {target:6.3f}  {share.mean():6.1%} ±{share.std():.1%}  "
+                  f"{acc.mean():.4f} ±{acc.std():.4f}  {flagged:5.1%}  "
+                  f"{(time.perf_counter() - started) / seeds:6.1f}")
+            if target == calibrate_at:
+                pooled[rule] = (np.concatenate([r.confidence[known] for r in runs]),
+                                np.concatenate([r.chosen[known] == crowd.truth[known]
+                                                for r in runs]))
+    for rule, (confidence, right) in pooled.items():
+        print(f"  calibration of {rule} at target {calibrate_at} (all seeds pooled):")
+        print("    confidence      tasks  mean confidence  accuracy")
+        for label, n, conf, hit in calibration(confidence, right):
+            print(f"    {label:14} {n:6}  {conf:15.4f}  {hit:8.4f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--order", choices=("random", "dataset"), default="random")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--min-overlap", type=int, default=1)
     parser.add_argument("--skip-synthetic", action="store_true")
     args = parser.parse_args()
     if (datasets_root() / "d_possent").exists():
         data = load("d_possent")
-        answers, enc = encode_answers(data.tasks, data.workers, data.labels)
+        coded, enc = encode_answers(data.tasks, data.workers, data.labels)
         truth = np.array([enc.classes.index(data.truth[t]) if t in data.truth else -1
                           for t in enc.tasks])
-        evaluate("d_possent", answers.task, answers.worker, answers.label, truth, truth >= 0,
-                 answers.n_tasks, answers.n_workers, answers.n_classes, max_overlap=20)
+        evaluate(Crowd("d_possent", coded.task, coded.worker, coded.label, truth,
+                       coded.n_tasks, coded.n_workers, coded.n_classes, max_overlap=20),
+                 (0.95, 0.99, 0.999), args.min_overlap, args.order, args.seeds, 0.99)
     else:
         print("d_possent not found (set ASSAY_CROWD_DATASETS); skipping it")
     if not args.skip_synthetic:
-        rng = np.random.default_rng(17)
-        task, worker, label, truth = make_crowd(rng, n_tasks=4000, overlap=10, n_workers=300,
-                                                n_classes=4)
-        evaluate("synthetic crowd (10% spammers)", task, worker, label, truth,
-                 np.ones(truth.size, dtype=bool), 4000, 300, 4, max_overlap=10)
+        task, worker, label, truth = make_crowd(np.random.default_rng(17), n_tasks=4000,
+                                                overlap=10, n_workers=300, n_classes=4)
+        evaluate(Crowd("synthetic crowd (10% spammers)", task, worker, label, truth, 4000,
+                       300, 4, max_overlap=10),
+                 (0.95, 0.99, 0.999), args.min_overlap, args.order, max(1, args.seeds // 2),
+                 0.99)
 
 
 if __name__ == "__main__":

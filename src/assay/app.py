@@ -25,6 +25,7 @@ from assay.projects.api import router as projects_router
 from assay.quality.api import router as quality_router
 from assay.quality.appeals_api import router as appeals_router
 from assay.quality.refit import refit_due_projects
+from assay.quality.standing_api import router as standing_router
 from assay.review.api import router as review_router
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
@@ -86,7 +87,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return {"status": "ready"}
 
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
-                   quality_router, review_router, ledger_router, appeals_router):
+                   quality_router, review_router, ledger_router, appeals_router,
+                   standing_router):
         app.include_router(router)
     install_web(app, db)
     return app

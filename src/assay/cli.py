@@ -126,7 +126,7 @@ def cmd_payouts_create(args: argparse.Namespace) -> None:
     if until.tzinfo is None:
         until = until.replace(tzinfo=UTC)
     db = _database(args)
-    batch = db.write(lambda s: create_payout(s, until, utcnow()))
+    batch = db.write(lambda s: create_payout(s, until, utcnow(), args.org))
     csv_path, json_path = write_payout_files(batch, args.out)
     total = len(batch["lines"])
     _emit(args, {**batch, "csv": csv_path, "json": json_path},
@@ -226,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
             "pay every unpaid balance earned before --until, exactly once", payouts)
     p.add_argument("--until", required=True, help="date or time (UTC), e.g. 2026-12-01")
     p.add_argument("--out", default="payouts", help="folder for the CSV and JSON files")
+    p.add_argument("--org", default=None,
+                   help="pay only this organization's entries (default: every organization)")
 
     appeals = sub.add_parser("appeals", help="paused workers' appeals").add_subparsers(
         dest="appeals_command", required=True)

@@ -223,6 +223,12 @@ class Client(_Base):
     def iter_gold(self, project_id: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
         return self._pages(f"/v1/projects/{project_id}/gold", {"limit": page_size})
 
+    def retire_gold(self, project_id: str, gold_id: str) -> dict[str, Any]:
+        """Stop serving a gold task; its answers become evidence workers can see."""
+        result: dict[str, Any] = self._call(
+            "POST", f"/v1/projects/{project_id}/gold/{gold_id}/retire")
+        return result
+
     def add_training(self, project_id: str, data: Any, answer: dict[str, Any],
                      explanation: str = "") -> dict[str, Any]:
         result: dict[str, Any] = self._call(
@@ -233,10 +239,39 @@ class Client(_Base):
     def iter_training(self, project_id: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
         return self._pages(f"/v1/projects/{project_id}/training", {"limit": page_size})
 
-    def add_reviewer(self, project_id: str, worker_id: str) -> dict[str, Any]:
-        """Promote a worker to review this project's tasks."""
+    def add_reviewer(self, project_id: str, worker_id: str, level: int = 1) -> dict[str, Any]:
+        """Promote a worker to review this project's tasks (level 2: also check reviews)."""
         result: dict[str, Any] = self._call("POST", f"/v1/projects/{project_id}/reviewers",
-                                            json={"worker_id": worker_id})
+                                            json={"worker_id": worker_id, "level": level})
+        return result
+
+    # pay
+    def bonus(self, project_id: str, worker_id: str, amount: str, memo: str | None = None,
+              idempotency_key: str | None = None) -> dict[str, Any]:
+        body = {"worker_id": worker_id, "amount": amount, "memo": memo,
+                "idempotency_key": idempotency_key}
+        result: dict[str, Any] = self._call(
+            "POST", f"/v1/projects/{project_id}/bonuses",
+            json={k: v for k, v in body.items() if v is not None})
+        return result
+
+    def create_payout(self, until: str | None = None) -> dict[str, Any]:
+        """Pay this organization's workers every unpaid balance earned before ``until``
+        (an ISO 8601 instant with its offset; default now), exactly once."""
+        result: dict[str, Any] = self._call("POST", "/v1/payouts",
+                                            json={"until": until} if until else {})
+        return result
+
+    def iter_payouts(self, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        return self._pages("/v1/payouts", {"limit": page_size})
+
+    def get_payout(self, payout_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/v1/payouts/{payout_id}")
+        return result
+
+    def cost(self, project_id: str) -> dict[str, Any]:
+        """What the project has cost, per currency, and how much is paid out."""
+        result: dict[str, Any] = self._call("GET", f"/v1/projects/{project_id}/cost")
         return result
 
     def iter_workers(self, project_id: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
@@ -309,18 +344,20 @@ class WorkerClient(_Base):
                                             json=body)
         return result
 
-    def next_review(self, project: str) -> dict[str, Any] | None:
-        """A task waiting for review in the project (reviewers only), or ``None``."""
+    def next_review(self, project: str, level: int = 1) -> dict[str, Any] | None:
+        """Lease a task waiting for review (level 1), or a review waiting for a
+        second-level check (level 2), in the project; ``None`` when there is none."""
         result: dict[str, Any] | None = self._call("POST", "/v1/review/next",
-                                                   json={"project": project})
+                                                   json={"project": project, "level": level})
         return result
 
     def review(self, task_id: str, verdict: str, answer: dict[str, Any] | None = None,
                comment: str | None = None,
-               rejected_answers: list[str] | None = None) -> dict[str, Any]:
+               rejected_answers: list[str] | None = None, level: int = 1) -> dict[str, Any]:
         """Decide a task in review: ``verdict`` is ``"accept"`` or ``"fix"`` (with
-        ``answer``); ``rejected_answers`` lists answer ids the worker will see rejected."""
-        body: dict[str, Any] = {"verdict": verdict,
+        ``answer``); ``rejected_answers`` lists answer ids the worker will see rejected.
+        At level 2, ``accept`` upholds the first review and ``fix`` overturns it."""
+        body: dict[str, Any] = {"verdict": verdict, "level": level,
                                 "rejected_answers": rejected_answers or []}
         if answer is not None:
             body["answer"] = answer
@@ -337,4 +374,11 @@ class WorkerClient(_Base):
 
     def me(self, project: str | None = None) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", "/v1/work/me", params={"project": project})
+        return result
+
+    def standing(self, project: str) -> dict[str, Any]:
+        """Why this worker stands where they do in a project: accuracy and its evidence,
+        reviews, flags, earnings, every pause, appeal and decision."""
+        result: dict[str, Any] = self._call("GET", "/v1/work/standing",
+                                            params={"project": project})
         return result

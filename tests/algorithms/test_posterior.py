@@ -1,12 +1,20 @@
-"""The one-coin posterior: exact on small cases, calibrated on a simulated crowd."""
+"""The task posteriors (one coin, confusion matrix) and the worker beliefs behind them:
+exact on small cases, calibrated on simulated crowds, inputs left alone."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from assay.algorithms.answers import Answers
 from assay.algorithms.errors import InvalidParameterError, LabelOutOfRangeError
-from assay.algorithms.posterior import one_coin_posterior
+from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
+from assay.algorithms.posterior_workers import (
+    accuracy_means,
+    confusion_means,
+    leave_one_out_counts,
+    pooled_confusion,
+)
 
 
 def test_hand_computed_case() -> None:
@@ -49,3 +57,106 @@ def test_confidences_are_calibrated_when_accuracies_are_known() -> None:
         in_bin = (conf >= low) & (conf < high)
         assert in_bin.sum() > 500
         assert abs(right[in_bin].mean() - conf[in_bin].mean()) < 0.03
+
+
+# The confusion-matrix posterior and the worker beliefs behind it.
+
+
+def test_confusion_posterior_hand_computed_case() -> None:
+    # Truth 0 or 1, prior (0.6, 0.4). Worker A (confusion [[.9,.1],[.3,.7]]) says 1,
+    # worker B ([[.8,.2],[.2,.8]]) says 0:
+    # P(0) ∝ .6·.1·.8 = .048, P(1) ∝ .4·.7·.2 = .056.
+    a = [[0.9, 0.1], [0.3, 0.7]]
+    b = [[0.8, 0.2], [0.2, 0.8]]
+    post = confusion_posterior([1, 0], [a, b], prior=[0.6, 0.4])
+    assert post == pytest.approx([0.048 / 0.104, 0.056 / 0.104])
+
+
+def test_confusion_posterior_reduces_to_one_coin() -> None:
+    k, acc = 3, np.array([0.9, 0.6, 0.75])
+    matrices = np.stack([np.full((k, k), (1 - a) / (k - 1)) + np.eye(k) * (a - (1 - a) / (k - 1))
+                         for a in acc])
+    labels = [2, 0, 2]
+    assert confusion_posterior(labels, matrices) == pytest.approx(
+        one_coin_posterior(labels, acc, k))
+
+
+def test_confusion_posterior_refuses_bad_input_and_leaves_it_alone() -> None:
+    good = np.array([[[0.7, 0.3], [0.4, 0.6]]])
+    labels = np.array([1])
+    confusion_posterior(labels, good, prior=np.array([0.5, 0.5]))
+    assert good.tolist() == [[[0.7, 0.3], [0.4, 0.6]]] and labels.tolist() == [1]
+    assert confusion_posterior([], np.zeros((0, 2, 2))) == pytest.approx([0.5, 0.5])
+    with pytest.raises(LabelOutOfRangeError):
+        confusion_posterior([2], good)
+    with pytest.raises(InvalidParameterError):
+        confusion_posterior([0], [[[0.7, 0.2], [0.4, 0.6]]])  # a row not summing to 1
+    with pytest.raises(InvalidParameterError):
+        confusion_posterior([1], [[[1.0, 0.0], [0.4, 0.6]]])  # impossible under truth 0
+    with pytest.raises(InvalidParameterError):
+        confusion_posterior([0, 1], good)
+
+
+def test_leave_one_out_counts_do_not_flatter_agreeing_workers() -> None:
+    # Three workers on two tasks; on task 0 all agree, on task 1 worker 2 dissents.
+    answers = Answers([0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2], [0, 0, 0, 1, 1, 0], 2, 3, 2)
+    confusion = np.tile(np.array([[0.8, 0.2], [0.2, 0.8]]), (3, 1, 1))
+    q = np.array([[0.8 ** 3, 0.2 ** 3], [0.8 * 0.2 * 0.2, 0.2 * 0.8 * 0.8]])
+    q /= q.sum(axis=1, keepdims=True)
+    before = q.copy()
+    counts = leave_one_out_counts(answers, q, confusion)
+    assert q.tolist() == before.tolist()
+    assert counts.sum(axis=(1, 2)) == pytest.approx([2, 2, 2])
+    # Worker 0 on task 0, judged by two others who say 0: P(0) = .64 / (.64 + .04).
+    right_0 = 0.64 / 0.68
+    # ... and on task 1, judged by one 1 and one 0: an even split.
+    assert np.trace(counts[0]) == pytest.approx(right_0 + 0.5)
+    # The in-sample posterior would give worker 0 more: q[0, 0] + q[1, 1].
+    assert np.trace(counts[0]) < q[0, 0] + q[1, 1]
+
+
+def test_dirichlet_and_beta_means() -> None:
+    counts = np.array([[[8.0, 2.0], [1.0, 9.0]], [[0.0, 0.0], [0.0, 0.0]]])
+    means = confusion_means(counts, 2.0)
+    pooled = pooled_confusion(counts)
+    assert pooled == pytest.approx(np.array([[0.8, 0.2], [0.1, 0.9]]))
+    assert means[1] == pytest.approx(pooled)  # a worker with no answers is the crowd
+    assert means[0, 0] == pytest.approx([(8 + 1.6) / 12, (2 + 0.4) / 12])
+    assert accuracy_means([3.0], [4.0], 4.0, 0.5) == pytest.approx([5 / 8])
+    with pytest.raises(InvalidParameterError):
+        confusion_means(counts, 0.0)
+    with pytest.raises(InvalidParameterError):
+        accuracy_means([5.0], [4.0], 4.0, 0.7)
+
+
+def test_two_coin_confidences_are_calibrated_with_dirichlet_beliefs() -> None:
+    """Workers whose confusion rows are drawn from a Dirichlet prior, each known only through
+    six answers of known truth: the posterior with their Dirichlet means is calibrated; with
+    the point (frequency) estimates it is overconfident."""
+    rng = np.random.default_rng(23)
+    k, n_workers, n_tasks, strength = 2, 400, 20_000, 6.0
+    prior_rows = np.array([[0.8, 0.2], [0.25, 0.75]])
+    true_conf = np.stack([[rng.dirichlet(strength * row) for row in prior_rows]
+                          for _ in range(n_workers)])
+    counts = np.zeros((n_workers, k, k))
+    for w in range(n_workers):
+        for y in rng.integers(0, k, 6):
+            counts[w, y, rng.choice(k, p=true_conf[w, y])] += 1
+    models = {"dirichlet": confusion_means(counts, strength, prior_rows),
+              "point": (counts + 1e-3) / (counts + 1e-3).sum(axis=2, keepdims=True)}
+    truth = rng.integers(0, k, n_tasks)
+    conf = {name: np.empty(n_tasks) for name in models}
+    right = {name: np.empty(n_tasks, dtype=bool) for name in models}
+    for t in range(n_tasks):
+        workers = rng.choice(n_workers, size=rng.integers(1, 5), replace=False)
+        labels = np.array([rng.choice(k, p=true_conf[w, truth[t]]) for w in workers])
+        for name, model in models.items():
+            post = confusion_posterior(labels, model[workers])
+            conf[name][t], right[name][t] = post.max(), post.argmax() == truth[t]
+    for low, high in [(0.5, 0.7), (0.7, 0.9), (0.9, 0.97), (0.97, 1.0)]:
+        in_bin = (conf["dirichlet"] >= low) & (conf["dirichlet"] < high)
+        assert in_bin.sum() > 500
+        gap = right["dirichlet"][in_bin].mean() - conf["dirichlet"][in_bin].mean()
+        assert abs(gap) < 0.03
+    top = conf["point"] >= 0.97
+    assert right["point"][top].mean() < conf["point"][top].mean() - 0.03

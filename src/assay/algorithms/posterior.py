@@ -1,13 +1,24 @@
-"""The posterior of one task's true label from a few answers of workers of known accuracy.
+"""The posterior of one task's true label from a few answers of workers of known reliability.
 
-The one-coin model (Dawid & Skene with a single accuracy per worker): worker ``i`` gives the
-true label with probability ``a_i`` and each of the other ``K - 1`` labels with probability
+Two models, both evaluated by adaptive overlap after every answer in O(answers · K):
+
+**One coin** (Dawid & Skene with a single accuracy per worker): worker ``i`` gives the true
+label with probability ``a_i`` and each of the other ``K - 1`` labels with probability
 ``(1 - a_i) / (K - 1)``. With class prior ``pi``::
 
     P(y = k | answers) ∝ pi_k · Π_i (a_i if l_i = k else (1 - a_i) / (K - 1))
 
-This is what adaptive overlap evaluates after every answer: cheap (O(answers · K)) and, when
-the accuracies are right, calibrated.
+**Confusion matrix** (the full Dawid-Skene worker model, "two coin" when K = 2): worker ``i``
+answers ``l`` with probability ``C_i[k, l]`` when the truth is ``k``::
+
+    P(y = k | answers) ∝ pi_k · Π_i C_i[k, l_i]
+
+It tells a worker who says "positive" to everything from one who is right on both classes,
+which one accuracy cannot. When each ``C_i`` (or ``a_i``) is the posterior mean of a
+Dirichlet (Beta) belief about the worker, the result is the exact posterior with the
+worker's uncertainty integrated out, since a worker answers a task once and the predictive
+probability of one answer under a Dirichlet is its mean
+(:mod:`assay.algorithms.posterior_workers` builds those means).
 """
 
 from __future__ import annotations
@@ -17,10 +28,39 @@ import numpy.typing as npt
 
 from assay.algorithms.errors import InvalidParameterError, LabelOutOfRangeError
 
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["confusion_posterior", "one_coin_posterior"]
+
+
+def _log_prior(prior: npt.ArrayLike | None, n_classes: int) -> FloatArray:
+    pi = (np.full(n_classes, 1.0 / n_classes) if prior is None
+          else np.asarray(prior, dtype=np.float64))
+    if pi.shape != (n_classes,) or np.any(pi <= 0) or not np.all(np.isfinite(pi)):
+        raise InvalidParameterError("prior must hold n_classes positive numbers")
+    return np.log(pi / pi.sum())
+
+
+def _normalised(log_post: FloatArray) -> FloatArray:
+    post = np.exp(log_post - log_post.max())
+    result: FloatArray = post / post.sum()
+    return result
+
+
+def _codes(labels: npt.ArrayLike, n_classes: int) -> npt.NDArray[np.int64]:
+    if n_classes < 2:
+        raise InvalidParameterError("n_classes must be at least 2")
+    codes = np.asarray(labels, dtype=np.int64)
+    if codes.ndim != 1:
+        raise InvalidParameterError("labels must be 1-d")
+    if codes.size and (codes.min() < 0 or codes.max() >= n_classes):
+        raise LabelOutOfRangeError("a label code is outside [0, n_classes)")
+    return codes
+
 
 def one_coin_posterior(labels: npt.ArrayLike, accuracies: npt.ArrayLike, n_classes: int,
-                       prior: npt.ArrayLike | None = None) -> npt.NDArray[np.float64]:
-    """Posterior over the ``n_classes`` labels of one task.
+                       prior: npt.ArrayLike | None = None) -> FloatArray:
+    """Posterior over the ``n_classes`` labels of one task under the one-coin model.
 
     Parameters
     ----------
@@ -38,25 +78,56 @@ def one_coin_posterior(labels: npt.ArrayLike, accuracies: npt.ArrayLike, n_class
     >>> int(p.argmax()), round(float(p.max()), 3)
     (0, 0.973)
     """
-    codes = np.asarray(labels, dtype=np.int64)
+    codes = _codes(labels, n_classes)
     acc = np.asarray(accuracies, dtype=np.float64)
-    if n_classes < 2:
-        raise InvalidParameterError("n_classes must be at least 2")
-    if codes.shape != acc.shape or codes.ndim != 1:
+    if codes.shape != acc.shape:
         raise InvalidParameterError("labels and accuracies must be 1-d and of equal length")
-    if codes.size and (codes.min() < 0 or codes.max() >= n_classes):
-        raise LabelOutOfRangeError("a label code is outside [0, n_classes)")
     if np.any((acc <= 0) | (acc >= 1)):
         raise InvalidParameterError("accuracies must lie strictly between 0 and 1")
-    pi = (np.full(n_classes, 1.0 / n_classes) if prior is None
-          else np.asarray(prior, dtype=np.float64))
-    if pi.shape != (n_classes,) or np.any(pi <= 0):
-        raise InvalidParameterError("prior must hold n_classes positive numbers")
-    log_post = np.log(pi / pi.sum())
     wrong = np.log((1.0 - acc) / (n_classes - 1))
-    log_post = log_post + wrong.sum()
+    log_post = _log_prior(prior, n_classes) + wrong.sum()
     np.add.at(log_post, codes, np.log(acc) - wrong)
-    log_post -= log_post.max()
-    post = np.exp(log_post)
-    result: npt.NDArray[np.float64] = post / post.sum()
-    return result
+    return _normalised(log_post)
+
+
+def confusion_posterior(labels: npt.ArrayLike, confusions: npt.ArrayLike,
+                        prior: npt.ArrayLike | None = None) -> FloatArray:
+    """Posterior over the labels of one task when each answer comes with its worker's
+    confusion matrix.
+
+    Parameters
+    ----------
+    labels : (n,) ints in [0, K)
+        The answers given, as label codes.
+    confusions : (n, K, K) floats
+        ``confusions[i, k, l]``: the probability that the worker of answer ``i`` answers
+        ``l`` when the truth is ``k``. Each row must sum to 1 and the column of the given
+        answer must be positive (a Dirichlet posterior mean always is).
+    prior : (K,) floats, optional
+        Class prior (e.g. the refit's class priors); uniform by default.
+
+    Examples
+    --------
+    A worker who says 1 to nearly everything adds little when they say 1:
+
+    >>> eager = [[0.4, 0.6], [0.05, 0.95]]
+    >>> careful = [[0.9, 0.1], [0.1, 0.9]]
+    >>> [round(float(confusion_posterior([1], [c])[1]), 3) for c in (eager, careful)]
+    [0.613, 0.9]
+    """
+    matrices = np.asarray(confusions, dtype=np.float64)
+    if matrices.ndim != 3 or matrices.shape[1] != matrices.shape[2]:
+        raise InvalidParameterError("confusions must have shape (n, K, K)")
+    n_classes = matrices.shape[2]
+    codes = _codes(labels, n_classes)
+    if codes.shape[0] != matrices.shape[0]:
+        raise InvalidParameterError("labels and confusions must describe the same answers")
+    if (not np.all(np.isfinite(matrices)) or np.any(matrices < 0)
+            or not np.allclose(matrices.sum(axis=2), 1.0, atol=1e-6)):
+        raise InvalidParameterError("every confusion row must be a probability distribution")
+    given = matrices[np.arange(codes.size), :, codes]  # (n, K): P(answer | truth k)
+    if np.any(given <= 0):
+        raise InvalidParameterError("an answer's label must have positive probability under "
+                                    "every true class (use smoothed, e.g. Dirichlet-mean, "
+                                    "confusions)")
+    return _normalised(_log_prior(prior, n_classes) + np.log(given).sum(axis=0))

@@ -140,6 +140,9 @@ class Task(Base):
     purpose: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
     expected_answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The review lease: the reviewer holding this task in the review queue, and until when.
+    review_holder: Mapped[str | None] = mapped_column(ID, nullable=True)
+    review_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -238,6 +241,16 @@ class ProjectWorker(Base):
     # answers.
     model_accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)
     model_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Answers checked by a reviewer (accepted/matching the fix vs rejected/overruled).
+    review_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    review_correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Checks (gold + review) on record when an appeal was last granted: the accuracy bar
+    # applies to the checks after it, the record itself stays.
+    base_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    base_correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # As a reviewer: first-level reviews a second-level reviewer checked, and upheld.
+    reviews_checked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reviews_upheld: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default="active")
     pause_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -310,6 +323,9 @@ class Payout(Base):
 
     __tablename__ = "payouts"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    # None: an operator's payout over every organization; else one organization's.
+    org_id: Mapped[str | None] = mapped_column(ForeignKey("organizations.id"), nullable=True,
+                                               index=True)
     until: Mapped[datetime] = mapped_column(UTCDateTime())
     lines: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -345,11 +361,14 @@ class Reviewer(Base):
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), primary_key=True)
     worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    # 1: reviews tasks; 2: also checks other reviewers' reviews (second level).
+    level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Review(Base):
-    """A reviewer's decision on a task in the review queue."""
+    """A reviewer's decision on a task in the review queue (``level`` 1), or a second-level
+    reviewer's check of such a decision (``level`` 2, ``checks_id`` the review checked)."""
 
     __tablename__ = "reviews"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -360,7 +379,16 @@ class Review(Base):
     verdict: Mapped[str] = mapped_column(String(10))  # accepted | fixed
     answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    checks_id: Mapped[str | None] = mapped_column(ForeignKey("reviews.id"), nullable=True)
+    # On a level-1 review: None (not sampled), pending, upheld or overturned.
+    second_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # The second-level lease: who holds this review for checking, and until when.
+    held_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_reviews_second", "project_id", "second_status", "id"),)
 
 
 class Appeal(Base):
@@ -379,3 +407,20 @@ class Appeal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (UniqueConstraint("project_id", "worker_id", name="uq_appeals_once"),)
+
+
+class WorkerEvent(Base):
+    """The record of a worker's standing in a project: every pause (with its reason), appeal,
+    decision and resumption, in order. Append-only."""
+
+    __tablename__ = "worker_events"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # paused | appealed | granted | denied
+    reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_worker_events", "worker_id", "project_id", "id"),)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Doc(BaseModel):
@@ -30,10 +30,13 @@ class QualityDoc(Doc):
     gold_rate: float
     min_worker_accuracy: float
     review_rate: float
+    second_review_rate: float = Field(
+        default=0.0, description="share of decided reviews drawn for a second-level check")
 
 
 class PayDoc(Doc):
     per_task: str
+    training_per_task: str = Field(default="0", description="pay for a training answer")
     currency: str
 
 
@@ -159,6 +162,7 @@ class ReferenceDoc(Doc):
     answer: dict[str, Any]
     created_at: str
     explanation: str | None = None
+    retired: bool | None = Field(default=None, description="gold only: no longer served")
 
 
 class ReferencePage(Doc):
@@ -216,42 +220,102 @@ class ReviewerDoc(Doc):
     project: str
     worker_id: str
     role: Literal["reviewer"]
+    level: Literal[1, 2]
 
 
 class ReviewAnswerDoc(Doc):
     answer_id: str
     answer: dict[str, Any]
+    flags: list[Literal["too_fast", "collusion"]]
+    verdict: Literal["accepted", "rejected"] | None = Field(
+        default=None, description="level 2 only: the first reviewer's verdict on the answer")
+
+
+class FirstReviewDoc(Doc):
+    review_id: str
+    verdict: Literal["accepted", "fixed"]
+    answer: dict[str, Any] | None
+    comment: str | None
 
 
 class ReviewItemDoc(Doc):
     task_id: str
     project: str
+    level: Literal[1, 2]
     kind: str
     instructions: str
     params: dict[str, Any]
     data: Any
     result: ResultDoc | None
+    expires_at: str = Field(description="the review lease: nobody else gets this item until")
     answers: list[ReviewAnswerDoc]
+    review: FirstReviewDoc | None = Field(
+        default=None, description="level 2 only: the review being checked")
 
 
 class ReviewResultDoc(Doc):
     task_id: str
     review_status: Literal["accepted", "fixed"]
     result: ResultDoc | None
+    review_id: str
+    level: Literal[1, 2]
+    checked: Literal["upheld", "overturned"] | None = Field(
+        default=None, description="level 2 only: the outcome for the first review")
 
 
 class FeedbackDoc(Doc):
-    answer_id: str
+    type: Literal["answer", "review"] = Field(
+        description="a verdict on one of your answers, or a second-level check of one of "
+                    "your reviews")
     project: str
-    answer: dict[str, Any]
-    verdict: Literal["accepted", "rejected"]
+    verdict: Literal["accepted", "rejected", "upheld", "overturned"]
     comment: str | None
     answered_at: str
+    answer_id: str | None = None
+    answer: dict[str, Any] | None = None
+    review_id: str | None = None
+    task_id: str | None = None
 
 
 class FeedbackPage(Doc):
     docs: list[FeedbackDoc]
     next_token: str | None
+
+
+class PayoutLineDoc(Doc):
+    worker_id: str
+    currency: str
+    amount: str
+    entries: int
+
+
+class PayoutDoc(Doc):
+    id: str
+    until: str
+    created_at: str
+    lines: list[PayoutLineDoc]
+    totals: dict[str, str] = Field(description="amount paid per currency")
+
+
+class PayoutPage(Doc):
+    docs: list[PayoutDoc]
+    next_token: str | None
+
+
+class CostLineDoc(Doc):
+    currency: str
+    earnings: str
+    bonuses: str
+    reversals: str
+    total: str
+    paid: str
+    unpaid: str
+    answers_paid: int
+
+
+class CostDoc(Doc):
+    project: str
+    docs: list[CostLineDoc]
 
 
 class BonusDoc(Doc):
@@ -280,3 +344,81 @@ class AppealDoc(Doc):
 class AppealPage(Doc):
     docs: list[AppealDoc]
     next_token: str | None
+
+
+class StandingAccuracyDoc(Doc):
+    bar: float
+    estimate: float | None
+    low: float | None
+    high: float | None
+    gold_answers: int
+    gold_correct: int
+    review_answers: int
+    review_correct: int
+    counted_answers: int = Field(description="checks the bar applies to (since a granted appeal)")
+    counted_correct: int
+
+
+class StandingReviewerDoc(Doc):
+    active: bool
+    reviews_checked: int
+    reviews_upheld: int
+
+
+class GoldEvidenceDoc(Doc):
+    gold_id: str
+    data: Any
+    expected: dict[str, Any]
+    answer: dict[str, Any]
+    correct: bool
+    answered_at: str
+
+
+class GoldEvidenceListDoc(Doc):
+    retired: list[GoldEvidenceDoc]
+    hidden: int = Field(description="answers to gold tasks still in use, not shown")
+
+
+class ReviewEvidenceDoc(Doc):
+    answer_id: str
+    answer: dict[str, Any]
+    verdict: Literal["accepted", "rejected"]
+    comment: str | None
+    answered_at: str
+
+
+class EvidenceDoc(Doc):
+    gold: GoldEvidenceListDoc
+    reviews: list[ReviewEvidenceDoc]
+
+
+class WorkerFlagDoc(Doc):
+    kind: Literal["too_fast", "collusion"]
+    created_at: str
+    detail: dict[str, Any]
+
+
+class StandingEventDoc(Doc):
+    kind: str
+    reason: str | None
+    note: str | None
+    at: str
+
+
+class StandingDoc(Doc):
+    worker_id: str
+    project: str
+    status: Literal["active", "paused"]
+    pause_reason: str | None
+    paused_at: str | None
+    answers: int
+    accuracy: StandingAccuracyDoc
+    reviewer: StandingReviewerDoc
+    evidence: EvidenceDoc
+    flags: list[WorkerFlagDoc]
+    earned: str
+    balance: str
+    currency: str
+    history: list[StandingEventDoc]
+    appeal: AppealDoc | None
+    can_appeal: bool

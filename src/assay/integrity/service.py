@@ -59,7 +59,7 @@ def detect_collusion(session: Session, project: Any, now: datetime) -> int:
     for task_id, worker_id, answer, status, expected in rows:
         if len(by_task[task_id]) < MAX_ANSWERS_PER_TASK:
             by_task[task_id].append((worker_id, _key(answer)))
-        if status == "gold":
+        if status in ("gold", "retired"):
             gold[task_id] = _key(expected)
     shared: dict[tuple[str, str], int] = defaultdict(int)
     same: dict[tuple[str, str], int] = defaultdict(int)

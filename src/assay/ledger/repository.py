@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -38,22 +39,46 @@ def list_unreversed_earnings(session: Session, project_id: str,
         .order_by(L.id)))
 
 
-def unpaid_totals(session: Session, until: datetime) -> list[tuple[str, str, int]]:
+def _unpaid(until: datetime, org_id: str | None) -> list[Any]:
+    conditions = [L.payout_id.is_(None), L.created_at < until]
+    if org_id is not None:
+        conditions.append(L.org_id == org_id)
+    return conditions
+
+
+def unpaid_totals(session: Session, until: datetime,
+                  org_id: str | None = None) -> list[tuple[str, str, int]]:
     return [(w, c, int(n)) for w, c, n in session.execute(
         select(L.worker_id, L.currency, func.sum(L.amount_micros))
-        .where(L.payout_id.is_(None), L.created_at < until)
+        .where(*_unpaid(until, org_id))
         .group_by(L.worker_id, L.currency).order_by(L.worker_id, L.currency))]
 
 
 def claim_unpaid(session: Session, payout_id: str, worker_id: str, currency: str,
-                 until: datetime) -> list[int]:
+                 until: datetime, org_id: str | None = None) -> list[int]:
     """Mark the worker's unpaid entries as paid by this payout; returns their amounts.
     The conditional UPDATE claims each entry for exactly one payout."""
     return [int(a) for a in session.scalars(
-        update(L).where(L.payout_id.is_(None), L.worker_id == worker_id,
-                        L.currency == currency, L.created_at < until)
+        update(L).where(*_unpaid(until, org_id), L.worker_id == worker_id,
+                        L.currency == currency)
         .values(payout_id=payout_id).returning(L.amount_micros),
         execution_options={"synchronize_session": False})]
+
+
+def payout_lines(session: Session, payout_id: str) -> list[tuple[str, str, int, int]]:
+    """(worker, currency, total, entries) of a payout, from the entries it claimed."""
+    return [(w, c, int(n), int(k)) for w, c, n, k in session.execute(
+        select(L.worker_id, L.currency, func.sum(L.amount_micros), func.count())
+        .where(L.payout_id == payout_id)
+        .group_by(L.worker_id, L.currency).order_by(L.worker_id, L.currency))]
+
+
+def project_sums(session: Session, project_id: str) -> list[tuple[str, str, bool, int, int]]:
+    """(currency, kind, paid, total, entries) over the project's ledger."""
+    paid = L.payout_id.is_not(None)
+    return [(c, k, bool(p), int(n), int(m)) for c, k, p, n, m in session.execute(
+        select(L.currency, L.kind, paid, func.sum(L.amount_micros), func.count())
+        .where(L.project_id == project_id).group_by(L.currency, L.kind, paid))]
 
 
 def get_earning(session: Session, response_id: str) -> LedgerEntry | None:

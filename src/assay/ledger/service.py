@@ -29,9 +29,12 @@ REVERSED_REASONS = ("spam", "fraud")
 
 
 def record_earning(session: Session, project: Any, worker_id: str, response_id: str,
-                   now: datetime) -> None:
-    """The earning for one answer (gold answers included: they look like any other)."""
-    amount = to_micros(str(project.pay.get("per_task", "0")))
+                   now: datetime, training: bool = False) -> None:
+    """The earning for one answer (gold answers included: they look like any other); a
+    training answer earns ``pay.training_per_task`` (0 unless the project sets it)."""
+    rate = project.pay.get("training_per_task", "0") if training else project.pay.get(
+        "per_task", "0")
+    amount = to_micros(str(rate))
     if amount <= 0:
         return
     session.add(LedgerEntry(
@@ -123,23 +126,87 @@ def earned_by_worker(session: Session, project_id: str) -> dict[str, str]:
     return {w: to_text(n) for w, n in repository.sum_by_worker(session, project_id).items()}
 
 
-def create_payout(session: Session, until: datetime, now: datetime) -> dict[str, Any]:
-    """Pay every worker whose unpaid balance up to ``until`` is positive. A balance that is
-    zero or negative (reversals) stays unpaid and carries over."""
-    payout = Payout(id=new_id("pay"), until=until, lines=0, created_at=now)
+def create_payout(session: Session, until: datetime, now: datetime,
+                  org_id: str | None = None) -> dict[str, Any]:
+    """Pay every worker whose unpaid balance up to ``until`` is positive (in one
+    organization, or, for an operator, in all). A balance that is zero or negative
+    (reversals) stays unpaid and carries over."""
+    payout = Payout(id=new_id("pay"), org_id=org_id, until=until, lines=0, created_at=now)
     session.add(payout)
     session.flush()
     lines = []
-    for worker_id, currency, total in repository.unpaid_totals(session, until):
+    for worker_id, currency, total in repository.unpaid_totals(session, until, org_id):
         if total <= 0:
             continue
-        amounts = repository.claim_unpaid(session, payout.id, worker_id, currency, until)
+        amounts = repository.claim_unpaid(session, payout.id, worker_id, currency, until,
+                                          org_id)
         lines.append({"worker_id": worker_id, "currency": currency,
                       "amount": to_text(sum(amounts)), "entries": len(amounts)})
     payout.lines = len(lines)
     session.flush()
     return {"payout_id": payout.id, "until": isoformat(until),
             "created_at": isoformat(now), "lines": lines}
+
+
+def payout_object(session: Session, payout: Payout) -> dict[str, Any]:
+    rows = repository.payout_lines(session, payout.id)
+    lines = [{"worker_id": w, "currency": c, "amount": to_text(n), "entries": k}
+             for w, c, n, k in rows]
+    totals: dict[str, int] = {}
+    for _, c, n, _ in rows:
+        totals[c] = totals.get(c, 0) + n
+    return {"id": payout.id, "until": isoformat(payout.until),
+            "created_at": isoformat(payout.created_at), "lines": lines,
+            "totals": {c: to_text(n) for c, n in sorted(totals.items())}}
+
+
+def pay_organization(session: Session, who: Requester, until: datetime | None
+                     ) -> dict[str, Any]:
+    """``POST /v1/payouts``: pay the organization's workers up to ``until`` (at most now)."""
+    now = utcnow()
+    cutoff = now if until is None or until > now else until
+    batch = create_payout(session, cutoff, now, who.org_id)
+    return payout_object(session, session.get_one(Payout, batch["payout_id"]))
+
+
+def get_payout(session: Session, who: Requester, payout_id: str) -> dict[str, Any]:
+    payout = session.get(Payout, payout_id)
+    if payout is None or payout.org_id != who.org_id:
+        raise NotFound(f"payout {payout_id} does not exist")
+    return payout_object(session, payout)
+
+
+def list_payouts(session: Session, who: Requester, after: str | None,
+                 limit: int) -> tuple[list[dict[str, Any]], list[str]]:
+    stmt = select(Payout).where(Payout.org_id == who.org_id)
+    if after:
+        stmt = stmt.where(Payout.id > after)
+    rows = list(session.scalars(stmt.order_by(Payout.id).limit(limit)))
+    return [payout_object(session, p) for p in rows], [p.id for p in rows]
+
+
+def project_cost(session: Session, who: Requester, project_id: str) -> dict[str, Any]:
+    """What a project has cost, per currency: earnings, bonuses, reversals, and how much
+    of the total is paid out."""
+    project = projects.get_project(session, who, project_id)
+    by_currency: dict[str, dict[str, int]] = {}
+    for currency, kind, paid, total, entries in repository.project_sums(session, project.id):
+        sums = by_currency.setdefault(currency, {
+            "earning": 0, "bonus": 0, "reversal": 0, "paid": 0, "answers_paid": 0})
+        sums[kind] = sums.get(kind, 0) + total
+        if paid:
+            sums["paid"] += total
+        if kind == "earning":
+            sums["answers_paid"] += entries
+    docs = []
+    for currency, sums in sorted(by_currency.items()):
+        total = sums["earning"] + sums["bonus"] + sums["reversal"]
+        docs.append({"currency": currency, "earnings": to_text(sums["earning"]),
+                     "bonuses": to_text(sums["bonus"]), "reversals": to_text(sums["reversal"]),
+                     "total": to_text(total), "paid": to_text(sums["paid"]),
+                     "unpaid": to_text(total - sums["paid"]),
+                     "answers_paid": sums["answers_paid"]})
+    return {"project": project.id, "docs": docs}
 
 
 def write_payout_files(batch: dict[str, Any], folder: str) -> tuple[str, str]:

@@ -24,13 +24,15 @@ class QualityIn(Strict):
     gold_rate: float | None = Field(default=None, ge=0, le=1)
     min_worker_accuracy: float | None = Field(default=None, ge=0, le=1)
     review_rate: float | None = Field(default=None, ge=0, le=1)
+    second_review_rate: float | None = Field(default=None, ge=0, le=1)
 
 
 class PayIn(Strict):
     per_task: str | None = None
+    training_per_task: str | None = None
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
 
-    @field_validator("per_task")
+    @field_validator("per_task", "training_per_task")
     @classmethod
     def _money(cls, value: str | None) -> str | None:
         return None if value is None else check_amount(value, positive=False)

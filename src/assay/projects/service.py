@@ -18,10 +18,10 @@ from assay.kinds.base import KindValidationError
 from assay.projects import repository
 from assay.projects.schemas import ProjectCreate, ProjectPatch, QualityIn
 
-DEFAULT_PAY = {"per_task": "0", "currency": "USD"}
+DEFAULT_PAY = {"per_task": "0", "training_per_task": "0", "currency": "USD"}
 QUALITY_DEFAULTS: dict[str, Any] = {
     "overlap": 1, "max_overlap": 1, "target_confidence": 0.0, "gold_rate": 0.0,
-    "min_worker_accuracy": 0.0, "review_rate": 0.0,
+    "min_worker_accuracy": 0.0, "review_rate": 0.0, "second_review_rate": 0.0,
 }
 
 
@@ -130,8 +130,8 @@ def project_object(project: Project, counts: dict[str, int]) -> dict[str, Any]:
         "kind": project.kind,
         "instructions": project.instructions,
         "params": project.params,
-        "quality": project.quality,
-        "pay": project.pay,
+        "quality": {**QUALITY_DEFAULTS, **project.quality},
+        "pay": {**DEFAULT_PAY, **project.pay},
         "workforce": project.workforce,
         "lease_seconds": project.lease_seconds,
         "limits": project.limits,

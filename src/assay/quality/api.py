@@ -54,6 +54,15 @@ def _list(db: Database, who: Requester, project_id: str, purpose: str, limit: in
         return page([service.reference_object(t) for t in rows], [t.id for t in rows], limit)
 
 
+@router.post("/{project_id}/gold/{gold_id}/retire", response_model=None,
+             responses=doc(ReferenceDoc))
+def retire_gold(project_id: str, gold_id: str, who: Requester = Depends(require_requester),
+                db: Database = Depends(get_db)) -> dict[str, Any]:
+    """Stop serving a gold task; the workers who answered it may then see it as evidence."""
+    return db.write(lambda s: service.reference_object(
+        service.retire_gold(s, who, project_id, gold_id)))
+
+
 @router.get("/{project_id}/gold", response_model=None, responses=doc(ReferencePage))
 def list_gold(project_id: str, limit: int = Query(100), next_token: str | None = None,
               who: Requester = Depends(require_requester),

@@ -1,5 +1,9 @@
 """Appeals: a paused worker may appeal once per project; an operator decides, and every
-pause, appeal and decision stays on record (the standing row, the appeal row)."""
+pause, appeal and decision stays on record (``worker_events``, the appeal row).
+
+Granting lifts the pause and gives the worker a fresh start against the accuracy bar: the
+bar then applies to the checks made after the decision, while the earlier record stays
+visible to everyone who could see it before."""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal
 from assay.clock import isoformat, utcnow
-from assay.db.models import Appeal, Project
+from assay.db.models import Appeal
 from assay.errors import Conflict, NotFound
 from assay.ids import new_id
 from assay.quality import repository
+from assay.quality.service import record_event
 
 
 def appeal_object(appeal: Appeal) -> dict[str, Any]:
@@ -39,6 +44,8 @@ def file_appeal(session: Session, who: WorkerPrincipal, project_id: str,
             session.flush()
     except IntegrityError as exc:
         raise Conflict("you have already appealed in this project", code="appeal_exists") from exc
+    record_event(session, standing.org_id, project_id, who.worker_id, "appealed",
+                 appeal.created_at, standing.pause_reason, message)
     return appeal_object(appeal)
 
 
@@ -68,13 +75,16 @@ def decide_appeal(session: Session, appeal_id: str, grant: bool,
     appeal.status = "granted" if grant else "denied"
     appeal.decision_note = note
     appeal.decided_at = now
+    record_event(session, appeal.org_id, appeal.project_id, appeal.worker_id, appeal.status,
+                 now, appeal.pause_reason, note)
     if grant:
         standing = repository.get_standing(session, appeal.project_id, appeal.worker_id,
                                            for_update=True)
-        project = session.get_one(Project, appeal.project_id)
-        if standing is not None and project is not None:
+        if standing is not None:
             standing.status = "active"
             standing.pause_reason = None
+            standing.base_answers = standing.gold_answers + standing.review_answers
+            standing.base_correct = standing.gold_correct + standing.review_correct
             standing.updated_at = now
     session.flush()
     return appeal_object(appeal)

@@ -2,8 +2,11 @@
 a model estimate of their accuracy even before (or without) gold.
 
 A project is refitted when it has answers newer than its ``refit_marker``. The estimate of
-a worker is stored with the number of answers behind it; adaptive overlap uses it as the
-prior of the worker's accuracy, which their gold answers then sharpen. A worker whose
+a worker is their *leave-one-out* accuracy: each of their answers scored against the task's
+posterior without that answer (:func:`assay.algorithms.posterior_workers.leave_one_out_counts`),
+since on a task with few answers the full posterior mostly echoes the worker's own answer
+and flatters everyone. It is stored with the number of answers behind it; adaptive overlap
+adds it to the worker's gold record as that many expected right answers. A worker whose
 model accuracy is confidently below the project's bar, on enough answers, is paused just
 as gold would pause them (treating the estimate as ``accuracy * answers`` successes, a
 conservative reading with ``MIN_ANSWERS`` and ``RISK`` set strictly).
@@ -19,10 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assay.algorithms import dawid_skene, encode_answers
+from assay.algorithms.posterior_workers import leave_one_out_counts
 from assay.algorithms.reliability import confidently_below
 from assay.clock import utcnow
 from assay.db.engine import Database
-from assay.db.models import Project, Response, Task
+from assay.db.models import Appeal, Project, Response, Task
 from assay.integrity import service as integrity
 from assay.quality import service as quality
 from assay.quality.labels import categorical_labels
@@ -55,11 +59,16 @@ def refit_project(session: Session, project_id: str) -> int:
     answers, encoding = encode_answers([r.task_id for r in rows], [r.worker_id for r in rows],
                                        [r.answer[key] for r in rows], classes=labels)
     fit = dawid_skene(answers)
-    accuracy = fit.worker_accuracies
     per_worker = np.bincount(answers.worker, minlength=answers.n_workers)
+    counts = leave_one_out_counts(answers, fit.posteriors, fit.confusion)
+    accuracy = np.trace(counts, axis1=1, axis2=2) / np.maximum(per_worker, 1)
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
     chance = 1.0 / len(labels)
     now = utcnow()
+    # A worker whose appeal was granted is judged afresh by checks (gold, review) only: the
+    # model's estimate still covers the answers that led to the pause.
+    granted = set(session.scalars(select(Appeal.worker_id).where(
+        Appeal.project_id == project.id, Appeal.status == "granted")))
     for w, worker_id in enumerate(encoding.workers):
         n = int(per_worker[w])
         if n < MODEL_MIN_ANSWERS:
@@ -68,7 +77,8 @@ def refit_project(session: Session, project_id: str) -> int:
         standing.model_accuracy = float(accuracy[w])
         standing.model_answers = n
         right = round(float(accuracy[w]) * n)
-        if standing.status == "active" and confidently_below(right, n, bar, RISK, MIN_ANSWERS):
+        if (standing.status == "active" and worker_id not in granted
+                and confidently_below(right, n, bar, RISK, MIN_ANSWERS)):
             spam = confidently_below(right, n, min(1.0, chance + 0.15), RISK, MIN_ANSWERS)
             quality.pause_worker(session, project.id, worker_id,
                                  "spam" if spam else "low_accuracy", now)

@@ -46,7 +46,7 @@ def _calibration(session: Session, project: Any, key: str,
     rows = session.execute(
         select(Response.task_id, Response.worker_id, Response.answer, Task.expected_answer)
         .join(Task, Task.id == Response.task_id)
-        .where(Task.project_id == project.id, Task.status == "gold")
+        .where(Task.project_id == project.id, Task.purpose == "gold")
         .order_by(Response.task_id, Response.id)).all()
     by_task: dict[str, list[Any]] = {}
     for row in rows:

@@ -71,7 +71,7 @@ def count_reference(session: Session, project_id: str, purpose: str) -> int:
 def list_reference(session: Session, org_id: str, project_id: str, purpose: str,
                    after: str | None, limit: int) -> list[Task]:
     stmt = select(T).where(T.org_id == org_id, T.project_id == project_id,
-                           T.status == purpose)
+                           T.purpose == purpose)
     if after:
         stmt = stmt.where(T.id > after)
     return list(session.scalars(stmt.order_by(T.id).limit(limit)))

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from assay.accounts.service import Requester
 from assay.algorithms.reliability import accuracy_posterior, confidently_below
 from assay.clock import isoformat, utcnow
-from assay.db.models import Batch, Project, ProjectWorker, Task
+from assay.db.models import Batch, Project, ProjectWorker, Task, WorkerEvent
+from assay.errors import NotFound
 from assay.ids import new_id
 from assay.integrity import service as integrity
 from assay.kinds import get_kind
@@ -32,7 +33,10 @@ from assay.quality.labels import categorical_labels
 from assay.quality.schemas import GoldIn, TrainingIn
 from assay.work.repository import expire_leases
 
-REFERENCE = ("gold", "training")
+# Task status -> the kind of check an answer to it is. A retired gold task is no longer
+# served, but an answer to a lease taken before it retired still checks the worker.
+CHECKED = {"gold": "gold", "retired": "gold", "training": "training"}
+SETTLED_BY_REVIEW = ("accepted", "fixed")
 
 
 def add_reference(session: Session, who: Requester, project_id: str, body: GoldIn,
@@ -64,7 +68,24 @@ def reference_object(task: Task) -> dict[str, Any]:
            "answer": task.expected_answer, "created_at": isoformat(task.created_at)}
     if task.purpose == "training":
         obj["explanation"] = task.explanation or ""
+    else:
+        obj["retired"] = task.status == "retired"
     return obj
+
+
+def retire_gold(session: Session, who: Requester, project_id: str, gold_id: str) -> Task:
+    """Stop serving a gold task. Once retired, the workers who answered it see it, their
+    answer and the expected answer as evidence of their standing. Retiring twice is a
+    no-op."""
+    project = projects.get_project(session, who, project_id)
+    task = session.get(Task, gold_id, with_for_update=True)
+    if task is None or task.project_id != project.id or task.purpose != "gold":
+        raise NotFound(f"gold task {gold_id} does not exist")
+    if task.status != "retired":
+        task.status = "retired"
+        task.updated_at = utcnow()
+        session.flush()
+    return task
 
 
 def answers_match(expected: Any, answer: Any) -> bool:
@@ -98,30 +119,61 @@ def _chance(project: Any) -> float | None:
     return 1.0 / len(found[1]) if found else None
 
 
+def checks(standing: ProjectWorker) -> tuple[int, int]:
+    """The worker's checked answers (gold and review) and how many were right, counted
+    since the last granted appeal: the evidence the accuracy bar applies to."""
+    answers = standing.gold_answers + standing.review_answers - standing.base_answers
+    correct = standing.gold_correct + standing.review_correct - standing.base_correct
+    return correct, answers
+
+
+def _apply_bar(session: Session, project: Any, standing: ProjectWorker, now: datetime) -> None:
+    """Pause the worker when their checked accuracy is confidently below the bar: as
+    ``spam`` when it is also confidently no better than chance, else ``low_accuracy``."""
+    if standing.status != "active":
+        return
+    bar = float(project.quality.get("min_worker_accuracy", 0.0))
+    correct, answers = checks(standing)
+    if not confidently_below(correct, answers, bar):
+        return
+    chance = _chance(project)
+    spam = chance is not None and confidently_below(correct, answers, min(1.0, chance + 0.15))
+    pause_worker(session, project.id, standing.worker_id, "spam" if spam else "low_accuracy",
+                 now)
+
+
 def record_check(session: Session, project: Any, worker_id: str, purpose: str, correct: bool,
                  now: datetime) -> ProjectWorker:
-    """Count a gold or training answer, then apply the project's accuracy bar."""
+    """Count a gold, review or training answer, then apply the project's accuracy bar
+    (the course has its own rule: ``finish_course``)."""
     standing = _standing(session, project.org_id, project.id, worker_id, now)
-    bar = float(project.quality.get("min_worker_accuracy", 0.0))
     if purpose == "gold":
         standing.gold_answers += 1
         standing.gold_correct += int(correct)
-        if standing.status == "active" and confidently_below(
-                standing.gold_correct, standing.gold_answers, bar):
-            chance = _chance(project)
-            spam = chance is not None and confidently_below(
-                standing.gold_correct, standing.gold_answers, min(1.0, chance + 0.15))
-            pause_worker(session, project.id, worker_id, "spam" if spam else "low_accuracy",
-                         now)
+    elif purpose == "review":
+        standing.review_answers += 1
+        standing.review_correct += int(correct)
     else:
         standing.training_answers += 1
         standing.training_correct += int(correct)
+    standing.updated_at = now
+    session.flush()
+    if purpose == "training":
         if standing.training_answers >= repository.count_reference(session, project.id,
                                                                    "training"):
             finish_course(session, project, worker_id, now)
-    standing.updated_at = now
+    else:
+        _apply_bar(session, project, standing, now)
     session.flush()
     return standing
+
+
+def record_event(session: Session, org_id: str, project_id: str, worker_id: str, kind: str,
+                 now: datetime, reason: str | None = None, note: str | None = None) -> None:
+    """Append to the worker's standing record in the project."""
+    session.add(WorkerEvent(id=new_id("wev"), org_id=org_id, project_id=project_id,
+                            worker_id=worker_id, kind=kind, reason=reason, note=note,
+                            created_at=now))
 
 
 def finish_course(session: Session, project: Any, worker_id: str, now: datetime) -> bool:
@@ -155,6 +207,9 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
     standing.pause_reason = reason
     standing.paused_at = now
     standing.updated_at = now
+    correct, answers = checks(standing)
+    record_event(session, project.org_id, project_id, worker_id, "paused", now, reason,
+                 f"{correct} of {answers} checked answers right" if answers else None)
     session.flush()
     if reason in ledger.REVERSED_REASONS:
         # Spam and fraud are not paid; an honest worker below the bar keeps their pay.
@@ -165,7 +220,8 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
         task.n_responses -= 1
         task.slots_taken -= 1
         task.updated_at = now
-        if task.status == "completed":
+        # A task a reviewer accepted or fixed stays settled: the review decided it.
+        if task.status == "completed" and task.review_status not in SETTLED_BY_REVIEW:
             task.status = "pending"
             task.result = None
             task.completed_at = None

@@ -27,15 +27,15 @@ router = APIRouter(tags=["review"])
              responses=doc(ReviewerDoc, 201))
 def add_reviewer(project_id: str, body: ReviewerIn, who: Requester = Depends(require_requester),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
-    return db.write(lambda s: service.add_reviewer(s, who, project_id, body.worker_id))
+    return db.write(lambda s: service.add_reviewer(s, who, project_id, body.worker_id,
+                                                            body.level))
 
 
 @router.post("/v1/review/next", response_model=None,
              responses={**doc(ReviewItemDoc), 204: {"description": "nothing to review now"}})
 def next_review(body: ReviewNextIn, who: WorkerPrincipal = Depends(require_worker),
                 db: Database = Depends(get_db)) -> Any:
-    with db.read() as session:
-        item = service.next_review(session, who, body.project)
+    item = db.write(lambda s: service.next_review(s, who, body.project, body.level))
     return item if item is not None else Response(status_code=204)
 
 
@@ -43,7 +43,8 @@ def next_review(body: ReviewNextIn, who: WorkerPrincipal = Depends(require_worke
 def submit_review(task_id: str, body: ReviewIn, who: WorkerPrincipal = Depends(require_worker),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: service.submit_review(
-        s, who, task_id, body.verdict, body.answer, body.comment, body.rejected_answers))
+        s, who, task_id, body.verdict, body.answer, body.comment, body.rejected_answers,
+        body.level))
 
 
 @router.get("/v1/work/feedback", response_model=None, responses=doc(FeedbackPage))

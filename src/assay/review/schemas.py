@@ -13,10 +13,12 @@ class Strict(BaseModel):
 
 class ReviewerIn(Strict):
     worker_id: str
+    level: Literal[1, 2] = 1
 
 
 class ReviewNextIn(Strict):
     project: str
+    level: Literal[1, 2] = 1
 
 
 class ReviewIn(Strict):
@@ -24,3 +26,4 @@ class ReviewIn(Strict):
     answer: Any = None
     comment: str | None = Field(default=None, max_length=10_000)
     rejected_answers: list[str] = Field(default_factory=list, max_length=100)
+    level: Literal[1, 2] = 1

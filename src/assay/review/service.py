@@ -1,25 +1,49 @@
-"""The review queue: reviewers accept or fix results, and reject individual answers.
+"""The review queue: reviewers accept or fix results, reject individual answers, and a
+second level checks a sample of the reviews.
 
 A task enters the queue (``review_status: "pending"``) when adaptive overlap could not
 settle it by ``max_overlap``, or when it completes and is drawn at the project's
 ``quality.review_rate``. A reviewer (a worker promoted per project) takes the oldest one
-they did not answer themselves, sees its answers (by answer id, not by worker), and either
-accepts the result or fixes it (the fix becomes the result, ``method: "review"``, and the
-callback fires again). Either way they may reject individual answers with a comment the
-worker sees in ``GET /v1/work/feedback``; a rejected answer's earning is reversed.
+they did not answer themselves and nobody else holds: ``next`` leases it to them for the
+project's ``lease_seconds``, so two reviewers never work on the same task. They see its
+answers (by answer id, with the integrity flags the server raised on them, never by worker)
+and either accept the result or fix it (the fix becomes the result, ``method: "review"``,
+and the callback fires again). Either way they may reject individual answers with a comment
+the worker sees in ``GET /v1/work/feedback``; a rejected answer's earning is reversed.
+
+Review outcomes feed the workers' reliability: every answer of a reviewed task is a checked
+answer, right when it was not rejected and (for categorical kinds) agrees with the reviewed
+result. The project's accuracy bar applies to gold and review checks together.
+
+Second level: a decided review is drawn at ``quality.second_review_rate`` for a level-2
+reviewer, who upholds it (``accept``) or overturns it with a fix. The first reviewer sees
+the outcome in their feedback, and their record as a reviewer (reviews checked and upheld)
+is kept in their standing; a reviewer whose reviews are confidently below the project's
+accuracy bar loses the role.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester, WorkerPrincipal
+from assay.algorithms.reliability import confidently_below
 from assay.clock import isoformat, utcnow
-from assay.db.models import Assignment, Project, Response, Review, Reviewer, Task, Worker
+from assay.db.models import (
+    Assignment,
+    Flag,
+    Project,
+    Response,
+    Review,
+    Reviewer,
+    Task,
+    Worker,
+)
 from assay.errors import Conflict, Forbidden, NotFound, field_error
 from assay.ids import new_id
 from assay.jobs.queue import enqueue
@@ -28,6 +52,8 @@ from assay.kinds.base import KindValidationError
 from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
+from assay.quality import service as quality
+from assay.quality.labels import categorical_labels
 
 
 def drawn_for_review(project: Any) -> bool:
@@ -36,8 +62,13 @@ def drawn_for_review(project: Any) -> bool:
     return rate > 0 and random.random() < rate
 
 
-def add_reviewer(session: Session, who: Requester, project_id: str,
-                 worker_id: str) -> dict[str, Any]:
+def _drawn_for_second_level(project: Project) -> bool:
+    rate = float(project.quality.get("second_review_rate", 0.0))
+    return rate > 0 and random.random() < rate
+
+
+def add_reviewer(session: Session, who: Requester, project_id: str, worker_id: str,
+                 level: int = 1) -> dict[str, Any]:
     project = projects.get_project(session, who, project_id)
     worker = session.get(Worker, worker_id)
     eligible = worker is not None and (
@@ -45,17 +76,24 @@ def add_reviewer(session: Session, who: Requester, project_id: str,
         or (worker.org_id is None and project.workforce == "crowd"))
     if not eligible:
         raise NotFound(f"worker {worker_id} does not exist", {"field": "worker_id"})
-    if session.get(Reviewer, (project.id, worker_id)) is None:
+    reviewer = session.get(Reviewer, (project.id, worker_id))
+    if reviewer is None:
         session.add(Reviewer(project_id=project.id, worker_id=worker_id, org_id=project.org_id,
-                             created_at=utcnow()))
-        session.flush()
-    return {"project": project.id, "worker_id": worker_id, "role": "reviewer"}
+                             level=level, created_at=utcnow()))
+    else:
+        reviewer.level = level
+    session.flush()
+    return {"project": project.id, "worker_id": worker_id, "role": "reviewer", "level": level}
 
 
-def _reviewer_project(session: Session, who: WorkerPrincipal, project_id: str) -> Project:
+def _reviewer_project(session: Session, who: WorkerPrincipal, project_id: str,
+                      level: int = 1) -> Project:
     project = session.get(Project, project_id)
-    if project is None or session.get(Reviewer, (project_id, who.worker_id)) is None:
+    reviewer = session.get(Reviewer, (project_id, who.worker_id)) if project else None
+    if project is None or reviewer is None:
         raise NotFound(f"project {project_id} has no review queue for you")
+    if reviewer.level < level:
+        raise Forbidden("second-level review is for level-2 reviewers", code="not_level_2")
     return project
 
 
@@ -64,75 +102,243 @@ def _answers(session: Session, task_id: str) -> list[Response]:
         Response.task_id == task_id, Response.counts).order_by(Response.id)))
 
 
-def next_review(session: Session, who: WorkerPrincipal,
-                project_id: str) -> dict[str, Any] | None:
-    project = _reviewer_project(session, who, project_id)
-    answered = exists().where(Assignment.task_id == Task.id,
-                              Assignment.worker_id == who.worker_id)
-    task = session.scalars(
-        select(Task).where(Task.project_id == project.id, Task.status == "completed",
-                           Task.review_status == "pending", ~answered)
-        .order_by(Task.completed_at, Task.id).limit(1)).first()
-    if task is None:
-        return None
+def _answer_flags(session: Session, project_id: str,
+                  answers: list[Response]) -> dict[str, list[str]]:
+    """The integrity flags behind each answer: on the answer itself (``too_fast``) or on
+    its worker in this project (``collusion``). Raised by the server; no client clears
+    them."""
+    by_answer: dict[str, set[str]] = {r.id: set() for r in answers}
+    workers = {r.worker_id for r in answers}
+    rows = session.execute(select(Flag.kind, Flag.response_id, Flag.worker_id).where(
+        Flag.project_id == project_id, Flag.worker_id.in_(workers))).all()
+    for kind, response_id, worker_id in rows:
+        for r in answers:
+            if r.id == response_id or (response_id is None and r.worker_id == worker_id):
+                by_answer[r.id].add(kind)
+    return {k: sorted(v) for k, v in by_answer.items()}
+
+
+def _answered(worker_id: str) -> Any:
+    return exists().where(Assignment.task_id == Task.id, Assignment.worker_id == worker_id)
+
+
+def _free(holder: Any, until: Any, worker_id: str, now: datetime) -> Any:
+    return or_(holder.is_(None), holder == worker_id, until <= now)
+
+
+def _item(session: Session, project: Project, task: Task, until: datetime) -> dict[str, Any]:
+    answers = _answers(session, task.id)
+    flags = _answer_flags(session, project.id, answers)
     return {
-        "task_id": task.id, "project": project.id, "kind": project.kind,
+        "task_id": task.id, "project": project.id, "level": 1, "kind": project.kind,
         "instructions": project.instructions, "params": project.params, "data": task.data,
-        "result": task.result,
-        "answers": [{"answer_id": r.id, "answer": r.answer} for r in _answers(session, task.id)],
+        "result": task.result, "expires_at": isoformat(until),
+        "answers": [{"answer_id": r.id, "answer": r.answer, "flags": flags[r.id]}
+                    for r in answers],
     }
 
 
+def next_review(session: Session, who: WorkerPrincipal, project_id: str,
+                level: int = 1) -> dict[str, Any] | None:
+    """Lease the next task (level 1) or decided review (level 2) to this reviewer. A
+    reviewer who calls again while holding one gets the same one back."""
+    project = _reviewer_project(session, who, project_id, level)
+    now = utcnow()
+    until = now + timedelta(seconds=project.lease_seconds)
+    if level == 2:
+        return _next_check(session, who, project, now, until)
+    mine = and_(Task.review_holder == who.worker_id, Task.review_until > now)
+    task = session.scalars(
+        select(Task).where(Task.project_id == project.id, Task.status == "completed",
+                           Task.review_status == "pending",
+                           _free(Task.review_holder, Task.review_until, who.worker_id, now),
+                           ~_answered(who.worker_id))
+        .order_by(mine.desc(), Task.completed_at, Task.id).limit(1)
+        .with_for_update(skip_locked=True)).first()
+    if task is None:
+        return None
+    task.review_holder, task.review_until = who.worker_id, until
+    session.flush()
+    return _item(session, project, task, until)
+
+
+def _next_check(session: Session, who: WorkerPrincipal, project: Project, now: datetime,
+                until: datetime) -> dict[str, Any] | None:
+    mine = and_(Review.held_by == who.worker_id, Review.held_until > now)
+    review = session.scalars(
+        select(Review).join(Task, Task.id == Review.task_id)
+        .where(Review.project_id == project.id, Review.level == 1,
+               Review.second_status == "pending", Review.reviewer_id != who.worker_id,
+               _free(Review.held_by, Review.held_until, who.worker_id, now),
+               ~_answered(who.worker_id))
+        .order_by(mine.desc(), Review.id).limit(1)
+        .with_for_update(skip_locked=True)).first()
+    if review is None:
+        return None
+    review.held_by, review.held_until = who.worker_id, until
+    session.flush()
+    task = session.get_one(Task, review.task_id)
+    item = _item(session, project, task, until)
+    verdicts = {r.id: r.review_verdict for r in _answers(session, task.id)}
+    for answer in item["answers"]:
+        answer["verdict"] = verdicts.get(answer["answer_id"])
+    item.update(level=2, review={"review_id": review.id, "verdict": review.verdict,
+                                 "answer": review.answer, "comment": review.comment})
+    return item
+
+
+def _held_by_other(holder: str | None, until: datetime | None, worker_id: str,
+                   now: datetime) -> bool:
+    return holder is not None and holder != worker_id and until is not None and until > now
+
+
 def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict: str,
-                  answer: Any, comment: str | None, rejected: list[str]) -> dict[str, Any]:
+                  answer: Any, comment: str | None, rejected: list[str],
+                  level: int = 1) -> dict[str, Any]:
     task = session.scalars(select(Task).where(Task.id == task_id).with_for_update()).first()
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
-    project = _reviewer_project(session, who, task.project_id)
-    if task.status != "completed" or task.review_status != "pending":
-        raise Conflict("this task is not waiting for review", code="not_in_review")
+    project = _reviewer_project(session, who, task.project_id, level)
     if session.scalar(select(Assignment.id).where(Assignment.task_id == task.id,
                                                   Assignment.worker_id == who.worker_id)):
         raise Forbidden("you cannot review a task you answered", code="own_task")
     now = utcnow()
+    if level == 2:
+        return _submit_check(session, who, project, task, verdict, answer, comment, rejected,
+                             now)
+    if task.status != "completed" or task.review_status != "pending":
+        raise Conflict("this task is not waiting for review", code="not_in_review")
+    if _held_by_other(task.review_holder, task.review_until, who.worker_id, now):
+        raise Conflict("another reviewer holds this task", code="review_held")
     answers = {r.id: r for r in _answers(session, task.id)}
     unknown = [a for a in rejected if a not in answers]
     if unknown:
         raise field_error("rejected_answers", f"not answers of this task: {unknown}")
-    fixed = None
-    if verdict == "fix":
-        if answer is None:
-            raise field_error("answer", "is required to fix a result")
-        try:
-            fixed = get_kind(project.kind).validate_answer(project.params, task.data, answer)
-        except KindValidationError as exc:
-            raise kind_error(exc) from exc
-        task.result = {"answer": fixed, "confidence": 1.0, "method": "review",
-                       "n_responses": len(answers)}
-        if task.callback_url or project.callback_url:
-            task.callback_succeeded = None
-            enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
+    fixed = _fix(session, project, task, verdict, answer, len(answers), now)
     task.review_status = "fixed" if fixed is not None else "accepted"
+    task.review_holder = task.review_until = None
     task.updated_at = now
     for answer_id, response in answers.items():
         response.review_verdict = "rejected" if answer_id in rejected else "accepted"
         if answer_id in rejected:
             response.review_comment = comment
             ledger.reverse_answer(session, response.id, "rejected in review", now)
-    session.add(Review(id=new_id("rev"), org_id=task.org_id, project_id=project.id,
-                       task_id=task.id, reviewer_id=who.worker_id, verdict=task.review_status,
-                       answer=fixed, comment=comment, created_at=now))
+    review = Review(id=new_id("rev"), org_id=task.org_id, project_id=project.id,
+                    task_id=task.id, reviewer_id=who.worker_id, verdict=task.review_status,
+                    answer=fixed, comment=comment, level=1, created_at=now,
+                    second_status="pending" if _drawn_for_second_level(project) else None)
+    session.add(review)
     session.flush()
-    return {"task_id": task.id, "review_status": task.review_status, "result": task.result}
+    _score_answers(session, project, task, list(answers.values()), set(rejected), now)
+    return {"task_id": task.id, "review_status": task.review_status, "result": task.result,
+            "review_id": review.id, "level": 1}
+
+
+def _fix(session: Session, project: Project, task: Task, verdict: str, answer: Any,
+         n_answers: int, now: datetime) -> Any:
+    """Make a fix the task's result (and refire the callback); None for ``accept``."""
+    if verdict != "fix":
+        return None
+    if answer is None:
+        raise field_error("answer", "is required to fix a result")
+    try:
+        fixed = get_kind(project.kind).validate_answer(project.params, task.data, answer)
+    except KindValidationError as exc:
+        raise kind_error(exc) from exc
+    task.result = {"answer": fixed, "confidence": 1.0, "method": "review",
+                   "n_responses": n_answers}
+    if task.callback_url or project.callback_url:
+        task.callback_succeeded = None
+        enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
+    return fixed
+
+
+def _score_answers(session: Session, project: Project, task: Task, answers: list[Response],
+                   rejected: set[str], now: datetime) -> None:
+    """Count each reviewed answer as a check of its worker: right unless rejected or, for
+    categorical kinds, different from the reviewed result."""
+    categorical = categorical_labels(project) is not None
+    final = (task.result or {}).get("answer")
+    for response in answers:
+        right = response.id not in rejected and (
+            not categorical or quality.answers_match(final, response.answer))
+        quality.record_check(session, project, response.worker_id, "review", right, now)
+
+
+def _submit_check(session: Session, who: WorkerPrincipal, project: Project, task: Task,
+                  verdict: str, answer: Any, comment: str | None, rejected: list[str],
+                  now: datetime) -> dict[str, Any]:
+    if rejected:
+        raise field_error("rejected_answers", "a second-level check upholds or fixes the "
+                          "result; it does not reject answers")
+    first = session.scalars(
+        select(Review).where(Review.task_id == task.id, Review.level == 1,
+                             Review.second_status == "pending").with_for_update()).first()
+    if first is None:
+        raise Conflict("this task has no review waiting for a second-level check",
+                       code="not_in_review")
+    if first.reviewer_id == who.worker_id:
+        raise Forbidden("you cannot check your own review", code="own_review")
+    if _held_by_other(first.held_by, first.held_until, who.worker_id, now):
+        raise Conflict("another reviewer holds this review", code="review_held")
+    fixed = _fix(session, project, task, verdict, answer,
+                 len(_answers(session, task.id)), now)
+    upheld = fixed is None
+    first.second_status = "upheld" if upheld else "overturned"
+    first.held_by = first.held_until = None
+    if not upheld:
+        task.review_status = "fixed"
+        task.updated_at = now
+    check = Review(id=new_id("rev"), org_id=task.org_id, project_id=project.id,
+                   task_id=task.id, reviewer_id=who.worker_id,
+                   verdict="accepted" if upheld else "fixed", answer=fixed, comment=comment,
+                   level=2, checks_id=first.id, created_at=now)
+    session.add(check)
+    _score_reviewer(session, project, first.reviewer_id, upheld, now)
+    session.flush()
+    return {"task_id": task.id, "review_status": task.review_status, "result": task.result,
+            "review_id": check.id, "level": 2, "checked": first.second_status}
+
+
+def _score_reviewer(session: Session, project: Project, reviewer_id: str, upheld: bool,
+                    now: datetime) -> None:
+    """Keep the first reviewer's record as a reviewer; one confidently below the project's
+    accuracy bar loses the role (recorded)."""
+    standing = quality.standing_for(session, project, reviewer_id, now)
+    standing.reviews_checked += 1
+    standing.reviews_upheld += int(upheld)
+    standing.updated_at = now
+    bar = float(project.quality.get("min_worker_accuracy", 0.0))
+    reviewer = session.get(Reviewer, (project.id, reviewer_id))
+    if reviewer is not None and confidently_below(standing.reviews_upheld,
+                                                  standing.reviews_checked, bar):
+        session.delete(reviewer)
+        quality.record_event(session, project.org_id, project.id, reviewer_id,
+                             "reviewer_removed", now, "low_review_accuracy",
+                             f"{standing.reviews_upheld} of {standing.reviews_checked} "
+                             "reviews upheld")
 
 
 def worker_feedback(session: Session, who: WorkerPrincipal, limit: int = 100
                     ) -> list[dict[str, Any]]:
-    """The worker's reviewed answers, newest first, with verdicts and comments."""
+    """The worker's reviewed answers and, for reviewers, the second-level outcomes of their
+    reviews; newest first."""
     rows = session.scalars(
         select(Response).where(Response.worker_id == who.worker_id,
                                Response.review_verdict.is_not(None))
         .order_by(Response.id.desc()).limit(limit))
-    return [{"answer_id": r.id, "project": r.project_id, "answer": r.answer,
-             "verdict": r.review_verdict, "comment": r.review_comment,
-             "answered_at": isoformat(r.created_at)} for r in rows]
+    items = [{"type": "answer", "answer_id": r.id, "project": r.project_id,
+              "answer": r.answer, "verdict": r.review_verdict, "comment": r.review_comment,
+              "answered_at": isoformat(r.created_at)} for r in rows]
+    checks = session.scalars(
+        select(Review).where(Review.reviewer_id == who.worker_id, Review.level == 1,
+                             Review.second_status.in_(("upheld", "overturned")))
+        .order_by(Review.id.desc()).limit(limit))
+    for review in checks:
+        second = session.scalars(select(Review).where(Review.checks_id == review.id)).first()
+        items.append({"type": "review", "review_id": review.id, "project": review.project_id,
+                      "task_id": review.task_id, "verdict": review.second_status,
+                      "comment": second.comment if second else None,
+                      "answered_at": isoformat(review.created_at)})
+    items.sort(key=lambda item: str(item["answered_at"]), reverse=True)
+    return items[:limit]

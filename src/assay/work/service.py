@@ -227,7 +227,8 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
         clean = get_kind(project.kind).validate_answer(project.params, task.data, answer)
     except KindValidationError as exc:
         raise kind_error(exc) from exc
-    checked = task.status in quality.REFERENCE
+    purpose = quality.CHECKED.get(task.status)  # gold (live or retired since), training
+    checked = purpose is not None
     correct = quality.answers_match(task.expected_answer, clean) if checked else None
     response_id = new_id("rsp")
     duration_ms = max(0, int((now - assignment.created_at).total_seconds() * 1000))
@@ -239,14 +240,15 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
     })
     integrity.flag_fast_answer(session, project, who.worker_id, response_id, duration_ms, now)
     repository.finish_assignment(session, assignment.id, "submitted", now)
-    if task.status != "training":  # the course is unpaid
-        ledger.record_earning(session, project, who.worker_id, response_id, now)
+    ledger.record_earning(session, project, who.worker_id, response_id, now,
+                          training=task.status == "training")
     out: dict[str, Any] = {"assignment_id": assignment.id, "status": "submitted"}
     if checked:
         # Gold answers look like any other from the worker's side; a training answer
         # shows the expected answer and the explanation.
-        quality.record_check(session, project, who.worker_id, task.status, bool(correct), now)
-        if task.status == "training":
+        quality.record_check(session, project, who.worker_id, str(purpose), bool(correct),
+                             now)
+        if purpose == "training":
             out["feedback"] = {"correct": correct, "expected": task.expected_answer,
                                "explanation": task.explanation or ""}
         return out

@@ -1,0 +1,125 @@
+"""Why a worker stands where they stand in a project: the worker's own, complete view.
+
+``GET /v1/work/standing?project=ID`` answers with the status and pause reason, the accuracy
+estimate with its interval and the evidence behind it (answers to gold tasks the requester
+has retired, with the expected answer; reviewers' verdicts and comments), the integrity
+flags the server raised, earnings, and the record of every pause, appeal and decision.
+Gold tasks still in use are counted but not shown: showing them would reveal the checks.
+Nothing here names another worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assay.accounts.service import WorkerPrincipal
+from assay.algorithms.reliability import accuracy_posterior
+from assay.clock import isoformat
+from assay.db.models import Appeal, Flag, Response, Reviewer, Task, Worker, WorkerEvent
+from assay.errors import NotFound
+from assay.ledger import service as ledger
+from assay.quality import appeals, repository
+from assay.quality.service import checks
+from assay.work.repository import get_project_for_worker
+
+EVIDENCE_LIMIT = 100
+# What a worker may read of a flag's detail: never another worker's id.
+VISIBLE_DETAIL = ("duration_ms", "floor_ms", "shared_tasks", "agreement", "same_wrong_gold")
+
+
+def _flag(flag: Flag) -> dict[str, Any]:
+    return {"kind": flag.kind, "created_at": isoformat(flag.created_at),
+            "detail": {k: v for k, v in (flag.detail or {}).items() if k in VISIBLE_DETAIL}}
+
+
+def _accuracy(standing: Any, bar: float) -> dict[str, Any]:
+    gold_n, gold_ok = (standing.gold_answers, standing.gold_correct) if standing else (0, 0)
+    rev_n, rev_ok = (standing.review_answers, standing.review_correct) if standing else (0, 0)
+    total, right = gold_n + rev_n, gold_ok + rev_ok
+    estimate = accuracy_posterior(right, total, bar) if total else None
+    counted = checks(standing) if standing else (0, 0)
+    return {
+        "bar": bar,
+        "estimate": estimate.mean if estimate else None,
+        "low": estimate.low if estimate else None,
+        "high": estimate.high if estimate else None,
+        "gold_answers": gold_n, "gold_correct": gold_ok,
+        "review_answers": rev_n, "review_correct": rev_ok,
+        "counted_answers": counted[1], "counted_correct": counted[0],
+    }
+
+
+def _gold_evidence(session: Session, project_id: str, worker_id: str) -> dict[str, Any]:
+    rows = session.execute(
+        select(Task.id, Task.data, Task.expected_answer, Task.status, Response.answer,
+               Response.correct, Response.created_at)
+        .join(Task, Task.id == Response.task_id)
+        .where(Response.project_id == project_id, Response.worker_id == worker_id,
+               Task.purpose == "gold")
+        .order_by(Response.id.desc())).all()
+    shown = [{"gold_id": tid, "data": data, "expected": expected, "answer": answer,
+              "correct": bool(correct), "answered_at": isoformat(at)}
+             for tid, data, expected, status, answer, correct, at in rows
+             if status == "retired"]
+    return {"retired": shown[:EVIDENCE_LIMIT], "hidden": len(rows) - len(shown)}
+
+
+def _reviews(session: Session, project_id: str, worker_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Response).where(Response.project_id == project_id,
+                               Response.worker_id == worker_id,
+                               Response.review_verdict.is_not(None))
+        .order_by(Response.id.desc()).limit(EVIDENCE_LIMIT))
+    return [{"answer_id": r.id, "answer": r.answer, "verdict": r.review_verdict,
+             "comment": r.review_comment, "answered_at": isoformat(r.created_at)}
+            for r in rows]
+
+
+def worker_standing_detail(session: Session, who: WorkerPrincipal,
+                           project_id: str) -> dict[str, Any]:
+    worker = session.get(Worker, who.worker_id)
+    if worker is None:
+        raise NotFound("worker does not exist")
+    project = get_project_for_worker(session, worker.org_id, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    standing = repository.get_standing(session, project_id, worker.id)
+    bar = float(project.quality.get("min_worker_accuracy", 0.0))
+    flags = session.scalars(select(Flag).where(Flag.project_id == project_id,
+                                               Flag.worker_id == worker.id)
+                            .order_by(Flag.id))
+    events = session.scalars(select(WorkerEvent).where(WorkerEvent.project_id == project_id,
+                                                       WorkerEvent.worker_id == worker.id)
+                             .order_by(WorkerEvent.id))
+    appeal = session.scalars(select(Appeal).where(Appeal.project_id == project_id,
+                                                  Appeal.worker_id == worker.id)).first()
+    status = standing.status if standing else "active"
+    is_reviewer = session.get(Reviewer, (project_id, worker.id)) is not None
+    answers = session.scalar(select(func.count()).select_from(Response).where(
+        Response.project_id == project_id, Response.worker_id == worker.id)) or 0
+    return {
+        "worker_id": worker.id,
+        "project": project_id,
+        "status": status,
+        "pause_reason": standing.pause_reason if standing else None,
+        "paused_at": isoformat(standing.paused_at) if standing and status == "paused" else None,
+        "answers": answers,
+        "accuracy": _accuracy(standing, bar),
+        "reviewer": {
+            "active": is_reviewer,
+            "reviews_checked": standing.reviews_checked if standing else 0,
+            "reviews_upheld": standing.reviews_upheld if standing else 0,
+        },
+        "evidence": {"gold": _gold_evidence(session, project_id, worker.id),
+                     "reviews": _reviews(session, project_id, worker.id)},
+        "flags": [_flag(f) for f in flags],
+        **ledger.standing_money(session, worker.id, project_id,
+                                project.pay.get("currency", "USD")),
+        "history": [{"kind": e.kind, "reason": e.reason, "note": e.note,
+                     "at": isoformat(e.created_at)} for e in events],
+        "appeal": appeals.appeal_object(appeal) if appeal else None,
+        "can_appeal": status == "paused" and appeal is None,
+    }
