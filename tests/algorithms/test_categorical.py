@@ -67,7 +67,8 @@ def _reference_dawid_skene(answers: Answers, iterations: int) -> np.ndarray:
 def test_dawid_skene_matches_a_loop_reference(iterations: int) -> None:
     answers, _ = synthetic_crowd(seed=3, n_tasks=40, n_workers=8, overlap=3)
     result = dawid_skene(
-        answers, max_iter=iterations, tol=0.0, smoothing=0.0, diagonal=0.0, prior_smoothing=0.0
+        answers, max_iter=iterations, tol=0.0, prior="fixed", smoothing=0.0, diagonal=0.0,
+        prior_smoothing=0.0,
     )
     np.testing.assert_allclose(
         result.posteriors, _reference_dawid_skene(answers, iterations), atol=1e-9

@@ -48,6 +48,7 @@ def test_it_refuses_bad_iteration_settings(method: object, bad: dict[str, float]
     [
         (dawid_skene, {"smoothing": -1.0}),
         (dawid_skene, {"shrinkage": float("inf")}),
+        (dawid_skene, {"prior": "hierarchical"}),
         (one_coin_dawid_skene, {"smoothing": -0.5}),
         (glad, {"expertise_prior": (1.0, 0.0)}),
         (mace, {"competence_prior": (-1.0, 1.0)}),

@@ -125,21 +125,26 @@ class Answers:
         return np.asarray(counts[inverse] > 1)
 
     def deduplicated(self, policy: DuplicatePolicy = "last") -> Answers:
-        """Apply a duplicate policy (see the module docstring); returns a new ``Answers``."""
+        """Apply a duplicate policy (see the module docstring); returns a new ``Answers``
+        (or ``self`` when there is nothing to drop)."""
         if policy not in DUPLICATE_POLICIES:
             raise InvalidParameterError(f"unknown duplicate policy {policy!r}")
         if policy == "keep" or self.n_answers == 0:
             return self
         key = self.task * self.n_workers + self.worker
-        if policy == "error":
-            if np.unique(key).size != key.size:
-                raise DuplicateAnswerError("a worker answered the same task more than once")
+        # A stable sort groups each (task, worker) pair with its answers in input order. It
+        # is a merge sort, which takes a few passes when the answers come grouped by task.
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        repeats = ordered[1:] == ordered[:-1]
+        if not repeats.any():
             return self
+        if policy == "error":
+            raise DuplicateAnswerError("a worker answered the same task more than once")
         if policy == "first":
-            _, keep = np.unique(key, return_index=True)
+            keep = order[np.concatenate(([True], ~repeats))]
         else:
-            _, keep_reversed = np.unique(key[::-1], return_index=True)
-            keep = key.size - 1 - keep_reversed
+            keep = order[np.concatenate((~repeats, [True]))]
         keep = np.sort(keep)
         return Answers(
             self.task[keep], self.worker[keep], self.label[keep],

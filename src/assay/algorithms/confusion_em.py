@@ -86,8 +86,9 @@ def fit_confusion_model(
         confusion, priors = m_step(counts, posteriors.sum(axis=0))
         log_confusion = np.log(np.maximum(confusion, LOG_FLOOR))
         cell_scores = log_confusion.transpose(0, 2, 1).reshape(w * k, k)
-        logits = votes.task_scores(cell_scores) + np.log(np.maximum(priors, LOG_FLOOR))
-        posteriors, log_normaliser = softmax_rows(logits)
+        logits = votes.task_scores(cell_scores)
+        logits += np.log(np.maximum(priors, LOG_FLOOR))
+        posteriors, log_normaliser = softmax_rows(logits, overwrite=True)
         log_likelihood = float(log_normaliser.sum())
         if abs(log_likelihood - previous) <= tol * answers.n_answers:
             converged = True

@@ -14,6 +14,7 @@ pandas is used only here, at the boundary, and imported lazily: the rest of
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from assay.algorithms.answers import Answers, DuplicatePolicy, Encoding, encode_answers
@@ -35,18 +36,39 @@ __all__ = [
 ]
 
 
-def _encode_frame(data: Any, duplicates: DuplicatePolicy) -> tuple[Answers, Encoding]:
+@dataclass(frozen=True)
+class _FrameCodes:
+    """Coded answers plus the pandas ``Index`` objects of the ids behind the codes."""
+
+    answers: Answers
+    tasks: Any
+    workers: Any
+    classes: Any
+
+    def encoding(self) -> Encoding:
+        # tolist() converts in C; iterating a pandas array element by element is slow.
+        return Encoding(
+            tuple(self.tasks.tolist()), tuple(self.workers.tolist()),
+            tuple(self.classes.tolist()),
+        )
+
+
+def _encode_frame(data: Any, duplicates: DuplicatePolicy) -> _FrameCodes:
     """Like :func:`encode_answers`, with pandas' (much faster) factorize for the columns."""
     import pandas as pd
 
     try:
         label_codes, classes = pd.factorize(data["label"], sort=True)
     except TypeError:  # labels that cannot be sorted: the generic encoder handles them
-        return encode_answers(
+        answers, encoding = encode_answers(
             data["task"].tolist(),
             data["worker"].tolist(),
             data["label"].tolist(),
             duplicates=duplicates,
+        )
+        return _FrameCodes(
+            answers, pd.Index(encoding.tasks, dtype=object),
+            pd.Index(encoding.workers, dtype=object), pd.Index(encoding.classes, dtype=object),
         )
     task_codes, tasks = pd.factorize(data["task"])
     worker_codes, workers = pd.factorize(data["worker"])
@@ -57,24 +79,29 @@ def _encode_frame(data: Any, duplicates: DuplicatePolicy) -> tuple[Answers, Enco
     answers = Answers(
         task_codes, worker_codes, label_codes, len(tasks), len(workers), len(classes)
     ).deduplicated(duplicates)
-    # tolist() converts in C; iterating a pandas array element by element is slow.
-    return answers, Encoding(tuple(tasks.tolist()), tuple(workers.tolist()),
-                             tuple(classes.tolist()))
+    return _FrameCodes(answers, tasks, workers, classes)
 
 
 class _Aggregator:
     """Shared ``fit`` / ``fit_predict`` / ``fit_predict_proba``; subclasses set ``_run``.
 
-    After ``fit``: ``result_`` (the :class:`TruthResult`), ``labels_`` (a Series indexed by
-    task, named ``agg_label``) and ``probas_`` (a DataFrame, tasks x labels).
+    After ``fit``: ``result_`` (the :class:`TruthResult`), ``encoding_`` (the
+    :class:`Encoding` of the ids), ``labels_`` (a Series indexed by task, named
+    ``agg_label``) and ``probas_`` (a DataFrame, tasks x labels).
     """
 
     def __init__(self, *, duplicates: DuplicatePolicy = "last") -> None:
         self.duplicates: DuplicatePolicy = duplicates
         self.result_: TruthResult | None = None
-        self.encoding_: Encoding | None = None
         self.labels_: Any = None
         self.probas_: Any = None
+        self._codes: _FrameCodes | None = None
+
+    @property
+    def encoding_(self) -> Encoding | None:
+        """The ids behind the codes of the last fit (built on first access: with 200,000
+        tasks, turning their ids into a tuple costs as much as a few EM iterations)."""
+        return None if self._codes is None else self._codes.encoding()
 
     def _run(self, answers: Answers) -> TruthResult:
         raise NotImplementedError
@@ -86,15 +113,15 @@ class _Aggregator:
         missing = {"task", "worker", "label"} - set(data.columns)
         if missing:
             raise LengthMismatchError(f"the DataFrame lacks column(s) {sorted(missing)}")
-        answers, encoding = _encode_frame(data, self.duplicates)
-        result = self._run(answers)
-        index = pd.Index(list(encoding.tasks), name="task")
-        self.result_, self.encoding_ = result, encoding
+        codes = _encode_frame(data, self.duplicates)
+        result = self._run(codes.answers)
+        index = pd.Index(codes.tasks, name="task")
+        self.result_, self._codes = result, codes
         self.labels_ = pd.Series(
-            encoding.decode_labels(result.labels), index=index, name="agg_label"
+            codes.classes.take(result.labels), index=index, name="agg_label"
         )
         self.probas_ = pd.DataFrame(
-            result.posteriors, index=index, columns=pd.Index(list(encoding.classes), name="label")
+            result.posteriors, index=index, columns=pd.Index(codes.classes, name="label")
         )
         return self
 
@@ -132,7 +159,7 @@ class _Iterative(_Aggregator):
     def __init__(
         self,
         n_iter: int = 100,
-        tol: float = 1e-7,
+        tol: float | None = None,
         *,
         duplicates: DuplicatePolicy = "last",
         **params: Any,
@@ -144,7 +171,8 @@ class _Iterative(_Aggregator):
 
     def _run(self, answers: Answers) -> TruthResult:
         function = type(self)._function
-        return function(answers, max_iter=self.n_iter, tol=self.tol, **self.params)
+        tolerance = {} if self.tol is None else {"tol": self.tol}  # None: the function's
+        return function(answers, max_iter=self.n_iter, **tolerance, **self.params)
 
 
 class DawidSkene(_Iterative):

@@ -18,7 +18,8 @@ __all__ = ["VoteMatrices", "vote_counts", "vote_matrices"]
 
 class VoteMatrices:
     """``by_task`` is ``n_tasks x (n_workers * n_classes)``: entry ``(t, w * K + l)`` counts
-    how often worker ``w`` gave task ``t`` the label ``l``. ``by_cell`` is its transpose."""
+    how often worker ``w`` gave task ``t`` the label ``l``. ``by_cell`` is its transpose
+    (a CSC view of the same arrays, so building it costs nothing)."""
 
     def __init__(self, answers: Answers) -> None:
         k = answers.n_classes
@@ -27,7 +28,7 @@ class VoteMatrices:
         shape = (answers.n_tasks, answers.n_workers * k)
         coo = sp.coo_matrix((ones, (answers.task, cells)), shape=shape)
         self.by_task: sp.csr_matrix = coo.tocsr()
-        self.by_cell: sp.csr_matrix = self.by_task.T.tocsr()
+        self.by_cell: sp.csc_matrix = self.by_task.T
         self.n_workers = answers.n_workers
         self.n_classes = k
 

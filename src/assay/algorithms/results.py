@@ -66,16 +66,21 @@ def row_sum(values: FloatArray) -> FloatArray:
     return total
 
 
-def softmax_rows(logits: FloatArray) -> tuple[FloatArray, FloatArray]:
+def softmax_rows(logits: FloatArray, *, overwrite: bool = False) -> tuple[FloatArray, FloatArray]:
     """Normalise log-scores row-wise; return ``(probabilities, log_normaliser)``.
 
     Computed with the max subtracted first so that very confident rows do not overflow.
+    With ``overwrite=True`` the probabilities are written into ``logits`` (no new array:
+    an EM loop that builds fresh logits every iteration need not allocate twice).
     """
     top = row_max(logits)
     top[~np.isfinite(top)] = 0.0
-    weights = np.exp(logits - top[:, None])
+    weights = logits if overwrite else logits.copy()
+    weights -= top[:, None]
+    np.exp(weights, out=weights)
     totals = row_sum(weights)
-    return weights / totals[:, None], np.log(totals) + top
+    weights /= totals[:, None]
+    return weights, np.log(totals) + top
 
 
 def labels_from_posteriors(posteriors: FloatArray) -> IntArray:
