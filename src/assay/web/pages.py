@@ -25,6 +25,17 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
+def when(iso: str | None) -> str:
+    """An ISO 8601 UTC instant as ``2026-11-24 09:27 UTC`` for people."""
+    if not iso:
+        return ""
+    day, _, rest = iso.partition("T")
+    return f"{day} {rest[:5]} UTC" if rest else day
+
+
+templates.env.filters["when"] = when
+
+
 def markdown(text: str | None) -> Markup:
     return Markup(_markdown.render(text or ""))
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal
-from assay.db.models import Project
+from assay.db.models import Project, Reviewer
 from assay.work.repository import eligible_projects
 
 
@@ -24,3 +24,14 @@ def get_worker_project(session: Session, who: WorkerPrincipal,
     stmt = select(Project).where(Project.id == project_id,
                                  Project.id.in_(eligible_projects(who.org_id)))
     return session.scalars(stmt).first()
+
+
+def reviewed_projects(session: Session, who: WorkerPrincipal) -> dict[str, int]:
+    """The projects this worker reviews, with their review level."""
+    return dict(session.execute(select(Reviewer.project_id, Reviewer.level).where(
+        Reviewer.worker_id == who.worker_id)).tuples().all())
+
+
+def review_level(session: Session, who: WorkerPrincipal, project_id: str) -> int | None:
+    reviewer = session.get(Reviewer, (project_id, who.worker_id))
+    return reviewer.level if reviewer is not None else None
