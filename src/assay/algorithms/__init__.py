@@ -45,6 +45,13 @@ from assay.algorithms.numeric import (
 )
 from assay.algorithms.one_coin import OneCoinResult, one_coin_dawid_skene
 from assay.algorithms.results import TruthResult
+from assay.algorithms.similarity import (
+    box_f1,
+    edit_distance,
+    label_jaccard,
+    span_f1,
+    text_similarity,
+)
 from assay.algorithms.spans import ConsensusSpan, aggregate_spans
 from assay.algorithms.text import TextConsensus, aggregate_texts
 
@@ -105,18 +112,23 @@ __all__ = [
     "aggregate_spans",
     "aggregate_texts",
     "bias_corrected_rating",
+    "box_f1",
     "cohen_kappa",
     "dawid_skene",
+    "edit_distance",
     "encode_answers",
     "encode_ratings",
     "fleiss_kappa",
     "glad",
     "krippendorff_alpha",
+    "label_jaccard",
     "mace",
     "majority_vote",
     "mean_rating",
     "median_rating",
     "one_coin_dawid_skene",
     "percent_agreement",
+    "span_f1",
+    "text_similarity",
     "weighted_majority_vote",
 ]

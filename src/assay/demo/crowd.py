@@ -31,7 +31,12 @@ def run_worker(url: str, worker: SimulatedWorker, project: str, truth: dict[str,
     while not stop.is_set():
         try:
             offer = client.next(project)
-        except (AssayAPIError, OSError):
+        except AssayAPIError as exc:
+            if exc.code == "worker_paused":
+                break  # the checks caught this worker: they stop, as a paused person would
+            stop.wait(2.0)
+            continue
+        except OSError:
             stop.wait(2.0)
             continue
         if offer is None:

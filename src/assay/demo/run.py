@@ -22,7 +22,11 @@ from assay.demo.data import comparisons, reviews
 from assay.settings import Settings
 
 DEFAULT_DB = "assay-demo.db"
-RELIABILITY = [0.97, 0.95, 0.92, 0.9, 0.88, 0.85, 0.8, 0.75, 0.7, 0.6, 0.45, 0.34]
+GOLD_ITEMS = 12  # hidden checks mixed into the sentiment project
+# Each worker gives the true answer with this probability, else a random label (which may
+# be the true one by chance). Workers alternate between the two projects; the one at 0.0,
+# a spammer answering at random, works on sentiment, where the gold checks catch them.
+RELIABILITY = [0.97, 0.95, 0.92, 0.9, 0.88, 0.85, 0.8, 0.75, 0.7, 0.6, 0.0, 0.45]
 
 
 def _fresh_sqlite(url: str | None) -> str:
@@ -33,10 +37,12 @@ def _fresh_sqlite(url: str | None) -> str:
     return f"sqlite:///{DEFAULT_DB}"
 
 
-def _seed(base: str, api_key: str, n_items: int,
-          rng: random.Random) -> tuple[list[str], dict[str, str]]:
+def _seed(base: str, api_key: str, n_items: int, rng: random.Random,
+          reviewer_id: str) -> tuple[list[str], dict[str, str]]:
     """Create the demo projects through the API; return their ids and the hidden truth
-    (by task data), which only the simulated crowd knows."""
+    (by task data), which only the simulated crowd knows. The sentiment project mixes in
+    hidden gold checks and pauses workers below 60%, and sends a sample to review, which
+    ``reviewer_id`` (you@demo.assay) may do."""
     client = Client(base, api_key)
     truth: dict[str, str] = {}
     sentiment = client.create_project(
@@ -44,10 +50,15 @@ def _seed(base: str, api_key: str, n_items: int,
         instructions="Read the review. Is the customer **positive**, **negative** or "
                      "**neutral** about the product?\n\nJudge the product, not the delivery.",
         params={"labels": ["positive", "negative", "neutral"]},
-        quality={"overlap": 3}, pay={"per_task": "0.04", "currency": "USD"})
-    items = reviews(n_items, rng)
+        quality={"overlap": 3, "gold_rate": 0.15, "min_worker_accuracy": 0.6,
+                 "review_rate": 0.05},
+        pay={"per_task": "0.04", "currency": "USD"})
+    items = reviews(n_items + GOLD_ITEMS, rng)
     client.create_tasks(sentiment["id"], [{"data": i.data, "unique_id": i.unique_id}
-                                          for i in items])
+                                          for i in items[:n_items]])
+    for item in items[n_items:]:
+        client.add_gold(sentiment["id"], item.data, {"label": item.truth})
+    client.add_reviewer(sentiment["id"], reviewer_id)
     truth.update({json.dumps(i.data, sort_keys=True): i.truth for i in items})
     pairs = client.create_project(
         name="Assistant answer preference", kind="compare",
@@ -72,7 +83,8 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
     password = secrets.token_urlsafe(9)
     db.write(lambda s: accounts.create_user(s, "requester@demo.assay", org.org_id, password,
                                             "admin"))
-    db.write(lambda s: accounts.create_worker(s, "you@demo.assay", org.org_id, password))
+    you, _ = db.write(lambda s: accounts.create_worker(s, "you@demo.assay", org.org_id,
+                                                       password))
     emails = [f"worker{i + 1}@demo.assay" for i in range(max(1, n_workers))]
     created = db.write(lambda s: [accounts.create_worker(s, e, org.org_id) for e in emails])
     workers = [SimulatedWorker(email, token, RELIABILITY[i % len(RELIABILITY)])
@@ -89,7 +101,7 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
             raise SystemExit(f"the server could not start on {host}:{port}")
         time.sleep(0.02)
     ready_s = time.monotonic() - started
-    projects, truth = _seed(base, org.api_key, n_items, random.Random(7))
+    projects, truth = _seed(base, org.api_key, n_items, random.Random(7), you)
     stop = threading.Event()
     # Each simulated worker keeps to one project, so that both visibly progress.
     crowd = [threading.Thread(target=run_worker, daemon=True,
@@ -118,14 +130,16 @@ def _banner(base: str, url: str, api_key: str, projects: list[str], n_workers: i
 Assay demo — server ready in {ready_s:.2f} s on {url}
 
   Web UI       {base}/login
-               requester@demo.assay (dashboard) or you@demo.assay (labeling),
-               password {password}
+               requester@demo.assay (dashboard) or you@demo.assay (labeling, and
+               reviewing the sentiment project), password {password}
   API          {base}/v1/projects
   OpenAPI      {base}/openapi.json   (interactive: {base}/docs)
   API key      {api_key}
   Projects     {projects[0]} (review sentiment), {projects[1]} (answer preference)
 
-{n_workers} simulated workers (accuracy from 34% to 97%) are answering through the API now.
+{n_workers} simulated workers are answering through the API now, from 97% reliable to one
+who answers at random; the sentiment project's hidden gold checks pause that one within
+minutes (see /v1/projects/{projects[0]}/workers, or the dashboard).
 
 Try:
   curl -s -H "Authorization: Bearer {api_key}" {base}/v1/projects | python3 -m json.tool

@@ -23,6 +23,14 @@ class Counts(Doc):
     error: int
 
 
+class MatchDoc(Doc):
+    min_f1: float | None = None
+    min_iou: float | None = None
+    min_similarity: float | None = None
+    min_jaccard: float | None = None
+    rating_tolerance: int | None = None
+
+
 class QualityDoc(Doc):
     overlap: int
     max_overlap: int
@@ -32,6 +40,8 @@ class QualityDoc(Doc):
     review_rate: float
     second_review_rate: float = Field(
         default=0.0, description="share of decided reviews drawn for a second-level check")
+    match: MatchDoc | None = Field(
+        default=None, description="bars for partial credit against gold; only when set")
 
 
 class PayDoc(Doc):

@@ -17,6 +17,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class MatchIn(Strict):
+    """How close an answer must be to a gold, training or reviewed answer to count as right
+    (``quality/matching.py``); each field left out keeps its default."""
+
+    min_f1: float | None = Field(default=None, ge=0, le=1)
+    min_iou: float | None = Field(default=None, gt=0, le=1)
+    min_similarity: float | None = Field(default=None, ge=0, le=1)
+    min_jaccard: float | None = Field(default=None, ge=0, le=1)
+    rating_tolerance: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
 class QualityIn(Strict):
     overlap: int | None = Field(default=None, ge=1, le=100)
     max_overlap: int | None = Field(default=None, ge=1, le=100)
@@ -25,6 +36,7 @@ class QualityIn(Strict):
     min_worker_accuracy: float | None = Field(default=None, ge=0, le=1)
     review_rate: float | None = Field(default=None, ge=0, le=1)
     second_review_rate: float | None = Field(default=None, ge=0, le=1)
+    match: MatchIn | None = None
 
 
 class PayIn(Strict):

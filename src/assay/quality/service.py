@@ -28,7 +28,7 @@ from assay.kinds.base import KindValidationError
 from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
-from assay.quality import repository
+from assay.quality import matching, repository
 from assay.quality.labels import categorical_labels
 from assay.quality.schemas import GoldIn, TrainingIn
 from assay.work.repository import expire_leases
@@ -88,10 +88,15 @@ def retire_gold(session: Session, who: Requester, project_id: str, gold_id: str)
     return task
 
 
-def answers_match(expected: Any, answer: Any) -> bool:
-    """Both answers are normalized by their kind, so equality is agreement. (Partial credit
-    for spans, boxes and text comes with the quality engine's similarity measures.)"""
-    return bool(expected == answer)
+def answers_match(project: Any, expected: Any, answer: Any) -> bool:
+    """Whether ``answer`` counts as right against ``expected`` in ``project``: exact for
+    categorical answers, partial credit above the project's bars for spans, boxes, text and
+    ratings (``quality/matching.py``, with ``quality.match``). Both are normalized answers;
+    a missing one matches nothing."""
+    if expected is None or answer is None:
+        return False
+    return matching.answers_match(project.kind, project.params, expected, answer,
+                                  matching.MatchPolicy.from_quality(project.quality))
 
 
 def standing_for(session: Session, project: Any, worker_id: str,

@@ -53,7 +53,6 @@ from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
 from assay.quality import service as quality
-from assay.quality.labels import categorical_labels
 
 
 def drawn_for_review(project: Any) -> bool:
@@ -255,13 +254,14 @@ def _fix(session: Session, project: Project, task: Task, verdict: str, answer: A
 
 def _score_answers(session: Session, project: Project, task: Task, answers: list[Response],
                    rejected: set[str], now: datetime) -> None:
-    """Count each reviewed answer as a check of its worker: right unless rejected or, for
-    categorical kinds, different from the reviewed result."""
-    categorical = categorical_labels(project) is not None
+    """Count each reviewed answer as a check of its worker: right unless rejected or, when
+    the task has a reviewed result, not matching it (``quality.answers_match``: exact for
+    categorical kinds, partial credit for the others). Spans, boxes and text have no
+    result until a reviewer fixes one; until then only rejections count."""
     final = (task.result or {}).get("answer")
     for response in answers:
         right = response.id not in rejected and (
-            not categorical or quality.answers_match(final, response.answer))
+            final is None or quality.answers_match(project, final, response.answer))
         quality.record_check(session, project, response.worker_id, "review", right, now)
 
 

@@ -229,7 +229,7 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
         raise kind_error(exc) from exc
     purpose = quality.CHECKED.get(task.status)  # gold (live or retired since), training
     checked = purpose is not None
-    correct = quality.answers_match(task.expected_answer, clean) if checked else None
+    correct = quality.answers_match(project, task.expected_answer, clean) if checked else None
     response_id = new_id("rsp")
     duration_ms = max(0, int((now - assignment.created_at).total_seconds() * 1000))
     repository.insert_response(session, {
