@@ -50,17 +50,19 @@ def _key(answer: Any) -> str:
 def detect_collusion(session: Session, project: Any, now: datetime) -> int:
     """Flag suspicious pairs in the project; returns how many new pairs were flagged."""
     rows = session.execute(
-        select(Response.task_id, Response.worker_id, Response.answer, Task.status,
-               Task.expected_answer)
+        select(Response.task_id, Response.worker_id, Response.answer, Task.purpose,
+               Response.correct)
         .join(Task, Task.id == Response.task_id)
         .where(Response.project_id == project.id).order_by(Response.id)).all()
     by_task: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    gold: dict[str, str] = {}
-    for task_id, worker_id, answer, status, expected in rows:
+    # Gold answers judged wrong when they were checked (by the same matching rule as the
+    # worker's accuracy: a near miss that counted as right is not "wrong" here).
+    wrong_gold: set[tuple[str, str]] = set()
+    for task_id, worker_id, answer, purpose, correct in rows:
         if len(by_task[task_id]) < MAX_ANSWERS_PER_TASK:
             by_task[task_id].append((worker_id, _key(answer)))
-        if status in ("gold", "retired"):
-            gold[task_id] = _key(expected)
+        if purpose == "gold" and correct is False:
+            wrong_gold.add((task_id, worker_id))
     shared: dict[tuple[str, str], int] = defaultdict(int)
     same: dict[tuple[str, str], int] = defaultdict(int)
     wrong_together: dict[tuple[str, str], int] = defaultdict(int)
@@ -70,7 +72,7 @@ def detect_collusion(session: Session, project: Any, now: datetime) -> int:
             shared[pair] += 1
             if a1 == a2:
                 same[pair] += 1
-                if task_id in gold and a1 != gold[task_id]:
+                if (task_id, w1) in wrong_gold:  # identical answers: both wrong
                     wrong_together[pair] += 1
     existing = {(f.worker_id, f.other_worker_id) for f in session.scalars(
         select(Flag).where(Flag.project_id == project.id, Flag.kind == "collusion"))}
