@@ -151,7 +151,10 @@ def test_review_outcomes_feed_reliability_and_pause(org: Org) -> None:
     tasks = list(org.client.iter_tasks(project=project["id"]))
     assert sorted(t["status"] for t in tasks) == ["completed"] * 11 + ["pending"]
     workers = {w["worker_id"]: w for w in org.client.iter_workers(project["id"])}
-    assert workers[sloppy.me()["worker_id"]]["status"] == "paused"
+    row = workers[sloppy.me()["worker_id"]]
+    assert row["status"] == "paused" and row["review_answers"] == 5
+    assert row["review_accuracy"] == 0.0 and row["estimated_accuracy"] < 0.2
+    assert workers[careful.me()["worker_id"]]["review_accuracy"] == 1.0
 
 
 def test_second_level_checks_reviews_and_keeps_the_reviewers_record(org: Org) -> None:

@@ -185,7 +185,10 @@ class WorkerDoc(Doc):
     answers: int
     gold_answers: int
     gold_accuracy: float | None
-    estimated_accuracy: float | None
+    review_answers: int = Field(description="answers a reviewer checked")
+    review_accuracy: float | None
+    estimated_accuracy: float | None = Field(
+        description="posterior mean accuracy from gold and review checks together")
     status: Literal["active", "paused"]
     pause_reason: Literal["low_accuracy", "spam", "fraud", "operator"] | None
     earned: str

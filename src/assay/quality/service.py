@@ -250,12 +250,17 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
     for worker_id, answers in counts:
         s = standings.get(worker_id)
         gold, right = (s.gold_answers, s.gold_correct) if s else (0, 0)
+        reviewed, upheld = (s.review_answers, s.review_correct) if s else (0, 0)
+        checked = gold + reviewed
         docs.append({
             "worker_id": worker_id,
             "answers": answers,
             "gold_answers": gold,
             "gold_accuracy": right / gold if gold else None,
-            "estimated_accuracy": accuracy_posterior(right, gold, bar).mean if gold else None,
+            "review_answers": reviewed,
+            "review_accuracy": upheld / reviewed if reviewed else None,
+            "estimated_accuracy": (accuracy_posterior(right + upheld, checked, bar).mean
+                                   if checked else None),
             "status": s.status if s else "active",
             "pause_reason": s.pause_reason if s else None,
             "earned": earned.get(worker_id, "0.00"),
