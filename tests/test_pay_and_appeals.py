@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -127,3 +128,45 @@ def test_a_worker_sees_retired_gold_flags_and_earnings_as_evidence(org: Org) -> 
     # A retired gold task is no longer served.
     assert {g["id"]: g["retired"] for g in org.client.iter_gold(project["id"])}[
         golds[1]["id"]] is True
+
+
+def _cli(db_url: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "assay.cli", *args, "--json", "--db", db_url],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def test_an_operator_pauses_for_fraud_lists_flags_and_resumes(org: Org, db_url: str) -> None:
+    project = categorize_project(org, pay={"per_task": "0.10", "currency": "USD"},
+                                 limits={"min_seconds_per_task": 30})
+    org.client.create_tasks(project["id"], [{"data": {"n": i}} for i in range(4)])
+    worker = org.worker()
+    wid = worker.me()["worker_id"]
+    for _ in range(3):
+        offer = worker.next(project["id"])
+        assert offer is not None
+        worker.submit(offer["assignment_id"], {"label": "pos"})
+    flags = _cli(db_url, "flags", "list", "--project", project["id"])["flags"]
+    assert [(f["kind"], f["worker_id"]) for f in flags] == [("too_fast", wid)] * 3
+    paused = _cli(db_url, "worker", "pause", wid, "--project", project["id"], "--reason",
+                  "fraud", "--note", "scripted answers, see flags")
+    assert paused["status"] == "paused"
+    assert worker.me(project["id"])["earned"] == "0.00"  # fraud is not paid
+    with pytest.raises(Forbidden):
+        worker.next(project["id"])
+    _cli(db_url, "worker", "resume", wid, "--project", project["id"], "--note", "cleared")
+    offer = worker.next(project["id"])
+    assert offer is not None
+    worker.submit(offer["assignment_id"], {"label": "pos"})
+    _cli(db_url, "worker", "pause", wid, "--project", project["id"], "--reason", "operator")
+    assert worker.me(project["id"])["earned"] == "0.10"  # a plain hold keeps the pay
+    record = worker.standing(project["id"])
+    assert [(e["kind"], e["reason"], e["note"]) for e in record["history"]] == [
+        ("paused", "fraud", "scripted answers, see flags"), ("resumed", "fraud", "cleared"),
+        ("paused", "operator", None)]
+    again = subprocess.run([sys.executable, "-m", "assay.cli", "worker", "pause", wid,
+                            "--project", project["id"], "--reason", "fraud", "--db", db_url],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode != 0 and "already paused" in again.stderr

@@ -159,6 +159,38 @@ def cmd_appeals_decide(args: argparse.Namespace) -> None:
     _emit(args, decided, f"Appeal {decided['id']} {decided['status']}.")
 
 
+def cmd_worker_pause(args: argparse.Namespace) -> None:
+    from assay.quality.operator import operator_pause
+
+    db = _database(args)
+    done = db.write(lambda s: operator_pause(s, args.project, args.worker_id, args.reason,
+                                             args.note))
+    _emit(args, done, f"Worker {args.worker_id} paused in {args.project} ({args.reason}).")
+
+
+def cmd_worker_resume(args: argparse.Namespace) -> None:
+    from assay.quality.operator import operator_resume
+
+    db = _database(args)
+    done = db.write(lambda s: operator_resume(s, args.project, args.worker_id, args.note))
+    _emit(args, done, f"Worker {args.worker_id} active again in {args.project}.")
+
+
+def cmd_flags_list(args: argparse.Namespace) -> None:
+    from assay.quality.operator import list_project_flags
+
+    db = _database(args)
+    with db.read() as session:
+        rows = list_project_flags(session, args.project)
+    if args.json:
+        print(json.dumps({"flags": rows}))
+        return
+    for f in rows:
+        other = f" with {f['other_worker_id']}" if f["other_worker_id"] else ""
+        print(f"{f['created_at']}  {f['kind']:9}  {f['worker_id']}{other}  {f['detail']}")
+    print(f"{len(rows)} flag(s).")
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from assay.demo import run_demo
 
@@ -199,6 +231,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("email")
     p.add_argument("--org", help="organization id (private team); default: the shared crowd")
     p.add_argument("--password", help="password for the web UI")
+    p = add("pause", cmd_worker_pause,
+            "pause a worker in a project (fraud: their pay there is reversed)", worker)
+    p.add_argument("worker_id")
+    p.add_argument("--project", required=True)
+    p.add_argument("--reason", choices=["fraud", "operator"], required=True)
+    p.add_argument("--note", help="why; kept on the worker's record, which they can read")
+    p = add("resume", cmd_worker_resume, "lift a worker's pause in a project", worker)
+    p.add_argument("worker_id")
+    p.add_argument("--project", required=True)
+    p.add_argument("--note", help="why; kept on the worker's record, which they can read")
+
+    flags = sub.add_parser("flags", help="integrity flags").add_subparsers(
+        dest="flags_command", required=True)
+    p = add("list", cmd_flags_list, "list a project's integrity flags", flags)
+    p.add_argument("--project", required=True)
 
     user = sub.add_parser("user", help="requester users").add_subparsers(dest="user_command",
                                                                           required=True)

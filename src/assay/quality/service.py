@@ -201,7 +201,7 @@ def finish_course(session: Session, project: Any, worker_id: str, now: datetime)
 
 
 def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
-                 now: datetime) -> None:
+                 now: datetime, note: str | None = None) -> None:
     """Pause a worker in a project: their leases end, their answers stop counting, and the
     tasks they touched go back to the pool (a completed one returns to pending)."""
     project = session.get_one(Project, project_id)
@@ -213,8 +213,9 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
     standing.paused_at = now
     standing.updated_at = now
     correct, answers = checks(standing)
+    evidence = f"{correct} of {answers} checked answers right" if answers else None
     record_event(session, project.org_id, project_id, worker_id, "paused", now, reason,
-                 f"{correct} of {answers} checked answers right" if answers else None)
+                 note or evidence)
     session.flush()
     if reason in ledger.REVERSED_REASONS:
         # Spam and fraud are not paid; an honest worker below the bar keeps their pay.

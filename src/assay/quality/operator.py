@@ -1,0 +1,71 @@
+"""What an operator does by hand, from the command line: pause a worker in a project (for
+``fraud`` — pay reversed — or ``operator``, a plain hold), lift such a pause, and read the
+integrity flags. Each action is appended to the worker's record with the operator's note.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assay.clock import utcnow
+from assay.db.models import Flag, Project, Response
+from assay.errors import Conflict, NotFound
+from assay.integrity.service import flag_object
+from assay.quality.service import pause_worker, record_event, standing_for
+
+OPERATOR_REASONS = ("fraud", "operator")
+
+
+def _standing(session: Session, project_id: str, worker_id: str) -> Any:
+    """The worker's standing row (made when missing) if they answered in the project."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    answered = session.scalar(select(Response.id).where(
+        Response.project_id == project_id, Response.worker_id == worker_id).limit(1))
+    if answered is None:
+        raise NotFound(f"worker {worker_id} has not answered in project {project_id}")
+    return standing_for(session, project, worker_id, utcnow())
+
+
+def operator_pause(session: Session, project_id: str, worker_id: str, reason: str,
+                   note: str | None) -> dict[str, Any]:
+    if reason not in OPERATOR_REASONS:
+        raise Conflict(f"reason must be one of {OPERATOR_REASONS}", code="invalid_reason")
+    standing = _standing(session, project_id, worker_id)
+    if standing.status == "paused":
+        raise Conflict(f"worker {worker_id} is already paused ({standing.pause_reason})",
+                       code="already_paused")
+    pause_worker(session, project_id, worker_id, reason, utcnow(), note)
+    return {"project": project_id, "worker_id": worker_id, "status": "paused",
+            "pause_reason": reason}
+
+
+def operator_resume(session: Session, project_id: str, worker_id: str,
+                    note: str | None) -> dict[str, Any]:
+    """Lift a pause. As with a granted appeal, the accuracy bar then applies to the checks
+    made from now on; the record, stopped answers and reversed pay stay as they are."""
+    standing = _standing(session, project_id, worker_id)
+    if standing.status != "paused":
+        raise Conflict(f"worker {worker_id} is not paused", code="not_paused")
+    now = utcnow()
+    record_event(session, standing.org_id, project_id, worker_id, "resumed", now,
+                 standing.pause_reason, note)
+    standing.status = "active"
+    standing.pause_reason = None
+    standing.base_answers = standing.gold_answers + standing.review_answers
+    standing.base_correct = standing.gold_correct + standing.review_correct
+    standing.updated_at = now
+    session.flush()
+    return {"project": project_id, "worker_id": worker_id, "status": "active",
+            "pause_reason": None}
+
+
+def list_project_flags(session: Session, project_id: str) -> list[dict[str, Any]]:
+    if session.get(Project, project_id) is None:
+        raise NotFound(f"project {project_id} does not exist")
+    return [flag_object(f) for f in session.scalars(
+        select(Flag).where(Flag.project_id == project_id).order_by(Flag.id))]
