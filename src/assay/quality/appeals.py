@@ -19,7 +19,7 @@ from assay.db.models import Appeal
 from assay.errors import Conflict, NotFound
 from assay.ids import new_id
 from assay.quality import repository
-from assay.quality.service import record_event
+from assay.quality.service import lift_pause, record_event
 
 
 def appeal_object(appeal: Appeal) -> dict[str, Any]:
@@ -81,10 +81,6 @@ def decide_appeal(session: Session, appeal_id: str, grant: bool,
         standing = repository.get_standing(session, appeal.project_id, appeal.worker_id,
                                            for_update=True)
         if standing is not None:
-            standing.status = "active"
-            standing.pause_reason = None
-            standing.base_answers = standing.gold_answers + standing.review_answers
-            standing.base_correct = standing.gold_correct + standing.review_correct
-            standing.updated_at = now
+            lift_pause(standing, now)
     session.flush()
     return appeal_object(appeal)

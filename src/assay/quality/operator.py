@@ -14,7 +14,7 @@ from assay.clock import utcnow
 from assay.db.models import Flag, Project, Response
 from assay.errors import Conflict, NotFound
 from assay.integrity.service import flag_object
-from assay.quality.service import pause_worker, record_event, standing_for
+from assay.quality.service import lift_pause, pause_worker, record_event, standing_for
 
 OPERATOR_REASONS = ("fraud", "operator")
 
@@ -54,11 +54,7 @@ def operator_resume(session: Session, project_id: str, worker_id: str,
     now = utcnow()
     record_event(session, standing.org_id, project_id, worker_id, "resumed", now,
                  standing.pause_reason, note)
-    standing.status = "active"
-    standing.pause_reason = None
-    standing.base_answers = standing.gold_answers + standing.review_answers
-    standing.base_correct = standing.gold_correct + standing.review_correct
-    standing.updated_at = now
+    lift_pause(standing, now)
     session.flush()
     return {"project": project_id, "worker_id": worker_id, "status": "active",
             "pause_reason": None}

@@ -173,6 +173,16 @@ def record_check(session: Session, project: Any, worker_id: str, purpose: str, c
     return standing
 
 
+def lift_pause(standing: ProjectWorker, now: datetime) -> None:
+    """Make a paused worker active again with a fresh start: the accuracy bar applies to the
+    checks made from now on (the record itself stays)."""
+    standing.status = "active"
+    standing.pause_reason = None
+    standing.base_answers = standing.gold_answers + standing.review_answers
+    standing.base_correct = standing.gold_correct + standing.review_correct
+    standing.updated_at = now
+
+
 def record_event(session: Session, org_id: str, project_id: str, worker_id: str, kind: str,
                  now: datetime, reason: str | None = None, note: str | None = None) -> None:
     """Append to the worker's standing record in the project."""

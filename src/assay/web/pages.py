@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from assay import __version__
-from assay.web.sessions import SignedIn
+from assay.web.sessions import SignedIn, tokens_match
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -65,6 +65,16 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
 
 def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
     return render(request, "error.html", {"title": title, "message": message}, status)
+
+
+def refuse_foreign_form(request: Request, csrf_token: str) -> HTMLResponse | None:
+    """The error page for a form post whose CSRF token is not the session's, else None."""
+    signed = signed_in(request)
+    if signed is not None and tokens_match(signed.csrf_token, csrf_token):
+        return None
+    return error_page(request, 403, "Form expired",
+                      "This form was not sent from this site's pages. Reload the page and "
+                      "try again.")
 
 
 def safe_next(target: str | None) -> str | None:

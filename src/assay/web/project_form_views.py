@@ -23,8 +23,7 @@ from assay.errors import AssayError, InvalidInput, validation_details
 from assay.http.auth import get_db
 from assay.projects import service as projects
 from assay.projects.schemas import Kind, ProjectCreate
-from assay.web.pages import error_page, render, signed_in, to_login
-from assay.web.sessions import tokens_match
+from assay.web.pages import error_page, refuse_foreign_form, render, signed_in, to_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -129,11 +128,9 @@ def create_project(request: Request, csrf_token: str = Form(""), name: str = For
     who = _who(request)
     if isinstance(who, Response):
         return who
-    signed = signed_in(request)
-    if signed is None or not tokens_match(signed.csrf_token, csrf_token):
-        return error_page(request, 403, "Form expired",
-                          "This form was not sent from this site's pages. Reload the page "
-                          "and try again.")
+    refused = refuse_foreign_form(request, csrf_token)
+    if refused is not None:
+        return refused
     form: dict[str, Any] = {
         "name": name, "kind": kind, "labels": labels, "multiple": multiple == "1",
         "instructions": instructions, "params": params, "overlap": overlap,

@@ -15,8 +15,7 @@ from assay.errors import AssayError
 from assay.http.auth import get_db
 from assay.quality import appeals
 from assay.quality.standing import worker_standing_detail
-from assay.web.pages import error_page, markdown, render, signed_in, to_login
-from assay.web.sessions import tokens_match
+from assay.web.pages import error_page, markdown, refuse_foreign_form, render, signed_in, to_login
 from assay.web.worker_projects import (
     get_worker_project,
     list_worker_projects,
@@ -92,11 +91,9 @@ def appeal(project_id: str, request: Request, csrf_token: str = Form(""),
     who = _worker(request)
     if isinstance(who, Response):
         return who
-    signed = signed_in(request)
-    if signed is None or not tokens_match(signed.csrf_token, csrf_token):
-        return error_page(request, 403, "Form expired",
-                          "This form was not sent from this site's pages. Reload the page "
-                          "and try again.")
+    refused = refuse_foreign_form(request, csrf_token)
+    if refused is not None:
+        return refused
     text = message.strip()
     if not text or len(text) > 10_000:
         return error_page(request, 422, "Say why",
