@@ -124,8 +124,8 @@ def test_a_spammer_is_paused_and_their_tasks_reopen(org: Org) -> None:
     honest_row = next(w for w in report.values() if w["status"] == "active")
     assert honest_row["gold_accuracy"] in (None, 1.0)
     assert set(honest_row) == {"worker_id", "answers", "gold_answers", "gold_accuracy",
-                               "estimated_accuracy", "status", "pause_reason", "earned",
-                               "flags"}
+                               "review_answers", "review_accuracy", "estimated_accuracy",
+                               "status", "pause_reason", "earned", "flags"}
 
 
 def test_the_course_comes_first_and_gates_live_work(org: Org) -> None:

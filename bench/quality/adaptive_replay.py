@@ -14,23 +14,28 @@ Dawid-Skene over the answers revealed so far, run after 5 tasks and then every
 max(5, tasks done / 10) tasks. Gold labels are only used to score. The rules:
 
 ``one_coin_point``
-    the platform's rule until now: one-coin posterior, each worker at the refit's point
+    the platform's earliest rule: one-coin posterior, each worker at the refit's point
     estimate of their accuracy (0.7 before the first), uniform class prior.
 ``one_coin_loo``
-    the platform's rule now (:mod:`assay.quality.adaptive`, which stores one accuracy per
-    worker): one-coin posterior with each worker's accuracy the Beta mean of their
-    leave-one-out accuracy from the refit (kept from ``MODEL_MIN_ANSWERS`` answers on,
-    as :mod:`assay.quality.refit` stores it), shrunk with the weight of ``PRIOR_WEIGHT``
-    answers toward the crowd's answer-weighted mean; uniform class prior.
+    the platform's rule before the first refit, and its rule until the refit stored
+    confusion counts (:func:`assay.quality.adaptive.worker_accuracies`): one-coin posterior
+    with each worker's accuracy the Beta mean of their leave-one-out accuracy from the
+    refit (kept from ``MODEL_MIN_ANSWERS`` answers on, as :mod:`assay.quality.refit`
+    stores it), shrunk with the weight of ``PRIOR_WEIGHT`` answers toward the crowd's
+    answer-weighted mean; uniform class prior.
 ``confusion_loo``
-    the best rule: confusion-matrix ("two coin") posterior with each worker's Dirichlet
-    mean from leave-one-out counts, shrunk toward the crowd's pooled confusion, and the
-    refit's class priors (:mod:`assay.algorithms.posterior_workers`).
+    the platform's rule now (:mod:`assay.quality.adaptive`): confusion-matrix ("two
+    coin") posterior from what the refit stores — each worker's leave-one-out counts (from
+    ``MODEL_MIN_ANSWERS`` answers on), every worker's counts together and the expected
+    class counts (from ``MODEL_MIN_TASKS`` tasks on) — turned into Dirichlet means and the
+    class prior by the same
+    :func:`~assay.algorithms.posterior_workers.worker_confusions` the platform calls.
+    The replay has no gold, so the gold counts the platform adds are zero here.
 
 Reported, averaged over ``--seeds`` replays: the share of all answers used, the accuracy of
 the labels at stopping time, the share of tasks flagged for review, beside Dawid-Skene and
 majority vote on all answers; then a calibration table (reported confidence against
-observed accuracy) for the platform's and the best rule.
+observed accuracy) for the one-coin and the confusion rule.
 """
 
 from __future__ import annotations
@@ -53,19 +58,20 @@ from assay.algorithms import Answers, dawid_skene, encode_answers, majority_vote
 from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
 from assay.algorithms.posterior_workers import (
     accuracy_means,
-    confusion_means,
     leave_one_out_counts,
+    one_coin_confusion,
+    worker_confusions,
 )
 from assay.quality.adaptive import (
+    CONFUSION_STRENGTH,
     MAX_ACCURACY,
     PRIOR_ACCURACY,
     PRIOR_WEIGHT,
     crowd_accuracy,
 )
-from assay.quality.refit import MODEL_MIN_ANSWERS
+from assay.quality.refit import MODEL_MIN_ANSWERS, MODEL_MIN_TASKS
 
 RULES = ("one_coin_point", "one_coin_loo", "confusion_loo")
-CONFUSION_STRENGTH = 2.0  # the crowd prior's weight, in answers per confusion row
 BINS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
 
 
@@ -97,9 +103,9 @@ class WorkerModel:
         self.rule, self.k = rule, k
         self.prior = np.full(k, 1.0 / k)
         self.accuracy = np.full(n_workers, PRIOR_ACCURACY)
-        base = np.full((k, k), (1.0 - PRIOR_ACCURACY) / (k - 1))
-        np.fill_diagonal(base, PRIOR_ACCURACY)
-        self.confusion = np.broadcast_to(base, (n_workers, k, k)).copy()
+        # Before the first refit the platform decides with one coin at PRIOR_ACCURACY.
+        self.confusion = np.broadcast_to(one_coin_confusion(PRIOR_ACCURACY, k),
+                                         (n_workers, k, k)).copy()
 
     def posterior(self, workers: np.ndarray, labels: np.ndarray) -> np.ndarray:
         if self.rule == "confusion_loo":
@@ -115,12 +121,16 @@ class WorkerModel:
             self.accuracy = np.clip(acc, chance + 1e-3, 0.99)
             return
         counts = leave_one_out_counts(answers, fit.posteriors, fit.confusion)
+        kept = per_worker >= MODEL_MIN_ANSWERS
         if self.rule == "confusion_loo":
-            self.confusion = confusion_means(counts, CONFUSION_STRENGTH)
-            self.prior = fit.class_priors
+            # What the platform stores (assay.quality.refit) and how it reads it back.
+            if answers.n_tasks >= MODEL_MIN_TASKS:
+                model = worker_confusions(np.where(kept[:, None, None], counts, 0.0),
+                                          counts.sum(axis=0), fit.posteriors.sum(axis=0),
+                                          CONFUSION_STRENGTH, PRIOR_WEIGHT, PRIOR_ACCURACY)
+                self.confusion, self.prior = model.confusions, model.prior
             return
         # What the platform stores: an accuracy per worker with 10+ answers, and its count.
-        kept = per_worker >= MODEL_MIN_ANSWERS
         right = np.trace(counts, axis1=1, axis2=2)
         model = np.divide(right, per_worker, out=np.zeros(per_worker.size), where=kept)
         n = np.where(kept, per_worker, 0).astype(np.float64)

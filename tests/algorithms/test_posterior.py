@@ -7,13 +7,19 @@ import numpy as np
 import pytest
 
 from assay.algorithms.answers import Answers
-from assay.algorithms.errors import InvalidParameterError, LabelOutOfRangeError
+from assay.algorithms.errors import (
+    InvalidParameterError,
+    LabelOutOfRangeError,
+    LengthMismatchError,
+)
 from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
 from assay.algorithms.posterior_workers import (
     accuracy_means,
+    aligned_counts,
     confusion_means,
     leave_one_out_counts,
     pooled_confusion,
+    worker_confusions,
 )
 
 
@@ -127,6 +133,48 @@ def test_dirichlet_and_beta_means() -> None:
         confusion_means(counts, 0.0)
     with pytest.raises(InvalidParameterError):
         accuracy_means([5.0], [4.0], 4.0, 0.7)
+
+
+def test_worker_confusions_from_stored_counts() -> None:
+    counts = np.array([[[9.0, 1.0], [0.0, 0.0]]])
+    crowd_counts = np.array([[16.0, 4.0], [0.0, 0.0]])  # nobody has seen class 1 yet
+    classes = np.array([6.0, 0.0])
+    before = (counts.copy(), crowd_counts.copy(), classes.copy())
+    model = worker_confusions(counts, crowd_counts, classes, 2.0, 4.0, 0.7)
+    # Crowd rows: (16 + 4·.7, 4 + 4·.3) / 24 and, with no count, the one-coin row.
+    assert model.crowd == pytest.approx(np.array([[18.8 / 24, 5.2 / 24], [0.3, 0.7]]))
+    assert model.confusions[0, 0] == pytest.approx(
+        [(9 + 2 * 18.8 / 24) / 12, (1 + 2 * 5.2 / 24) / 12])
+    assert model.confusions[0, 1] == pytest.approx([0.3, 0.7])
+    assert model.prior == pytest.approx([7 / 8, 1 / 8])  # the M step's, prior_smoothing=1
+    for given, kept in zip((counts, crowd_counts, classes), before, strict=True):
+        assert given.tolist() == kept.tolist()
+    with pytest.raises(InvalidParameterError):
+        worker_confusions(counts, crowd_counts[:1], classes, 2.0, 4.0, 0.7)
+    with pytest.raises(InvalidParameterError):
+        worker_confusions(counts, -crowd_counts, classes, 2.0, 4.0, 0.7)
+    with pytest.raises(InvalidParameterError):
+        worker_confusions(counts, crowd_counts, classes, 2.0, 0.0, 0.7)
+
+
+def test_counts_follow_their_labels_to_a_new_label_order() -> None:
+    counts = np.array([[[5.0, 1.0], [2.0, 7.0]]])
+    grown = aligned_counts(counts, ["a", "b"], ["b", "new", "a"])
+    assert grown.tolist() == [[[7, 0, 2], [0, 0, 0], [1, 0, 5]]]
+    assert aligned_counts([3.0, 4.0], ["a", "b"], ["b", "c"]).tolist() == [4, 0]
+    assert aligned_counts(counts[0], ["a", "b"], ["b"]).tolist() == [[7]]  # "a" removed
+    assert counts.tolist() == [[[5, 1], [2, 7]]]
+    with pytest.raises(LengthMismatchError):
+        aligned_counts(counts, ["a", "b", "c"], ["a"])
+    # A label added after the refit gets the crowd's prior row and a small class prior.
+    model = worker_confusions(grown, aligned_counts([[8.0, 2.0], [2.0, 8.0]], ["a", "b"],
+                                                    ["b", "new", "a"]),
+                              aligned_counts([5.0, 5.0], ["a", "b"], ["b", "new", "a"]),
+                              2.0, 4.0, 0.7)
+    assert model.crowd[1] == pytest.approx([0.15, 0.7, 0.15])
+    assert model.prior == pytest.approx([6 / 13, 1 / 13, 6 / 13])
+    post = confusion_posterior([1, 1], model.confusions[[0, 0]], model.prior)
+    assert int(post.argmax()) == 1 and np.all(post > 0)
 
 
 def test_two_coin_confidences_are_calibrated_with_dirichlet_beliefs() -> None:

@@ -21,6 +21,12 @@ and ``s`` its weight in answers. Its mean is what
 member of the crowd, and a worker seen on many tasks is themselves. The one-coin analogue
 is the Beta(``right + s · a0``, ``wrong + s · (1 - a0)``) mean.
 
+:func:`worker_confusions` turns what the background refit stores (each worker's counts,
+the crowd's total counts and expected class counts) into those means and the class prior;
+adaptive overlap and its replay (``bench/quality/adaptive_replay.py``) both call it, so the
+replay measures what the platform does. :func:`aligned_counts` carries stored counts over
+to a project's current label order (labels may be added, removed or reordered later).
+
 References
 ----------
 A. P. Dawid and A. M. Skene, "Maximum likelihood estimation of observer error-rates using
@@ -31,6 +37,9 @@ cavity distribution).
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -39,7 +48,16 @@ from assay.algorithms.errors import InvalidParameterError, LengthMismatchError
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["accuracy_means", "confusion_means", "leave_one_out_counts", "pooled_confusion"]
+__all__ = [
+    "WorkerConfusions",
+    "accuracy_means",
+    "aligned_counts",
+    "confusion_means",
+    "leave_one_out_counts",
+    "one_coin_confusion",
+    "pooled_confusion",
+    "worker_confusions",
+]
 
 
 def leave_one_out_counts(answers: Answers, posteriors: npt.ArrayLike,
@@ -150,3 +168,97 @@ def accuracy_means(right: npt.ArrayLike, total: npt.ArrayLike, strength: float,
         raise InvalidParameterError("need strength > 0 and prior_mean in (0, 1)")
     means: FloatArray = (r + strength * prior_mean) / (n + strength)
     return means
+
+
+def one_coin_confusion(accuracy: float, n_classes: int) -> FloatArray:
+    """The confusion of a worker right with probability ``accuracy`` and otherwise uniform.
+
+    >>> one_coin_confusion(0.7, 3).round(2).tolist()
+    [[0.7, 0.15, 0.15], [0.15, 0.7, 0.15], [0.15, 0.15, 0.7]]
+    """
+    if n_classes < 2 or not 0.0 < accuracy < 1.0:
+        raise InvalidParameterError("need n_classes >= 2 and accuracy in (0, 1)")
+    rows = np.full((n_classes, n_classes), (1.0 - accuracy) / (n_classes - 1))
+    np.fill_diagonal(rows, accuracy)
+    return rows
+
+
+@dataclass(frozen=True)
+class WorkerConfusions:
+    """``confusions[i]``: the Dirichlet mean of worker ``i``'s confusion rows;
+    ``crowd``: the crowd's confusion their beliefs start from; ``prior``: the class prior."""
+
+    confusions: FloatArray
+    crowd: FloatArray
+    prior: FloatArray
+
+
+def worker_confusions(counts: npt.ArrayLike, crowd_counts: npt.ArrayLike,
+                      class_counts: npt.ArrayLike, strength: float, crowd_strength: float,
+                      crowd_accuracy: float) -> WorkerConfusions:
+    """Each worker's confusion matrix and the class prior, from stored counts.
+
+    The crowd's confusion is the Dirichlet mean of its total counts with ``crowd_strength``
+    answers a row at the one-coin matrix of ``crowd_accuracy`` (so it is defined, without a
+    zero, even for a class nobody has answered or been seen in yet); each worker's is
+    :func:`confusion_means` of their counts toward it with ``strength`` answers a row. The
+    class prior is ``(class_counts + 1) / (Σ class_counts + K)``, the Dawid-Skene M step's
+    (``prior_smoothing=1``), so a class with no count keeps a small positive prior.
+
+    Parameters
+    ----------
+    counts : (n, K, K) non-negative floats
+        Each answering worker's counts (leave-one-out, plus any checked answers; zeros for
+        a worker the refit has not measured).
+    crowd_counts : (K, K) non-negative floats
+        Every worker's leave-one-out counts together.
+    class_counts : (K,) non-negative floats
+        The expected number of tasks of each class (the sum of the task posteriors).
+    strength, crowd_strength : float > 0
+        Prior weights, in answers per row.
+    crowd_accuracy : float in (0, 1)
+
+    Examples
+    --------
+    With no counts at all, every worker is the one-coin crowd and the prior is uniform:
+
+    >>> w = worker_confusions(np.zeros((1, 2, 2)), np.zeros((2, 2)), np.zeros(2), 2, 4, 0.7)
+    >>> w.confusions[0].round(3).tolist(), w.prior.tolist()
+    ([[0.7, 0.3], [0.3, 0.7]], [0.5, 0.5])
+    """
+    total = np.asarray(crowd_counts, dtype=np.float64)
+    classes = np.asarray(class_counts, dtype=np.float64)
+    k = classes.shape[0] if classes.ndim == 1 else -1
+    if (k < 2 or total.shape != (k, k) or np.any(total < 0) or np.any(classes < 0)
+            or not np.all(np.isfinite(total)) or not np.all(np.isfinite(classes))):
+        raise InvalidParameterError("need class_counts (K,) and crowd_counts (K, K), "
+                                    "finite and non-negative, K >= 2")
+    if not crowd_strength > 0:
+        raise InvalidParameterError(f"crowd_strength must be positive, got {crowd_strength!r}")
+    crowd = confusion_means(total[None], crowd_strength,
+                            one_coin_confusion(crowd_accuracy, k))[0]
+    prior = (classes + 1.0) / (classes.sum() + k)
+    return WorkerConfusions(confusion_means(counts, strength, crowd), crowd, prior)
+
+
+def aligned_counts(counts: npt.ArrayLike, labels: Sequence[Hashable],
+                   to_labels: Sequence[Hashable]) -> FloatArray:
+    """Counts over ``labels`` (on every axis: a vector, a matrix or a stack of matrices)
+    carried over to ``to_labels``: a label ``labels`` lacks gets zero counts, one that
+    ``to_labels`` lacks is dropped.
+
+    >>> aligned_counts([[5, 1], [2, 7]], ["a", "b"], ["b", "c", "a"]).tolist()
+    [[7.0, 0.0, 2.0], [0.0, 0.0, 0.0], [1.0, 0.0, 5.0]]
+    """
+    n = np.asarray(counts, dtype=np.float64)
+    if n.ndim == 0 or any(size != len(labels) for size in n.shape[-min(n.ndim, 2):]):
+        raise LengthMismatchError("the counts do not match the labels")
+    where = {label: i for i, label in enumerate(labels)}
+    source = np.array([where.get(label, -1) for label in to_labels], dtype=np.int64)
+    padded = np.concatenate([n, np.zeros_like(n[..., :1])], axis=-1)  # index -1: zeros
+    if n.ndim == 1:
+        out: FloatArray = padded[source]
+        return out
+    padded = np.concatenate([padded, np.zeros_like(padded[..., :1, :])], axis=-2)
+    out = padded[..., source[:, None], source[None, :]]
+    return out

@@ -95,6 +95,11 @@ class Project(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The newest answer the last background refit saw (answer ids sort by time).
     refit_marker: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # What the last refit learned about the crowd, for adaptive overlap's confusion
+    # posterior: {"labels": [K], "class_counts": [K], "confusion_counts": [[K x K]],
+    # "tasks": n} (expected tasks of each class, every worker's leave-one-out counts
+    # together), in the order of "labels" (the project's labels may change after it).
+    crowd_model: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class Batch(Base):
@@ -241,6 +246,9 @@ class ProjectWorker(Base):
     # answers.
     model_accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)
     model_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # And their leave-one-out confusion counts behind it, {"labels": [K], "counts":
+    # [[K x K]]} (counts[k][l]: expected answers l when the truth was k).
+    model_confusion: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     # Answers checked by a reviewer (accepted/matching the fix vs rejected/overruled).
     review_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     review_correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

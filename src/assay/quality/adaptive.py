@@ -3,26 +3,38 @@ worker?
 
 Applies to single-label ``categorize`` and to ``compare`` when the project sets
 ``target_confidence`` above 0 (otherwise a task completes at ``overlap`` answers by the
-kind's interim rule). The task's posterior comes from the one-coin model
-(:func:`assay.algorithms.posterior.one_coin_posterior`). Each worker's accuracy is the mean
-of a Beta belief that adds up three kinds of evidence (:func:`worker_accuracies`):
+kind's interim rule). Once the background refit (:mod:`assay.quality.refit`) has stored
+the crowd's counts, the task's posterior is the confusion-matrix one
+(:func:`assay.algorithms.posterior.confusion_posterior`, ``method: "confusion_posterior"``)
+with the refit's class prior; each worker's confusion matrix is the Dirichlet mean
+(:func:`assay.algorithms.posterior_workers.worker_confusions`) of:
 
-- their checked (gold) answers, counted right or wrong;
-- the background refit's *leave-one-out* accuracy on their live answers
-  (:mod:`assay.quality.refit`), as that many expected right answers out of
-  ``model_answers``;
-- a prior worth ``PRIOR_WEIGHT`` answers at the crowd's accuracy: the answer-weighted mean
-  of the project's model accuracies (``PRIOR_ACCURACY`` before the first refit).
+- their checked (gold) answers, each a count at [expected label, answered label];
+- the refit's *leave-one-out* confusion counts of their live answers (stored from
+  ``MODEL_MIN_ANSWERS`` answers on);
+- a prior worth ``CONFUSION_STRENGTH`` answers a row at the crowd's confusion (every
+  worker's leave-one-out counts together, itself smoothed with ``PRIOR_WEIGHT`` answers a
+  row toward the one-coin matrix of ``PRIOR_ACCURACY``).
+
+Stored counts name the labels they refer to and are carried over to the project's current
+labels: a label added since the refit has no count yet, so its rows and columns come from
+the crowd prior (and its class prior is small until the next refit sees it).
+
+Before the first refit the posterior is the one-coin one
+(:func:`assay.algorithms.posterior.one_coin_posterior`, ``method: "one_coin_posterior"``)
+with each worker's accuracy the mean of a Beta belief (:func:`worker_accuracies`, also used
+by the quality report) adding up their gold record, the refit's leave-one-out accuracy as
+that many expected right answers out of ``model_answers``, and a prior worth
+``PRIOR_WEIGHT`` answers at the crowd's accuracy (``PRIOR_ACCURACY`` before any refit).
 
 So a newcomer counts as an average member of this crowd, not as a good worker, and a worker
 seen on many tasks counts as themselves. The task completes once it has ``overlap``
 answers and its best label reaches the target; otherwise it asks one more worker, up to
 ``max_overlap``, and then completes with its best label and ``review_status: "pending"``.
 
-The replay (``bench/quality/adaptive_replay.py``, rule ``one_coin_loo``) runs this rule;
-its figures and calibration are in docs/algorithms.md. A confusion-matrix posterior with
-the refit's class priors does better still, but needs a confusion matrix per worker and the
-class priors stored by the refit (see docs/quality.md).
+The replay (``bench/quality/adaptive_replay.py``, rule ``confusion_loo``) runs this rule
+through the same :func:`~assay.algorithms.posterior_workers.worker_confusions`; its
+figures and calibration are in docs/algorithms.md.
 """
 
 from __future__ import annotations
@@ -34,16 +46,23 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assay.algorithms.posterior import one_coin_posterior
-from assay.algorithms.posterior_workers import accuracy_means
-from assay.db.models import ProjectWorker, Response
+from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
+from assay.algorithms.posterior_workers import (
+    WorkerConfusions,
+    accuracy_means,
+    aligned_counts,
+    worker_confusions,
+)
+from assay.db.models import Project, ProjectWorker, Response, Task
 from assay.db.types import AnyRow
 from assay.quality.labels import categorical_labels
 
 PRIOR_ACCURACY = 0.7  # the crowd's accuracy before the first refit
 PRIOR_WEIGHT = 4.0    # the crowd prior's weight, in answers
 MAX_ACCURACY = 0.99   # nobody is trusted beyond this, however long their record
+CONFUSION_STRENGTH = 2.0  # a worker's crowd prior, in answers per confusion row
 METHOD = "one_coin_posterior"
+CONFUSION_METHOD = "confusion_posterior"
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,44 @@ def worker_accuracies(session: Session, project_id: str, worker_ids: list[str],
     return np.clip(acc, chance + 1e-3, MAX_ACCURACY)
 
 
+def gold_counts(session: Session, project_id: str, key: str, labels: list[str],
+                worker_ids: list[str]) -> np.ndarray:
+    """``counts[i, k, l]``: how often worker ``worker_ids[i]`` answered ``l`` on a gold task
+    whose expected answer is ``k`` (labels no longer in ``labels`` are left out)."""
+    index = {label: i for i, label in enumerate(labels)}
+    row = {w: i for i, w in enumerate(worker_ids)}
+    counts = np.zeros((len(worker_ids), len(labels), len(labels)))
+    for worker_id, answer, expected in session.execute(
+            select(Response.worker_id, Response.answer, Task.expected_answer)
+            .join(Task, Task.id == Response.task_id)
+            .where(Response.project_id == project_id, Task.purpose == "gold",
+                   Response.worker_id.in_(set(worker_ids)))):
+        truth, given = (expected or {}).get(key), answer.get(key)
+        if truth in index and given in index:
+            counts[row[worker_id], index[truth], index[given]] += 1
+    return counts
+
+
+def confusions(session: Session, project_id: str, crowd_model: dict[str, Any], key: str,
+               labels: list[str], worker_ids: list[str]) -> WorkerConfusions:
+    """Each worker's confusion matrix (in ``labels`` order) and the class prior, from the
+    refit's stored counts (``crowd_model`` and each worker's ``model_confusion``) plus
+    their gold answers."""
+    stored: dict[str, dict[str, Any] | None] = dict(session.execute(
+        select(ProjectWorker.worker_id, ProjectWorker.model_confusion)
+        .where(ProjectWorker.project_id == project_id,
+               ProjectWorker.worker_id.in_(set(worker_ids)))).all())
+    counts = gold_counts(session, project_id, key, labels, worker_ids)
+    for i, worker_id in enumerate(worker_ids):
+        if (mine := stored.get(worker_id)) is not None:
+            counts[i] += aligned_counts(mine["counts"], mine["labels"], labels)
+    return worker_confusions(
+        counts,
+        aligned_counts(crowd_model["confusion_counts"], crowd_model["labels"], labels),
+        aligned_counts(crowd_model["class_counts"], crowd_model["labels"], labels),
+        CONFUSION_STRENGTH, PRIOR_WEIGHT, PRIOR_ACCURACY)
+
+
 def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) -> Decision:
     found = _classes(project)
     assert found is not None
@@ -116,11 +173,19 @@ def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) ->
         .where(Response.task_id == task.id, Response.counts).order_by(Response.id)).all()
     index = {label: i for i, label in enumerate(labels)}
     codes = [index[a[key]] for _, a in answers]
-    acc = worker_accuracies(session, project.id, [w for w, _ in answers], 1.0 / len(labels))
-    post = one_coin_posterior(codes, acc, len(labels))
+    workers = [w for w, _ in answers]
+    crowd_model = session.scalar(select(Project.crowd_model).where(Project.id == project.id))
+    if crowd_model is not None:
+        model = confusions(session, project.id, crowd_model, key, labels, workers)
+        post = confusion_posterior(codes, model.confusions, model.prior)
+        method = CONFUSION_METHOD
+    else:
+        acc = worker_accuracies(session, project.id, workers, 1.0 / len(labels))
+        post = one_coin_posterior(codes, acc, len(labels))
+        method = METHOD
     best = int(post.argmax())
     result = {"answer": {key: labels[best]}, "confidence": round(float(post[best]), 6),
-              "method": METHOD, "n_responses": len(answers)}
+              "method": method, "n_responses": len(answers)}
     if post[best] >= float(project.quality["target_confidence"]):
         return Decision(result=result)
     if len(answers) < int(project.quality.get("max_overlap", task.overlap)):

@@ -10,12 +10,21 @@ adds it to the worker's gold record as that many expected right answers. A worke
 model accuracy is confidently below the project's bar, on enough answers, is paused just
 as gold would pause them (treating the estimate as ``accuracy * answers`` successes, a
 conservative reading with ``MIN_ANSWERS`` and ``RISK`` set strictly).
+
+For adaptive overlap's confusion posterior the refit also stores, beside each such
+worker's accuracy, the leave-one-out confusion counts it comes from
+(``ProjectWorker.model_confusion``), and, once the fit covers ``MODEL_MIN_TASKS`` tasks, the
+crowd's (``Project.crowd_model``): the expected number of tasks of each class and every
+worker's leave-one-out counts together. Counts rather than normalised rates, each with the
+labels they refer to, so that :mod:`assay.quality.adaptive` can carry them over to labels
+added (or reordered) after the refit and smooth them itself.
 """
 
 from __future__ import annotations
 
 import logging
 from functools import partial
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -36,6 +45,13 @@ log = logging.getLogger("assay.quality")
 MIN_ANSWERS = 20
 RISK = 0.01
 MODEL_MIN_ANSWERS = 10  # a worker's model estimate is kept from this many answers on
+MODEL_MIN_TASKS = 5     # the crowd's (class and confusion counts) from this many tasks on
+DECIMALS = 4            # stored counts are expected counts: four decimals are plenty
+
+
+def _rounded(values: np.ndarray) -> list[Any]:
+    result: list[Any] = np.round(values, DECIMALS).tolist()
+    return result
 
 
 def refit_project(session: Session, project_id: str) -> int:
@@ -62,6 +78,11 @@ def refit_project(session: Session, project_id: str) -> int:
     per_worker = np.bincount(answers.worker, minlength=answers.n_workers)
     counts = leave_one_out_counts(answers, fit.posteriors, fit.confusion)
     accuracy = np.trace(counts, axis1=1, axis2=2) / np.maximum(per_worker, 1)
+    if answers.n_tasks >= MODEL_MIN_TASKS:
+        project.crowd_model = {
+            "labels": labels, "tasks": answers.n_tasks,
+            "class_counts": _rounded(fit.posteriors.sum(axis=0)),
+            "confusion_counts": _rounded(counts.sum(axis=0))}
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
     chance = 1.0 / len(labels)
     now = utcnow()
@@ -76,6 +97,7 @@ def refit_project(session: Session, project_id: str) -> int:
         standing = quality.standing_for(session, project, worker_id, now)
         standing.model_accuracy = float(accuracy[w])
         standing.model_answers = n
+        standing.model_confusion = {"labels": labels, "counts": _rounded(counts[w])}
         right = round(float(accuracy[w]) * n)
         if (standing.status == "active" and worker_id not in granted
                 and confidently_below(right, n, bar, RISK, MIN_ANSWERS)):
