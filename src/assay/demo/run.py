@@ -40,9 +40,10 @@ def _fresh_sqlite(url: str | None) -> str:
 def _seed(base: str, api_key: str, n_items: int, rng: random.Random,
           reviewer_id: str) -> tuple[list[str], dict[str, str]]:
     """Create the demo projects through the API; return their ids and the hidden truth
-    (by task data), which only the simulated crowd knows. The sentiment project mixes in
-    hidden gold checks and pauses workers below 60%, and sends a sample to review, which
-    ``reviewer_id`` (you@demo.assay) may do."""
+    (by task data), which only the simulated crowd knows. The sentiment project asks two
+    workers and more (up to five) until the label is 95% sure, mixes in hidden gold checks,
+    pauses workers below 60%, and sends a sample to review, which ``reviewer_id``
+    (you@demo.assay) may do."""
     client = Client(base, api_key)
     truth: dict[str, str] = {}
     sentiment = client.create_project(
@@ -50,8 +51,8 @@ def _seed(base: str, api_key: str, n_items: int, rng: random.Random,
         instructions="Read the review. Is the customer **positive**, **negative** or "
                      "**neutral** about the product?\n\nJudge the product, not the delivery.",
         params={"labels": ["positive", "negative", "neutral"]},
-        quality={"overlap": 3, "gold_rate": 0.15, "min_worker_accuracy": 0.6,
-                 "review_rate": 0.05},
+        quality={"overlap": 2, "max_overlap": 5, "target_confidence": 0.95,
+                 "gold_rate": 0.15, "min_worker_accuracy": 0.6, "review_rate": 0.05},
         pay={"per_task": "0.04", "currency": "USD"})
     items = reviews(n_items + GOLD_ITEMS, rng)
     client.create_tasks(sentiment["id"], [{"data": i.data, "unique_id": i.unique_id}
@@ -138,8 +139,8 @@ Assay demo — server ready in {ready_s:.2f} s on {url}
   Projects     {projects[0]} (review sentiment), {projects[1]} (answer preference)
 
 {n_workers} simulated workers are answering through the API now, from 97% reliable to one
-who answers at random; the sentiment project's hidden gold checks pause that one within
-minutes (see /v1/projects/{projects[0]}/workers, or the dashboard).
+who answers at random; the sentiment project's checks (hidden gold, and the model
+of every worker) pause that one within minutes (see /v1/projects/{projects[0]}/workers, or the dashboard).
 
 Try:
   curl -s -H "Authorization: Bearer {api_key}" {base}/v1/projects | python3 -m json.tool
