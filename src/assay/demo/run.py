@@ -140,7 +140,8 @@ Assay demo — server ready in {ready_s:.2f} s on {url}
 
 {n_workers} simulated workers are answering through the API now, from 97% reliable to one
 who answers at random; the sentiment project's checks (hidden gold, and the model
-of every worker) pause that one within minutes (see /v1/projects/{projects[0]}/workers, or the dashboard).
+of every worker) pause that one within minutes
+(see /v1/projects/{projects[0]}/workers, or the dashboard).
 
 Try:
   curl -s -H "Authorization: Bearer {api_key}" {base}/v1/projects | python3 -m json.tool
