@@ -168,7 +168,8 @@ def test_the_task_page_shows_data_answers_and_result(org: Org, other_org: Org) -
 def test_the_project_page_shows_pace_workers_and_charts(org: Org) -> None:
     label = "pos " + XSS
     project = categorize_project(org, name="Figures",
-                                 params={"labels": [label, "neg", "neu"]})
+                                 params={"labels": [label, "neg", "neu"]},
+                                 pay={"per_task": "0.10", "currency": "USD"})
     org.client.create_tasks(project["id"], [{"data": {"text": str(i)}} for i in range(5)])
     _answer_all(org, project["id"], [label, label, "neg"])
     with signed_in_client(org.url, user_account(org)) as http:
@@ -185,6 +186,7 @@ def test_the_project_page_shows_pace_workers_and_charts(org: Org) -> None:
     assert '<g class="row" data-label="neg" data-count="1">' in html
     assert '<g class="row" data-label="neu" data-count="0">' in html
     assert "<script>window.__pwned" not in html
+    assert 'data-field="total">0.30<' in html and 'data-field="unpaid">0.30<' in html
     workers = re.findall(r'<tr data-worker="(wrk_[^"]+)">(.*?)</tr>', html, re.S)
     assert len(workers) == 3
     for _, row in workers:

@@ -19,6 +19,7 @@ from assay.db.engine import Database
 from assay.db.models import Project
 from assay.errors import NotFound
 from assay.http.auth import get_db
+from assay.ledger import service as ledger
 from assay.projects import figures
 from assay.projects import repository as projects_repo
 from assay.projects import service as projects
@@ -152,6 +153,7 @@ def project_page(project_id: str, request: Request, status: str | None = None,
         pace = _paces(session, who, [row.id], now)[row.id]
         drawn = _charts(session, who, row, now)
         workers, _ = quality.worker_report(session, who, row.id, None, WORKERS_SHOWN + 1)
+        cost = ledger.project_cost(session, who, row.id)["docs"]
     more = len(task_rows) > PAGE
     shown = [task_object(t) for t in task_rows[:PAGE]]
     for t in shown:
@@ -164,7 +166,7 @@ def project_page(project_id: str, request: Request, status: str | None = None,
         "status": status, "statuses": STATUSES, "instructions": markdown(row.instructions),
         "next_after": shown[-1]["id"] if more and shown else None, "pace": pace,
         "charts": drawn, "workers": workers[:WORKERS_SHOWN],
-        "more_workers": len(workers) > WORKERS_SHOWN, "now": isoformat(now),
+        "more_workers": len(workers) > WORKERS_SHOWN, "now": isoformat(now), "cost": cost,
     })
 
 
