@@ -41,6 +41,7 @@ bench-ui: $(STAMP) system-deps
 
 bench-quality: $(STAMP)
 	$(BIN)/python bench/quality/run.py
+	$(BIN)/python bench/quality/adaptive_replay.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts
