@@ -132,3 +132,24 @@ def test_a_senior_reviewer_overturns_a_review_in_the_browser(org: Org, page: Any
     assert after["result"]["answer"] == {"label": "neu"} and after["review_status"] == "fixed"
     [outcome] = [f for f in first.feedback() if f["type"] == "review"]
     assert outcome["verdict"] == "overturned" and outcome["comment"] == "this reads neutral"
+
+
+def test_ctrl_enter_accepts_a_spans_review_with_the_focus_in_the_task(org: Org,
+                                                                     page: Any) -> None:
+    project = org.client.create_project(name="Names", kind="spans",
+                                        params={"labels": ["ORG", "PER"]},
+                                        quality={"overlap": 1, "review_rate": 1.0})
+    task = org.client.create_task(project["id"], {"text": "Ada works at Acme."})
+    worker = org.worker()
+    offer = worker.next(project["id"])
+    assert offer is not None
+    worker.submit(offer["assignment_id"], {"spans": [{"start": 0, "end": 3, "label": "PER"}]})
+    reviewer = worker_account(org)
+    org.client.add_reviewer(project["id"], reviewer.subject_id)
+    open_signed_in(page, reviewer, f"/review/{project['id']}")
+    expect(page.locator('#task[data-state="ready"]')).to_have_attribute("data-task", task["id"])
+    expect(page.locator("#answers li")).to_contain_text("PER")
+    page.locator("#task button").first.focus()  # the widget's own submit button
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#task")).to_have_attribute("data-state", "empty")
+    assert org.client.get_task(task["id"])["review_status"] == "accepted"

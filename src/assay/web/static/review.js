@@ -148,7 +148,9 @@ function onKey(event) {
   if (event.defaultPrevented || event.isComposing) return;
   if (document.querySelector("dialog[open]")) return;
   const inComment = event.target === commentEl;
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && (inComment || !taskEl.contains(event.target))) {
+  // Ctrl+Enter accepts, except in the task's own text box, where it sends the text as the fix.
+  const inTaskText = event.target instanceof HTMLTextAreaElement && taskEl.contains(event.target);
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !inTaskText) {
     event.preventDefault();
     decide("accept");
     return;
