@@ -36,6 +36,11 @@ def _worker(request: Request) -> WorkerPrincipal | Response:
     return signed.principal
 
 
+def _not_found(request: Request) -> Response:
+    return error_page(request, 404, "Project not found",
+                      "There is no project with this id that you may work on.")
+
+
 @router.get("/work", response_model=None)
 def work_home(request: Request, db: Database = Depends(get_db)) -> Response:
     who = _worker(request)
@@ -57,17 +62,11 @@ def work_project(project_id: str, request: Request, db: Database = Depends(get_d
     with db.read() as session:
         project = get_worker_project(session, who, project_id)
     if project is None:
-        return error_page(request, 404, "Project not found",
-                          "There is no project with this id that you may work on.")
+        return _not_found(request)
     return render(request, "label.html", {
         "project": project, "worker_id": who.worker_id,
         "instructions": markdown(project.instructions),
     })
-
-
-def _not_found(request: Request) -> Response:
-    return error_page(request, 404, "Project not found",
-                      "There is no project with this id that you may work on.")
 
 
 @router.get("/work/{project_id}/standing", response_model=None)
