@@ -64,6 +64,23 @@ def test_the_form_creates_a_project_and_redirects_to_it(org: Org) -> None:
     assert shown.status_code == 200 and "Made by form" in shown.text
 
 
+def test_the_form_sets_workforce_currency_review_and_max_overlap(org: Org) -> None:
+    with signed_in_client(org.url, user_account(org)) as http:
+        response = _post_form(http, name="Crowd project", overlap="2", max_overlap="5",
+                              target_confidence="0.9", review_rate="0.1", per_task="0.02",
+                              currency="EUR", workforce="crowd")
+        assert response.status_code == 303
+        bad = _post_form(http, name="Bad", currency="eur", workforce="everyone")
+        below = _post_form(http, name="Bad", overlap="3", max_overlap="2")
+    assert "overlap" in _field_errors(below.text, "max_overlap")
+    project = org.client.get_project(response.headers["location"].rsplit("/", 1)[1])
+    assert project["workforce"] == "crowd" and project["pay"]["currency"] == "EUR"
+    assert project["quality"]["max_overlap"] == 5 and project["quality"]["review_rate"] == 0.1
+    assert bad.status_code == 422
+    assert _field_errors(bad.text, "currency") and _field_errors(bad.text, "workforce")
+    assert "Bad" not in _project_names(org)
+
+
 def test_advanced_params_make_a_rate_project(org: Org) -> None:
     with signed_in_client(org.url, user_account(org)) as http:
         response = _post_form(http, name="Rated", kind="rate", labels="",

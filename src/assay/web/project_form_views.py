@@ -29,11 +29,13 @@ router = APIRouter(include_in_schema=False)
 
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 LABEL_KINDS = ("categorize", "spans", "boxes")
-QUALITY_FIELDS = ("overlap", "target_confidence", "gold_rate", "min_worker_accuracy")
-TEXT_FIELDS = ("name", "kind", "labels", "instructions", "params", "per_task",
-               *QUALITY_FIELDS)
+QUALITY_FIELDS = ("overlap", "max_overlap", "target_confidence", "gold_rate",
+                  "min_worker_accuracy", "review_rate")
+TEXT_FIELDS = ("name", "kind", "labels", "instructions", "params", "per_task", "currency",
+               "workforce", *QUALITY_FIELDS)
 EMPTY_FORM: dict[str, Any] = {**dict.fromkeys(TEXT_FIELDS, ""), "kind": "categorize",
-                              "overlap": "1", "multiple": False}
+                              "overlap": "1", "multiple": False, "currency": "USD",
+                              "workforce": "private"}
 
 
 def _who(request: Request) -> Requester | Response:
@@ -62,9 +64,10 @@ def form_field(path: str, params_given: bool) -> tuple[str, str]:
         return "params", rest
     if head == "quality":
         name, _, deeper = rest.partition(".")
-        return ("overlap" if name == "max_overlap" else name), deeper
+        return name, deeper
     if head == "pay":
-        return "per_task", "" if rest == "per_task" else rest
+        name, _, deeper = rest.partition(".")
+        return ("currency" if name == "currency" else "per_task"), deeper
     if head in TEXT_FIELDS:
         return head, rest
     return "form", path
@@ -98,12 +101,13 @@ def build_body(form: dict[str, Any]) -> ProjectCreate:
         if form["kind"] == "categorize" and form["multiple"]:
             params["multiple"] = True
     quality = {name: form[name].strip() for name in QUALITY_FIELDS if form[name].strip()}
-    per_task = form["per_task"].strip()
+    pay = {name: form[name].strip() for name in ("per_task", "currency") if form[name].strip()}
     try:
         return ProjectCreate.model_validate({
             "name": form["name"].strip(), "kind": form["kind"],
             "instructions": form["instructions"], "params": params,
-            "quality": quality or None, "pay": {"per_task": per_task} if per_task else None,
+            "quality": quality or None, "pay": pay or None,
+            "workforce": form["workforce"] or "private",
         })
     except ValidationError as exc:
         fields = validation_details(list(exc.errors()))
@@ -122,9 +126,11 @@ def new_project_form(request: Request) -> Response:
 def create_project(request: Request, csrf_token: str = Form(""), name: str = Form(""),
                    kind: str = Form(""), labels: str = Form(""), multiple: str = Form(""),
                    instructions: str = Form(""), params: str = Form(""),
-                   overlap: str = Form(""), target_confidence: str = Form(""),
-                   gold_rate: str = Form(""), min_worker_accuracy: str = Form(""),
-                   per_task: str = Form(""), db: Database = Depends(get_db)) -> Response:
+                   overlap: str = Form(""), max_overlap: str = Form(""),
+                   target_confidence: str = Form(""), gold_rate: str = Form(""),
+                   min_worker_accuracy: str = Form(""), review_rate: str = Form(""),
+                   per_task: str = Form(""), currency: str = Form(""),
+                   workforce: str = Form(""), db: Database = Depends(get_db)) -> Response:
     who = _who(request)
     if isinstance(who, Response):
         return who
@@ -134,8 +140,10 @@ def create_project(request: Request, csrf_token: str = Form(""), name: str = For
     form: dict[str, Any] = {
         "name": name, "kind": kind, "labels": labels, "multiple": multiple == "1",
         "instructions": instructions, "params": params, "overlap": overlap,
-        "target_confidence": target_confidence, "gold_rate": gold_rate,
-        "min_worker_accuracy": min_worker_accuracy, "per_task": per_task,
+        "max_overlap": max_overlap, "target_confidence": target_confidence,
+        "gold_rate": gold_rate, "min_worker_accuracy": min_worker_accuracy,
+        "review_rate": review_rate, "per_task": per_task, "currency": currency,
+        "workforce": workforce,
     }
     hosts: tuple[str, ...] = request.app.state.settings.allowed_callback_hosts
 
