@@ -114,3 +114,17 @@ def test_the_labeling_page_renders_instructions_safely(org: Org) -> None:
     assert "<strong>Bold</strong>" in html
     assert 'href="javascript:' not in html
     assert "<script>window.__pwned" not in html and "<img src=x" not in html
+
+
+def test_a_browser_gets_an_html_page_for_an_unknown_address_and_the_api_keeps_json(
+        org: Org) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = httpx.get(org.url + "/no/such/page", headers=html)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Page not found" in page.text and "content-security-policy" in page.headers
+    plain = httpx.get(org.url + "/no/such/page")
+    assert plain.status_code == 404 and plain.json()["error"]["code"] == "not_found"
+    api = httpx.get(org.url + "/v1/no-such-route", headers=html)
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+    wrong_method = httpx.delete(org.url + "/v1/projects", headers=html)
+    assert wrong_method.status_code == 405 and "error" in wrong_method.json()

@@ -33,6 +33,16 @@ def error_response(status: int, code: str, message: str,
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
+async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """The framework's own errors (unknown route, wrong method, unreadable body) as JSON."""
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if exc.status_code == 400 and "parsing the body" in message:
+        # FastAPI's answer to a body that is not even text (bad UTF-8).
+        code, message = "invalid_json", "the request body is not valid JSON"
+    return error_response(exc.status_code, code, message, headers=exc.headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AssayError)
     async def _domain(_: Request, exc: AssayError) -> JSONResponse:
@@ -48,14 +58,7 @@ def install(app: FastAPI) -> None:
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
         return error_response(422, "invalid_input", summary, {"fields": fields})
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code, "error")
-        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        if exc.status_code == 400 and "parsing the body" in message:
-            # FastAPI's answer to a body that is not even text (bad UTF-8).
-            code, message = "invalid_json", "the request body is not valid JSON"
-        return error_response(exc.status_code, code, message, headers=exc.headers)
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
 
     @app.exception_handler(OperationalError)
     async def _db(_: Request, exc: OperationalError) -> JSONResponse:
