@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
 from assay.clock import isoformat, utcnow
-from assay.db.models import LedgerEntry, Payout, Response
+from assay.db.models import LedgerEntry, Payout
 from assay.errors import NotFound
 from assay.ids import new_id
 from assay.ledger import repository
 from assay.ledger.money import to_micros, to_text
 from assay.projects import service as projects
+from assay.work.repository import has_answered
 
 REVERSED_REASONS = ("spam", "fraud")
 
@@ -66,9 +67,7 @@ def grant_bonus(session: Session, who: Requester, project_id: str, worker_id: st
     """``POST /v1/projects/{id}/bonuses``: only for a worker who answered in the project.
     Keys are scoped to the organization."""
     project = projects.get_project(session, who, project_id)
-    answered = session.scalar(select(Response.id).where(
-        Response.project_id == project.id, Response.worker_id == worker_id).limit(1))
-    if answered is None:
+    if not has_answered(session, worker_id, project.id):
         raise NotFound(f"worker {worker_id} has not answered in this project",
                        {"field": "worker_id"})
     scoped = f"{project.org_id}:{key}" if key is not None else None

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assay.clock import utcnow
-from assay.db.models import Flag, Project, Response
+from assay.db.models import Flag, Project
 from assay.errors import Conflict, NotFound
 from assay.integrity.service import flag_object
 from assay.quality.service import lift_pause, pause_worker, record_event, standing_for
+from assay.work.repository import has_answered
 
 OPERATOR_REASONS = ("fraud", "operator")
 
@@ -24,9 +25,7 @@ def _standing(session: Session, project_id: str, worker_id: str) -> Any:
     project = session.get(Project, project_id)
     if project is None:
         raise NotFound(f"project {project_id} does not exist")
-    answered = session.scalar(select(Response.id).where(
-        Response.project_id == project_id, Response.worker_id == worker_id).limit(1))
-    if answered is None:
+    if not has_answered(session, worker_id, project_id):
         raise NotFound(f"worker {worker_id} has not answered in project {project_id}")
     return standing_for(session, project, worker_id, utcnow())
 

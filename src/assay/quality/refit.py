@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from assay.algorithms import dawid_skene, encode_answers
 from assay.algorithms.posterior_workers import leave_one_out_counts
-from assay.algorithms.reliability import confidently_below
 from assay.clock import utcnow
 from assay.db.engine import Database
 from assay.db.models import Appeal, Project, Response, Task
@@ -99,11 +98,10 @@ def refit_project(session: Session, project_id: str) -> int:
         standing.model_answers = n
         standing.model_confusion = {"labels": labels, "counts": _rounded(counts[w])}
         right = round(float(accuracy[w]) * n)
-        if (standing.status == "active" and worker_id not in granted
-                and confidently_below(right, n, bar, RISK, MIN_ANSWERS)):
-            spam = confidently_below(right, n, min(1.0, chance + 0.15), RISK, MIN_ANSWERS)
-            quality.pause_worker(session, project.id, worker_id,
-                                 "spam" if spam else "low_accuracy", now)
+        if standing.status == "active" and worker_id not in granted:
+            reason = quality.pause_reason(right, n, bar, chance, RISK, MIN_ANSWERS)
+            if reason is not None:
+                quality.pause_worker(session, project.id, worker_id, reason, now)
     return answers.n_workers
 
 

@@ -37,6 +37,9 @@ from assay.work.repository import expire_leases
 # served, but an answer to a lease taken before it retired still checks the worker.
 CHECKED = {"gold": "gold", "retired": "gold", "training": "training"}
 SETTLED_BY_REVIEW = ("accepted", "fixed")
+# A worker is a spammer, not just below the bar, when confidently no better than chance
+# plus this margin.
+SPAM_MARGIN = 0.15
 
 
 def add_reference(session: Session, who: Requester, project_id: str, body: GoldIn,
@@ -124,27 +127,42 @@ def _chance(project: Any) -> float | None:
     return 1.0 / len(found[1]) if found else None
 
 
+def checked_record(standing: ProjectWorker | None) -> tuple[int, int]:
+    """How many of the worker's checked answers (gold and review) were right, and how many
+    there were, over their whole record in the project."""
+    if standing is None:
+        return 0, 0
+    return (standing.gold_correct + standing.review_correct,
+            standing.gold_answers + standing.review_answers)
+
+
 def checks(standing: ProjectWorker) -> tuple[int, int]:
-    """The worker's checked answers (gold and review) and how many were right, counted
-    since the last granted appeal: the evidence the accuracy bar applies to."""
-    answers = standing.gold_answers + standing.review_answers - standing.base_answers
-    correct = standing.gold_correct + standing.review_correct - standing.base_correct
-    return correct, answers
+    """The worker's checked answers and how many were right, counted since the last lifted
+    pause: the evidence the accuracy bar applies to."""
+    correct, answers = checked_record(standing)
+    return correct - standing.base_correct, answers - standing.base_answers
+
+
+def pause_reason(correct: int, answers: int, bar: float, chance: float | None,
+                 risk: float = 0.05, min_answers: int = 5) -> str | None:
+    """The reason to pause a worker with ``correct`` of ``answers`` right, or None: ``spam``
+    when they are confidently no better than chance (+ ``SPAM_MARGIN``), ``low_accuracy``
+    when they are confidently below the bar only."""
+    if not confidently_below(correct, answers, bar, risk, min_answers):
+        return None
+    spam = chance is not None and confidently_below(
+        correct, answers, min(1.0, chance + SPAM_MARGIN), risk, min_answers)
+    return "spam" if spam else "low_accuracy"
 
 
 def _apply_bar(session: Session, project: Any, standing: ProjectWorker, now: datetime) -> None:
-    """Pause the worker when their checked accuracy is confidently below the bar: as
-    ``spam`` when it is also confidently no better than chance, else ``low_accuracy``."""
+    """Pause the worker when their checked accuracy is confidently below the bar."""
     if standing.status != "active":
         return
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
-    correct, answers = checks(standing)
-    if not confidently_below(correct, answers, bar):
-        return
-    chance = _chance(project)
-    spam = chance is not None and confidently_below(correct, answers, min(1.0, chance + 0.15))
-    pause_worker(session, project.id, standing.worker_id, "spam" if spam else "low_accuracy",
-                 now)
+    reason = pause_reason(*checks(standing), bar, _chance(project))
+    if reason is not None:
+        pause_worker(session, project.id, standing.worker_id, reason, now)
 
 
 def record_check(session: Session, project: Any, worker_id: str, purpose: str, correct: bool,
@@ -178,8 +196,7 @@ def lift_pause(standing: ProjectWorker, now: datetime) -> None:
     checks made from now on (the record itself stays)."""
     standing.status = "active"
     standing.pause_reason = None
-    standing.base_answers = standing.gold_answers + standing.review_answers
-    standing.base_correct = standing.gold_correct + standing.review_correct
+    standing.base_correct, standing.base_answers = checked_record(standing)
     standing.updated_at = now
 
 
@@ -262,7 +279,7 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
         s = standings.get(worker_id)
         gold, right = (s.gold_answers, s.gold_correct) if s else (0, 0)
         reviewed, upheld = (s.review_answers, s.review_correct) if s else (0, 0)
-        checked = gold + reviewed
+        all_right, checked = checked_record(s)
         docs.append({
             "worker_id": worker_id,
             "answers": answers,
@@ -270,7 +287,7 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
             "gold_accuracy": right / gold if gold else None,
             "review_answers": reviewed,
             "review_accuracy": upheld / reviewed if reviewed else None,
-            "estimated_accuracy": (accuracy_posterior(right + upheld, checked, bar).mean
+            "estimated_accuracy": (accuracy_posterior(all_right, checked, bar).mean
                                    if checked else None),
             "status": s.status if s else "active",
             "pause_reason": s.pause_reason if s else None,

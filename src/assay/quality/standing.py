@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal
@@ -22,8 +22,8 @@ from assay.db.models import Appeal, Flag, Response, Reviewer, Task, Worker, Work
 from assay.errors import NotFound
 from assay.ledger import service as ledger
 from assay.quality import appeals, repository
-from assay.quality.service import checks
-from assay.work.repository import get_project_for_worker
+from assay.quality.service import checked_record, checks
+from assay.work.repository import count_worker_answers, get_project_for_worker
 
 EVIDENCE_LIMIT = 100
 # What a worker may read of a flag's detail: never another worker's id.
@@ -38,7 +38,7 @@ def _flag(flag: Flag) -> dict[str, Any]:
 def _accuracy(standing: Any, bar: float) -> dict[str, Any]:
     gold_n, gold_ok = (standing.gold_answers, standing.gold_correct) if standing else (0, 0)
     rev_n, rev_ok = (standing.review_answers, standing.review_correct) if standing else (0, 0)
-    total, right = gold_n + rev_n, gold_ok + rev_ok
+    right, total = checked_record(standing)
     estimate = accuracy_posterior(right, total, bar) if total else None
     counted = checks(standing) if standing else (0, 0)
     return {
@@ -98,8 +98,7 @@ def worker_standing_detail(session: Session, who: WorkerPrincipal,
                                                   Appeal.worker_id == worker.id)).first()
     status = standing.status if standing else "active"
     is_reviewer = session.get(Reviewer, (project_id, worker.id)) is not None
-    answers = session.scalar(select(func.count()).select_from(Response).where(
-        Response.project_id == project_id, Response.worker_id == worker.id)) or 0
+    answers = count_worker_answers(session, worker.id, project_id)
     return {
         "worker_id": worker.id,
         "project": project_id,

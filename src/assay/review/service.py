@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from assay.accounts.service import Requester, WorkerPrincipal
 from assay.algorithms.reliability import confidently_below
@@ -125,15 +125,22 @@ def _free(holder: Any, until: Any, worker_id: str, now: datetime) -> Any:
     return or_(holder.is_(None), holder == worker_id, until <= now)
 
 
-def _item(session: Session, project: Project, task: Task, until: datetime) -> dict[str, Any]:
+def _item(session: Session, project: Project, task: Task, until: datetime,
+          level: int = 1) -> dict[str, Any]:
+    """What a reviewer sees: the task, its result and its answers with their flags (at
+    level 2 also the first reviewer's verdict on each answer)."""
     answers = _answers(session, task.id)
     flags = _answer_flags(session, project.id, answers)
+    shown = []
+    for r in answers:
+        answer: dict[str, Any] = {"answer_id": r.id, "answer": r.answer, "flags": flags[r.id]}
+        if level == 2:
+            answer["verdict"] = r.review_verdict
+        shown.append(answer)
     return {
-        "task_id": task.id, "project": project.id, "level": 1, "kind": project.kind,
+        "task_id": task.id, "project": project.id, "level": level, "kind": project.kind,
         "instructions": project.instructions, "params": project.params, "data": task.data,
-        "result": task.result, "expires_at": isoformat(until),
-        "answers": [{"answer_id": r.id, "answer": r.answer, "flags": flags[r.id]}
-                    for r in answers],
+        "result": task.result, "expires_at": isoformat(until), "answers": shown,
     }
 
 
@@ -176,13 +183,9 @@ def _next_check(session: Session, who: WorkerPrincipal, project: Project, now: d
         return None
     review.held_by, review.held_until = who.worker_id, until
     session.flush()
-    task = session.get_one(Task, review.task_id)
-    item = _item(session, project, task, until)
-    verdicts = {r.id: r.review_verdict for r in _answers(session, task.id)}
-    for answer in item["answers"]:
-        answer["verdict"] = verdicts.get(answer["answer_id"])
-    item.update(level=2, review={"review_id": review.id, "verdict": review.verdict,
-                                 "answer": review.answer, "comment": review.comment})
+    item = _item(session, project, session.get_one(Task, review.task_id), until, level=2)
+    item["review"] = {"review_id": review.id, "verdict": review.verdict,
+                      "answer": review.answer, "comment": review.comment}
     return item
 
 
@@ -330,15 +333,15 @@ def worker_feedback(session: Session, who: WorkerPrincipal, limit: int = 100
     items = [{"type": "answer", "answer_id": r.id, "project": r.project_id,
               "answer": r.answer, "verdict": r.review_verdict, "comment": r.review_comment,
               "answered_at": isoformat(r.created_at)} for r in rows]
-    checks = session.scalars(
-        select(Review).where(Review.reviewer_id == who.worker_id, Review.level == 1,
-                             Review.second_status.in_(("upheld", "overturned")))
-        .order_by(Review.id.desc()).limit(limit))
-    for review in checks:
-        second = session.scalars(select(Review).where(Review.checks_id == review.id)).first()
+    check = aliased(Review)
+    checked = session.execute(
+        select(Review, check.comment).outerjoin(check, check.checks_id == Review.id)
+        .where(Review.reviewer_id == who.worker_id, Review.level == 1,
+               Review.second_status.in_(("upheld", "overturned")))
+        .order_by(Review.id.desc()).limit(limit)).all()
+    for review, comment in checked:
         items.append({"type": "review", "review_id": review.id, "project": review.project_id,
                       "task_id": review.task_id, "verdict": review.second_status,
-                      "comment": second.comment if second else None,
-                      "answered_at": isoformat(review.created_at)})
+                      "comment": comment, "answered_at": isoformat(review.created_at)})
     items.sort(key=lambda item: str(item["answered_at"]), reverse=True)
     return items[:limit]

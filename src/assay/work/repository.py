@@ -172,6 +172,12 @@ def list_counted_answers(session: Session, task_id: str) -> list[dict[str, Any]]
     return list(session.connection().execute(_ANSWERS, {"key": task_id}).scalars())
 
 
+def has_answered(session: Session, worker_id: str, project_id: str) -> bool:
+    """Whether the worker has given at least one answer in the project."""
+    return session.scalar(select(R.id).where(R.worker_id == worker_id,
+                                             R.project_id == project_id).limit(1)) is not None
+
+
 def count_worker_answers(session: Session, worker_id: str, project_id: str | None,
                          since: datetime | None = None) -> int:
     stmt = select(func.count()).select_from(R).where(R.worker_id == worker_id)
