@@ -14,7 +14,8 @@ def test_create_fills_every_default(org: Org) -> None:
     assert project["id"].startswith("prj_")
     assert project["quality"] == {"overlap": 1, "max_overlap": 1, "target_confidence": 0.0,
                                   "gold_rate": 0.0, "min_worker_accuracy": 0.0,
-                                  "review_rate": 0.0, "second_review_rate": 0.0}
+                                  "review_rate": 0.0, "second_review_rate": 0.0,
+                                  "resettle": True}
     assert project["pay"] == {"per_task": "0", "training_per_task": "0", "currency": "USD"}
     assert project["workforce"] == "private" and project["lease_seconds"] == 600
     assert project["limits"] == {"answers_per_minute": None, "min_seconds_per_task": None}

@@ -24,13 +24,19 @@ max(5, tasks done / 10) tasks. Gold labels are only used to score. The rules:
     stores it), shrunk with the weight of ``PRIOR_WEIGHT`` answers toward the crowd's
     answer-weighted mean; uniform class prior.
 ``confusion_loo``
-    the platform's rule now (:mod:`assay.quality.adaptive`): confusion-matrix ("two
+    the platform's stopping rule (:mod:`assay.quality.adaptive`): confusion-matrix ("two
     coin") posterior from what the refit stores — each worker's leave-one-out counts (from
     ``MODEL_MIN_ANSWERS`` answers on), every worker's counts together and the expected
     class counts (from ``MODEL_MIN_TASKS`` tasks on) — turned into Dirichlet means and the
     class prior by the same
     :func:`~assay.algorithms.posterior_workers.worker_confusions` the platform calls.
     The replay has no gold, so the gold counts the platform adds are zero here.
+``confusion_resettle``
+    the platform's rule now: ``confusion_loo``, and after every refit each settled task is
+    judged again with the new model from the answers it has (:mod:`assay.quality.resettle`):
+    below the target with answers left, it asks for more (unless it is flagged for
+    review); otherwise, if its best label changed, the label changes (flagged for review
+    when below the target). One more refit runs after the last task.
 
 Reported, averaged over ``--seeds`` replays: the share of all answers used, the accuracy of
 the labels at stopping time, the share of tasks flagged for review, beside Dawid-Skene and
@@ -71,7 +77,7 @@ from assay.quality.adaptive import (
 )
 from assay.quality.refit import MODEL_MIN_ANSWERS, MODEL_MIN_TASKS
 
-RULES = ("one_coin_point", "one_coin_loo", "confusion_loo")
+RULES = ("one_coin_point", "one_coin_loo", "confusion_loo", "confusion_resettle")
 BINS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
 
 
@@ -141,34 +147,66 @@ class WorkerModel:
 
 def replay(crowd: Crowd, rule: str, target: float, min_overlap: int, order: str,
            rng: np.random.Generator) -> Replay:
+    recheck = rule == "confusion_resettle"
+    rule = "confusion_loo" if recheck else rule
     by_task = np.argsort(crowd.task, kind="stable")
     starts = np.searchsorted(crowd.task[by_task], np.arange(crowd.n_tasks + 1))
     model = WorkerModel(rule, crowd.n_workers, crowd.k)
     chosen = np.zeros(crowd.n_tasks, dtype=np.int64)
     confidence = np.zeros(crowd.n_tasks)
     review = np.zeros(crowd.n_tasks, dtype=bool)
-    revealed: list[np.ndarray] = []
-    next_refit, used = 5, 0
+    revealed = np.zeros(crowd.n_tasks, dtype=np.int64)
+    arrival: dict[int, np.ndarray] = {}
+    finished: list[int] = []
+
+    def ask(t: int) -> None:
+        """Reveal answers of task ``t`` until its posterior reaches the target."""
+        idx = arrival[t]
+        limit = min(idx.size, crowd.max_overlap)
+        n = int(revealed[t])
+        post = model.posterior(crowd.worker[idx[:n]], crowd.label[idx[:n]]) if n else None
+        while n < limit and (post is None or n < min_overlap or post.max() < target):
+            n += 1
+            post = model.posterior(crowd.worker[idx[:n]], crowd.label[idx[:n]])
+        assert post is not None
+        chosen[t], confidence[t] = int(post.argmax()), float(post.max())
+        review[t] = post.max() < target
+        revealed[t] = n
+
+    def resettle(t: int) -> None:
+        """What the platform's refit does to a settled task (quality/resettle.py)."""
+        idx = arrival[t][:revealed[t]]
+        post = model.posterior(crowd.worker[idx], crowd.label[idx])
+        if (not review[t] and post.max() < target
+                and revealed[t] < min(arrival[t].size, crowd.max_overlap)):
+            ask(t)  # reopened: more answers until the target (never one flagged for review)
+        elif int(post.argmax()) != chosen[t]:
+            chosen[t], confidence[t] = int(post.argmax()), float(post.max())
+            review[t] = post.max() < target
+
+    def refit() -> None:
+        seen = np.concatenate([arrival[t][:revealed[t]] for t in finished])
+        tasks, codes = np.unique(crowd.task[seen], return_inverse=True)
+        model.refit(Answers(codes, crowd.worker[seen], crowd.label[seen], tasks.size,
+                            crowd.n_workers, crowd.k))
+        if recheck:
+            for t in finished:
+                resettle(t)
+
+    next_refit = 5
     for done, t in enumerate(rng.permutation(crowd.n_tasks), start=1):
         idx = by_task[starts[t]:starts[t + 1]]
         if order == "random":  # arrival order: a permutation drawn without the labels
             idx = rng.permutation(idx)
-        limit = min(idx.size, crowd.max_overlap)
-        for n in range(1, limit + 1):
-            post = model.posterior(crowd.worker[idx[:n]], crowd.label[idx[:n]])
-            if n >= min_overlap and post.max() >= target:
-                break
-        chosen[t], confidence[t] = int(post.argmax()), float(post.max())
-        review[t] = post.max() < target
-        used += n
-        revealed.append(idx[:n])
+        arrival[int(t)] = idx
+        ask(int(t))
+        finished.append(int(t))
         if done >= next_refit:
             next_refit = done + max(5, done // 10)
-            seen = np.concatenate(revealed)
-            tasks, codes = np.unique(crowd.task[seen], return_inverse=True)
-            model.refit(Answers(codes, crowd.worker[seen], crowd.label[seen], tasks.size,
-                                crowd.n_workers, crowd.k))
-    return Replay(chosen, confidence, review, used)
+            refit()
+    if recheck:
+        refit()
+    return Replay(chosen, confidence, review, int(revealed.sum()))
 
 
 def calibration(confidence: np.ndarray, right: np.ndarray) -> list[tuple[str, int, float,
@@ -183,7 +221,7 @@ def calibration(confidence: np.ndarray, right: np.ndarray) -> list[tuple[str, in
 
 
 def evaluate(crowd: Crowd, targets: tuple[float, ...], min_overlap: int, order: str,
-             seeds: int, calibrate_at: float) -> None:
+             seeds: int, calibrate_at: float, rules: tuple[str, ...] = RULES) -> None:
     answers = Answers(crowd.task, crowd.worker, crowd.label, crowd.n_tasks, crowd.n_workers,
                       crowd.k)
     known = crowd.truth >= 0
@@ -196,9 +234,9 @@ def evaluate(crowd: Crowd, targets: tuple[float, ...], min_overlap: int, order: 
           f"answers in {order} order, {seeds} seeds, min overlap {min_overlap}")
     print(f"  all answers:  Dawid-Skene {score(dawid_skene(answers).labels):.4f}   "
           f"majority vote {score(majority_vote(answers).labels):.4f}")
-    print("  rule            target  answers used   accuracy        review  seconds")
+    print("  rule               target  answers used   accuracy        review  seconds")
     pooled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for rule in RULES:
+    for rule in rules:
         for target in targets:
             started = time.perf_counter()
             runs = [replay(crowd, rule, target, min_overlap, order, np.random.default_rng(s))
@@ -206,7 +244,7 @@ def evaluate(crowd: Crowd, targets: tuple[float, ...], min_overlap: int, order: 
             share = np.array([r.used / crowd.task.size for r in runs])
             acc = np.array([score(r.chosen) for r in runs])
             flagged = np.mean([r.review.mean() for r in runs])
-            print(f"  {rule:15} {target:6.3f}  {share.mean():6.1%} ±{share.std():.1%}  "
+            print(f"  {rule:18} {target:6.3f}  {share.mean():6.1%} ±{share.std():.1%}  "
                   f"{acc.mean():.4f} ±{acc.std():.4f}  {flagged:5.1%}  "
                   f"{(time.perf_counter() - started) / seeds:6.1f}")
             if target == calibrate_at:
@@ -227,7 +265,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--min-overlap", type=int, default=1)
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--rules", default=",".join(RULES),
+                        help="comma-separated, from: " + ", ".join(RULES))
     args = parser.parse_args()
+    rules = tuple(args.rules.split(","))
+    if unknown := set(rules) - set(RULES):
+        parser.error(f"unknown rules: {', '.join(sorted(unknown))}")
     if (datasets_root() / "d_possent").exists():
         data = load("d_possent")
         coded, enc = encode_answers(data.tasks, data.workers, data.labels)
@@ -235,7 +278,7 @@ def main() -> None:
                           for t in enc.tasks])
         evaluate(Crowd("d_possent", coded.task, coded.worker, coded.label, truth,
                        coded.n_tasks, coded.n_workers, coded.n_classes, max_overlap=20),
-                 (0.95, 0.99, 0.999), args.min_overlap, args.order, args.seeds, 0.99)
+                 (0.95, 0.99, 0.995, 0.999), args.min_overlap, args.order, args.seeds, 0.99, rules)
     else:
         print("d_possent not found (set ASSAY_CROWD_DATASETS); skipping it")
     if not args.skip_synthetic:
@@ -244,7 +287,7 @@ def main() -> None:
         evaluate(Crowd("synthetic crowd (10% spammers)", task, worker, label, truth, 4000,
                        300, 4, max_overlap=10),
                  (0.95, 0.99, 0.999), args.min_overlap, args.order, max(1, args.seeds // 2),
-                 0.99)
+                 0.99, rules)
 
 
 if __name__ == "__main__":

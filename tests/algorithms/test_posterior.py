@@ -12,7 +12,7 @@ from assay.algorithms.errors import (
     LabelOutOfRangeError,
     LengthMismatchError,
 )
-from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
+from assay.algorithms.posterior import confusion_posterior, one_coin_posterior, task_posteriors
 from assay.algorithms.posterior_workers import (
     accuracy_means,
     aligned_counts,
@@ -208,3 +208,25 @@ def test_two_coin_confidences_are_calibrated_with_dirichlet_beliefs() -> None:
         assert abs(gap) < 0.03
     top = conf["point"] >= 0.97
     assert right["point"][top].mean() < conf["point"][top].mean() - 0.03
+
+
+def test_task_posteriors_match_the_one_task_posterior_on_every_task() -> None:
+    rng = np.random.default_rng(5)
+    n_tasks, n_workers, k = 40, 7, 3
+    task = np.repeat(np.arange(n_tasks), 3)[:-2]  # the last task has one answer
+    worker = rng.integers(n_workers, size=task.size)
+    label = rng.integers(k, size=task.size)
+    answers = Answers(task, worker, label, n_tasks + 1, n_workers, k)  # a task with none
+    confusions = rng.dirichlet(np.ones(k), size=(n_workers, k))
+    prior = np.array([0.5, 0.3, 0.2])
+    before = confusions.copy()
+    post = task_posteriors(answers, confusions, prior)
+    assert post.shape == (n_tasks + 1, k)
+    for t in range(n_tasks):
+        mine = task == t
+        assert post[t] == pytest.approx(confusion_posterior(label[mine],
+                                                            confusions[worker[mine]], prior))
+    assert post[n_tasks] == pytest.approx(prior)
+    assert np.array_equal(confusions, before)
+    with pytest.raises(InvalidParameterError):
+        task_posteriors(answers, confusions[:-1], prior)

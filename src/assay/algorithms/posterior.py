@@ -26,11 +26,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from assay.algorithms.answers import Answers
 from assay.algorithms.errors import InvalidParameterError, LabelOutOfRangeError
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["confusion_posterior", "one_coin_posterior"]
+__all__ = ["confusion_posterior", "one_coin_posterior", "task_posteriors"]
 
 
 def _log_prior(prior: npt.ArrayLike | None, n_classes: int) -> FloatArray:
@@ -131,3 +132,37 @@ def confusion_posterior(labels: npt.ArrayLike, confusions: npt.ArrayLike,
                                     "every true class (use smoothed, e.g. Dirichlet-mean, "
                                     "confusions)")
     return _normalised(_log_prior(prior, n_classes) + np.log(given).sum(axis=0))
+
+
+def task_posteriors(answers: Answers, confusions: npt.ArrayLike,
+                    prior: npt.ArrayLike | None = None) -> FloatArray:
+    """:func:`confusion_posterior` of every task at once: ``(n_tasks, K)``, a row per task
+    (the prior alone for a task without answers).
+
+    ``confusions`` is ``(n_workers, K, K)``, one matrix per worker of ``answers``, held to
+    the same rules as in :func:`confusion_posterior`.
+
+    >>> a = Answers(task=np.array([0, 0, 1]), worker=np.array([0, 1, 1]),
+    ...             label=np.array([1, 1, 0]), n_tasks=2, n_workers=2, n_classes=2)
+    >>> careful = [[0.9, 0.1], [0.1, 0.9]]
+    >>> p = task_posteriors(a, [careful, careful])
+    >>> [round(float(x), 3) for x in p[:, 1]]
+    [0.988, 0.1]
+    """
+    matrices = np.asarray(confusions, dtype=np.float64)
+    k = answers.n_classes
+    if matrices.shape != (answers.n_workers, k, k):
+        raise InvalidParameterError("confusions must have shape (n_workers, K, K)")
+    if (not np.all(np.isfinite(matrices)) or np.any(matrices < 0)
+            or not np.allclose(matrices.sum(axis=2), 1.0, atol=1e-6)):
+        raise InvalidParameterError("every confusion row must be a probability distribution")
+    given = matrices[answers.worker, :, answers.label]  # (n_answers, K)
+    if np.any(given <= 0):
+        raise InvalidParameterError("an answer's label must have positive probability under "
+                                    "every true class")
+    log_post = np.tile(_log_prior(prior, k), (answers.n_tasks, 1))
+    np.add.at(log_post, answers.task, np.log(given))
+    log_post -= log_post.max(axis=1, keepdims=True)
+    post = np.exp(log_post)
+    result: FloatArray = post / post.sum(axis=1, keepdims=True)
+    return result

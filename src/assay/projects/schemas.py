@@ -36,6 +36,7 @@ class QualityIn(Strict):
     min_worker_accuracy: float | None = Field(default=None, ge=0, le=1)
     review_rate: float | None = Field(default=None, ge=0, le=1)
     second_review_rate: float | None = Field(default=None, ge=0, le=1)
+    resettle: bool | None = None
     match: MatchIn | None = None
 
 

@@ -22,6 +22,7 @@ DEFAULT_PAY = {"per_task": "0", "training_per_task": "0", "currency": "USD"}
 QUALITY_DEFAULTS: dict[str, Any] = {
     "overlap": 1, "max_overlap": 1, "target_confidence": 0.0, "gold_rate": 0.0,
     "min_worker_accuracy": 0.0, "review_rate": 0.0, "second_review_rate": 0.0,
+    "resettle": True,
 }
 
 

@@ -72,7 +72,7 @@ class Decision:
     overlap: int | None = None             # set: ask for this many answers instead
 
 
-def _classes(project: AnyRow) -> tuple[str, list[str]] | None:
+def classes(project: AnyRow | Project) -> tuple[str, list[str]] | None:
     """The answer key and label set where adaptive overlap applies, else None."""
     if float(project.quality.get("target_confidence", 0.0)) <= 0.0:
         return None
@@ -80,7 +80,7 @@ def _classes(project: AnyRow) -> tuple[str, list[str]] | None:
 
 
 def applies(project: AnyRow) -> bool:
-    return _classes(project) is not None
+    return classes(project) is not None
 
 
 def crowd_accuracy(expected_right: float, answers: float, chance: float) -> float:
@@ -163,7 +163,7 @@ def confusions(session: Session, project_id: str, crowd_model: dict[str, Any], k
 
 
 def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) -> Decision:
-    found = _classes(project)
+    found = classes(project)
     assert found is not None
     key, labels = found
     if n_responses < task.overlap:

@@ -38,6 +38,7 @@ from assay.db.models import Appeal, Project, Response, Task
 from assay.integrity import service as integrity
 from assay.quality import service as quality
 from assay.quality.labels import categorical_labels
+from assay.quality.resettle import resettle
 
 log = logging.getLogger("assay.quality")
 
@@ -102,6 +103,10 @@ def refit_project(session: Session, project_id: str) -> int:
             reason = quality.pause_reason(right, n, bar, chance, RISK, MIN_ANSWERS)
             if reason is not None:
                 quality.pause_worker(session, project.id, worker_id, reason, now)
+    settled = resettle(session, project, answers, encoding, now)
+    if settled.reopened or settled.relabelled:
+        log.info("refit of project %s: %d tasks reopened, %d relabelled", project.id,
+                 settled.reopened, settled.relabelled)
     return answers.n_workers
 
 

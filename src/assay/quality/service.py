@@ -13,13 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
 from assay.algorithms.reliability import accuracy_posterior, confidently_below
 from assay.clock import isoformat, utcnow
-from assay.db.models import Batch, Project, ProjectWorker, Task, WorkerEvent
+from assay.db.models import Project, ProjectWorker, Task, WorkerEvent
 from assay.errors import NotFound
 from assay.ids import new_id
 from assay.integrity import service as integrity
@@ -31,7 +30,7 @@ from assay.projects.service import kind_error
 from assay.quality import matching, repository
 from assay.quality.labels import categorical_labels
 from assay.quality.schemas import GoldIn, TrainingIn
-from assay.work.repository import expire_leases
+from assay.work.repository import expire_leases, reopen_task
 
 # Task status -> the kind of check an answer to it is. A retired gold task is no longer
 # served, but an answer to a lease taken before it retired still checks the worker.
@@ -255,13 +254,7 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
         task.updated_at = now
         # A task a reviewer accepted or fixed stays settled: the review decided it.
         if task.status == "completed" and task.review_status not in SETTLED_BY_REVIEW:
-            task.status = "pending"
-            task.result = None
-            task.completed_at = None
-            if task.batch_id is not None:
-                session.execute(update(Batch).where(Batch.id == task.batch_id,
-                                                    Batch.status == "completed")
-                                .values(status="in_progress", updated_at=now))
+            reopen_task(session, task, now)
     session.flush()
 
 

@@ -46,13 +46,13 @@ from assay.db.models import (
 )
 from assay.errors import Conflict, Forbidden, NotFound, field_error
 from assay.ids import new_id
-from assay.jobs.queue import enqueue
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
 from assay.quality import service as quality
+from assay.tasks.results import replace_result
 
 
 def drawn_for_review(project: Any) -> bool:
@@ -247,11 +247,9 @@ def _fix(session: Session, project: Project, task: Task, verdict: str, answer: A
         fixed = get_kind(project.kind).validate_answer(project.params, task.data, answer)
     except KindValidationError as exc:
         raise kind_error(exc) from exc
-    task.result = {"answer": fixed, "confidence": 1.0, "method": "review",
-                   "n_responses": n_answers}
-    if task.callback_url or project.callback_url:
-        task.callback_succeeded = None
-        enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
+    replace_result(session, task, project, {"answer": fixed, "confidence": 1.0,
+                                            "method": "review", "n_responses": n_answers},
+                   now)
     return fixed
 
 

@@ -16,10 +16,10 @@ from assay.clock import utcnow
 from assay.db.models import Audit, Project, Task
 from assay.errors import Conflict
 from assay.ids import new_id
-from assay.jobs.queue import enqueue
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.projects.service import kind_error
+from assay.tasks.results import replace_result
 from assay.tasks.schemas import AuditIn
 from assay.tasks.service import get_task
 
@@ -40,11 +40,9 @@ def audit_task(session: Session, who: Requester, task_id: str, body: AuditIn) ->
             raise kind_error(exc) from exc
         outcome = "fixed"
         previous = task.result or {}
-        task.result = {"answer": correction, "confidence": 1.0, "method": "audit",
-                       "n_responses": previous.get("n_responses", task.n_responses)}
-        if task.callback_url or project.callback_url:
-            task.callback_succeeded = None
-            enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
+        replace_result(session, task, project,
+                       {"answer": correction, "confidence": 1.0, "method": "audit",
+                        "n_responses": previous.get("n_responses", task.n_responses)}, now)
     else:
         outcome = "accepted" if body.accepted else "rejected"
     task.review_status = outcome

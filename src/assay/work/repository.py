@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from assay.db.models import Assignment, Project, Response, Task
+from assay.db.models import Assignment, Batch, Project, Response, Task
 from assay.db.types import AnyRow
 
 A, P, R, T = Assignment, Project, Response, Task
@@ -186,3 +186,18 @@ def count_worker_answers(session: Session, worker_id: str, project_id: str | Non
     if since is not None:
         stmt = stmt.where(R.created_at >= since)
     return session.connection().execute(stmt).scalar_one()
+
+
+def reopen_task(session: Session, task: Task, now: datetime, overlap: int | None = None) -> None:
+    """Return a completed task (locked by the caller) to the pool, asking for ``overlap``
+    answers if given; its batch, if it was completed, is in progress again."""
+    task.status = "pending"
+    task.result = None
+    task.completed_at = None
+    task.updated_at = now
+    if overlap is not None:
+        task.overlap = overlap
+    if task.batch_id is not None:
+        session.execute(update(Batch).where(Batch.id == task.batch_id,
+                                            Batch.status == "completed")
+                        .values(status="in_progress", updated_at=now))

@@ -1,0 +1,122 @@
+"""Settling adaptive tasks again after a refit.
+
+A task under adaptive overlap completes as soon as its posterior reaches the target, judged
+with the worker models of that moment. Early in a project those are the crowd prior and a
+few answers each, so a task settled by two workers who later prove careless, or by a
+worker who says "positive" to everything, was settled on too little. After every refit
+(:mod:`assay.quality.refit`) each completed task that adaptive overlap decided is judged
+again with the new models, from the same answers:
+
+- its best label now below the target and fewer than ``max_overlap`` answers: the task
+  goes back to the pool asking for one more answer (it completes again, with its callback,
+  when the rule is satisfied);
+- a different best label: the result changes (method ``confusion_posterior``) and the
+  callback fires again; below the target at ``max_overlap`` it is flagged for review.
+
+A task waiting for review (``review_status: "pending"``) is never reopened, but its
+interim result may change while no reviewer holds it; a reviewed task is the reviewers'.
+A task whose answers changed since the fit (a new answer, a paused worker) is left to the
+next refit. A project
+that needs completion to be final sets ``quality.resettle: false``. The replay
+(``bench/quality/adaptive_replay.py --recheck``) measures what it buys: docs/algorithms.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from assay.algorithms import Answers
+from assay.algorithms.answers import Encoding
+from assay.algorithms.posterior import task_posteriors
+from assay.db.models import Project, Task
+from assay.quality import adaptive
+from assay.tasks.results import replace_result
+from assay.work.repository import reopen_task
+
+ADAPTIVE_METHODS = (adaptive.METHOD, adaptive.CONFUSION_METHOD)
+LOCK_CHUNK = 500
+
+
+def _held(holder: str | None, until: datetime | None, now: datetime) -> bool:
+    return holder is not None and until is not None and until > now
+
+
+@dataclass(frozen=True)
+class Resettled:
+    reopened: int = 0
+    relabelled: int = 0
+
+
+def resettle(session: Session, project: Project, answers: Answers, encoding: Encoding,
+             now: datetime) -> Resettled:
+    """Judge the project's adaptively settled tasks again with the models the refit just
+    stored. ``answers``/``encoding``: the counted live answers the refit fitted, coded in
+    the project's label order."""
+    found = adaptive.classes(project)
+    if (found is None or project.crowd_model is None
+            or not project.quality.get("resettle", True)):
+        return Resettled()
+    key, labels = found
+    session.flush()  # the workers' stored counts, as this refit left them
+    model = adaptive.confusions(session, project.id, project.crowd_model, key, labels,
+                                list(encoding.workers))
+    post = task_posteriors(answers, model.confusions, model.prior)
+    best = post.argmax(axis=1)
+    confidence = post.max(axis=1)
+    n_answers = np.bincount(answers.task, minlength=answers.n_tasks)
+    row = {task_id: i for i, task_id in enumerate(encoding.tasks)}
+    target = float(project.quality["target_confidence"])
+    plans: dict[str, tuple[int, str | None, dict[str, Any] | None]] = {}
+    for task_id, result, overlap, review_status, holder, until in session.execute(
+            select(Task.id, Task.result, Task.overlap, Task.review_status, Task.review_holder,
+                   Task.review_until)
+            .where(Task.project_id == project.id, Task.purpose == "live",
+                   Task.status == "completed",
+                   or_(Task.review_status.is_(None), Task.review_status == "pending"))):
+        i = row.get(task_id)
+        if i is None or not result or result.get("method") not in ADAPTIVE_METHODS:
+            continue
+        if _held(holder, until, now):
+            continue  # a reviewer is looking at it
+        n = int(n_answers[i])
+        label = labels[int(best[i])]
+        if (review_status is None and confidence[i] < target
+                and n < int(project.quality.get("max_overlap", overlap))):
+            plans[task_id] = (n, review_status, None)  # reopen for one more answer
+        elif label != (result.get("answer") or {}).get(key):
+            plans[task_id] = (n, review_status,
+                              {"answer": {key: label},
+                               "confidence": round(float(confidence[i]), 6),
+                               "method": adaptive.CONFUSION_METHOD, "n_responses": n})
+    # Lock every task to change, in id order, before touching any batch: a worker's
+    # submit locks its task and then its batch, so taking a batch between task locks
+    # could deadlock with it.
+    ids = sorted(plans)
+    locked: list[Task] = []
+    for start in range(0, len(ids), LOCK_CHUNK):
+        locked.extend(session.scalars(
+            select(Task).where(Task.id.in_(ids[start:start + LOCK_CHUNK]))
+            .order_by(Task.id).with_for_update()))
+    reopened = relabelled = 0
+    for task in locked:
+        n, review_status, result = plans[task.id]
+        if (task.status != "completed" or task.n_responses != n
+                or task.review_status != review_status
+                or _held(task.review_holder, task.review_until, now)):
+            continue  # changed since the fit: the next refit sees it
+        if result is None:
+            reopen_task(session, task, now, overlap=n + 1)
+            reopened += 1
+            continue
+        replace_result(session, task, project, result, now)
+        if result["confidence"] < target:
+            task.review_status = "pending"
+        relabelled += 1
+    session.flush()
+    return Resettled(reopened, relabelled)

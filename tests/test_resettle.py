@@ -1,0 +1,168 @@
+"""After a refit, tasks adaptive overlap settled on too little are judged again with the new
+worker models: reopened for one more answer, or relabelled (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from assay.accounts import service as accounts
+from assay.client import WorkerClient
+from assay.clock import utcnow
+from assay.db.models import Task
+from assay.quality.refit import refit_project
+from tests.support import Org, ServerProcess, categorize_project
+
+
+@pytest.fixture(scope="module")
+def server(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The server's own refit would run at a moment of its choosing: here only the test
+    refits, so the state before and after is known."""
+    log = tmp_path_factory.mktemp("log") / "server.log"
+    proc = ServerProcess(db_url, env={"ASSAY_REFIT_S": "3600"}, log_path=log).start()
+    yield proc
+    proc.stop()
+
+
+def _worker(org: Org) -> WorkerClient:
+    _, token = org.db.write(lambda s: accounts.create_worker(
+        s, f"r-{uuid.uuid4().hex[:10]}@example.com", org.org_id))
+    return WorkerClient(org.url, token)
+
+
+def _answer_all(worker: WorkerClient, project_id: str, label: Any) -> int:
+    """Answer every task offered: ``label`` is a label, or a function of the task data."""
+    n = 0
+    while (offer := worker.next(project_id)) is not None:
+        given = label(offer["data"]) if callable(label) else label
+        worker.submit(offer["assignment_id"], {"label": given})
+        n += 1
+    return n
+
+
+def _tasks(org: Org, project_id: str) -> dict[str, dict[str, Any]]:
+    return {t["data"]["text"]: t for t in org.client.iter_tasks(project=project_id)}
+
+
+def _history(org: Org, truths: list[str], max_overlap: int) -> tuple[str, list[WorkerClient]]:
+    """A project whose first tasks were labelled at a fixed overlap of 4 by two careful
+    workers and two who say "pos" to everything, then switched to adaptive overlap."""
+    project = categorize_project(org, quality={"overlap": 4})
+    pid = project["id"]
+    org.client.create_tasks(pid, [{"data": {"text": f"h{i}", "truth": truth}}
+                                  for i, truth in enumerate(truths)])
+    careful = [_worker(org), _worker(org)]
+    eager = [_worker(org), _worker(org)]
+    for worker in careful:
+        assert _answer_all(worker, pid, lambda data: data["truth"]) == len(truths)
+    for worker in eager:
+        assert _answer_all(worker, pid, "pos") == len(truths)
+    org.client.update_project(pid, quality={"overlap": 1, "target_confidence": 0.9,
+                                            "max_overlap": max_overlap})
+    return pid, careful + eager
+
+
+def test_tasks_settled_by_two_eager_workers_reopen_after_the_refit(org: Org) -> None:
+    truths = ["pos", "neg", "neu"] * 5
+    pid, (careful, _, eager1, eager2) = _history(org, truths, max_overlap=4)
+    org.client.create_tasks(pid, [{"data": {"text": f"x{i}", "truth": "neg"}}
+                                  for i in range(3)])
+    for worker in (eager1, eager2):
+        assert _answer_all(worker, pid, "pos") == 3
+    before = _tasks(org, pid)
+    for i in range(3):  # one-coin before the first refit: two agreeing answers settle it
+        result = before[f"x{i}"]["result"]
+        assert before[f"x{i}"]["status"] == "completed"
+        assert result["answer"] == {"label": "pos"} and result["confidence"] >= 0.9
+        assert result["method"] == "one_coin_posterior"
+
+    org.db.write(partial(refit_project, project_id=pid))
+
+    after = _tasks(org, pid)
+    for i in range(3):
+        task = after[f"x{i}"]
+        assert task["status"] == "pending" and task["result"] is None, task
+    with org.db.read() as session:
+        asks = set(session.execute(select(Task.n_responses, Task.overlap).where(
+            Task.project_id == pid, Task.id.in_([after[f"x{i}"]["id"] for i in range(3)]))))
+    assert asks == {(2, 3)}  # two answers in, one more wanted
+    for i in range(len(truths)):  # fixed-overlap results are not the rule's to judge
+        assert after[f"h{i}"]["status"] == "completed"
+        assert after[f"h{i}"]["result"] == before[f"h{i}"]["result"]
+    # A careful worker now settles them, with the refit's confusion model.
+    assert _answer_all(careful, pid, lambda data: data["truth"]) == 3
+    final = _tasks(org, pid)
+    for i in range(3):
+        result = final[f"x{i}"]["result"]
+        assert final[f"x{i}"]["status"] == "completed"
+        assert result["answer"] == {"label": "neg"} and result["n_responses"] == 3
+        assert result["method"] == "confusion_posterior" and result["confidence"] >= 0.9
+
+
+def test_a_task_at_max_overlap_is_relabelled_and_flagged_for_review(org: Org) -> None:
+    truths = ["neg"] * 12 + ["pos"] * 3  # "neg" is the common class
+    pid, (_, _, eager1, eager2) = _history(org, truths, max_overlap=2)
+    org.client.create_task(pid, {"text": "y", "truth": "neg"})
+    for worker in (eager1, eager2):
+        assert _answer_all(worker, pid, "pos") == 1
+    assert _tasks(org, pid)["y"]["result"]["answer"] == {"label": "pos"}
+
+    org.db.write(partial(refit_project, project_id=pid))
+
+    task = _tasks(org, pid)["y"]
+    # Two answers that say nothing: the class prior decides, and a reviewer should look.
+    assert task["status"] == "completed" and task["review_status"] == "pending"
+    assert task["result"]["answer"] == {"label": "neg"}
+    assert task["result"]["method"] == "confusion_posterior"
+    assert task["result"]["confidence"] < 0.9 and task["result"]["n_responses"] == 2
+
+
+def test_tasks_in_review_are_never_reopened_and_a_held_one_is_left_alone(org: Org) -> None:
+    truths = ["neg"] * 12 + ["pos"] * 3
+    pid, (_, _, eager1, eager2) = _history(org, truths, max_overlap=4)
+    org.client.create_tasks(pid, [{"data": {"text": name, "truth": "neg"}}
+                                  for name in ("waiting", "held", "accepted")])
+    for worker in (eager1, eager2):
+        assert _answer_all(worker, pid, "pos") == 3
+    before = _tasks(org, pid)
+
+    def review(session: Any) -> None:
+        for name, status in (("waiting", "pending"), ("held", "pending"),
+                             ("accepted", "accepted")):
+            task = session.get_one(Task, before[name]["id"])
+            task.review_status = status
+            if name == "held":
+                task.review_holder = "wrk_reviewer"
+                task.review_until = utcnow() + timedelta(hours=1)
+    org.db.write(review)
+    org.db.write(partial(refit_project, project_id=pid))
+
+    after = _tasks(org, pid)
+    # Waiting for review: not reopened, but its interim result follows the new model.
+    assert after["waiting"]["status"] == "completed"
+    assert after["waiting"]["review_status"] == "pending"
+    assert after["waiting"]["result"]["answer"] == {"label": "neg"}
+    for name in ("held", "accepted"):
+        assert after[name]["status"] == "completed"
+        assert after[name]["result"] == before[name]["result"]
+        assert after[name]["review_status"] == ("pending" if name == "held" else "accepted")
+
+
+def test_a_project_can_keep_completion_final(org: Org) -> None:
+    truths = ["pos", "neg", "neu"] * 5
+    pid, (_, _, eager1, eager2) = _history(org, truths, max_overlap=4)
+    assert org.client.get_project(pid)["quality"]["resettle"] is True
+    org.client.update_project(pid, quality={"resettle": False})
+    org.client.create_task(pid, {"text": "w", "truth": "neg"})
+    for worker in (eager1, eager2):
+        assert _answer_all(worker, pid, "pos") == 1
+    w = _tasks(org, pid)["w"]
+    org.db.write(partial(refit_project, project_id=pid))
+    again = _tasks(org, pid)["w"]
+    assert again["status"] == "completed" and again["result"] == w["result"]
