@@ -3,6 +3,8 @@ worker models: reopened for one more answer, or relabelled (SQLite, PostgreSQL).
 
 from __future__ import annotations
 
+import random
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,14 +12,16 @@ from functools import partial
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assay.accounts import service as accounts
-from assay.client import WorkerClient
+from assay.client import Forbidden, WorkerClient
 from assay.clock import utcnow
-from assay.db.models import Task
+from assay.db.models import Response, Task
 from assay.quality.refit import refit_project
 from tests.support import Org, ServerProcess, categorize_project
+
+LABELS = ["pos", "neg", "neu"]
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +170,85 @@ def test_a_project_can_keep_completion_final(org: Org) -> None:
     org.db.write(partial(refit_project, project_id=pid))
     again = _tasks(org, pid)["w"]
     assert again["status"] == "completed" and again["result"] == w["result"]
+
+
+def test_refits_running_while_workers_answer_leave_every_task_consistent(
+        org: Org, caplog: pytest.LogCaptureFixture) -> None:
+    """Real threads: six workers answer an adaptive project while refits (which reopen and
+    relabel) run back to back. No request fails, no refit fails, and every task's counters
+    and result agree with its answers."""
+    truths = ["pos", "neg", "neu"] * 5
+    pid, history_workers = _history(org, truths, max_overlap=5)
+    n_tasks = 60
+    org.client.create_tasks(pid, [{"data": {"text": f"c{i}", "truth": LABELS[i % 3]}}
+                                  for i in range(n_tasks)])
+    workers = [*history_workers, _worker(org), _worker(org)]
+    accuracy = [0.95, 0.9, 0.0, 0.0, 0.8, 0.85]  # the two history "pos" workers stay eager
+    errors: list[BaseException] = []
+    refits = 0
+    done = threading.Event()
+    caplog.set_level("INFO", logger="assay.quality")
+
+    def answer(i: int) -> None:
+        rng = random.Random(i)
+        try:
+            while (offer := workers[i].next(pid)) is not None:
+                truth = offer["data"]["truth"]
+                if accuracy[i] == 0.0:
+                    given = "pos"
+                elif rng.random() < accuracy[i]:
+                    given = truth
+                else:
+                    given = rng.choice([x for x in LABELS if x != truth])
+                workers[i].submit(offer["assignment_id"], {"label": given})
+        except Forbidden as exc:  # a refit may pause the workers who always say "pos"
+            if accuracy[i] != 0.0 or exc.code != "worker_paused":
+                errors.append(exc)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def refit_loop() -> None:
+        nonlocal refits
+        try:
+            while not done.is_set():
+                org.db.write(partial(refit_project, project_id=pid))
+                refits += 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    for worker in workers[2:4]:  # before any refit, the eager pair settles a few tasks
+        for _ in range(6):
+            offer = worker.next(pid)
+            assert offer is not None
+            worker.submit(offer["assignment_id"], {"label": "pos"})
+    threads = [threading.Thread(target=answer, args=(i,)) for i in range(len(workers))]
+    refitter = threading.Thread(target=refit_loop)
+    refitter.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    done.set()
+    refitter.join(timeout=300)
+    assert not errors, errors
+    assert refits >= 2
+    # The refits did settle tasks again while the answers came in.
+    assert any("reopened" in r.getMessage() for r in caplog.records), refits
+    org.db.write(partial(refit_project, project_id=pid))
+
+    with org.db.read() as session:
+        counted = dict(session.execute(
+            select(Response.task_id, func.count()).where(Response.project_id == pid,
+                                                         Response.counts)
+            .group_by(Response.task_id)).all())
+        tasks = session.scalars(select(Task).where(Task.project_id == pid,
+                                                   Task.purpose == "live")).all()
+    assert len(tasks) == len(truths) + n_tasks
+    for task in tasks:
+        assert task.n_responses == counted.get(task.id, 0), task.id
+        if task.status == "completed":
+            assert task.result is not None and task.completed_at is not None
+            assert task.result["n_responses"] == task.n_responses
+        else:  # waiting for an answer no worker left can give
+            assert task.status == "pending" and task.result is None
+            assert task.n_responses < task.overlap
