@@ -54,9 +54,11 @@ def _tasks(org: Org, project_id: str) -> dict[str, dict[str, Any]]:
     return {t["data"]["text"]: t for t in org.client.iter_tasks(project=project_id)}
 
 
-def _history(org: Org, truths: list[str], max_overlap: int) -> tuple[str, list[WorkerClient]]:
+def _history(org: Org, truths: list[str], max_overlap: int,
+             adaptive: bool = True) -> tuple[str, list[WorkerClient]]:
     """A project whose first tasks were labelled at a fixed overlap of 4 by two careful
-    workers and two who say "pos" to everything, then switched to adaptive overlap."""
+    workers and two who say "pos" to everything, then switched to adaptive overlap (or to
+    a fixed overlap of ``max_overlap``)."""
     project = categorize_project(org, quality={"overlap": 4})
     pid = project["id"]
     org.client.create_tasks(pid, [{"data": {"text": f"h{i}", "truth": truth}}
@@ -67,8 +69,11 @@ def _history(org: Org, truths: list[str], max_overlap: int) -> tuple[str, list[W
         assert _answer_all(worker, pid, lambda data: data["truth"]) == len(truths)
     for worker in eager:
         assert _answer_all(worker, pid, "pos") == len(truths)
-    org.client.update_project(pid, quality={"overlap": 1, "target_confidence": 0.9,
-                                            "max_overlap": max_overlap})
+    if adaptive:
+        org.client.update_project(pid, quality={"overlap": 1, "target_confidence": 0.9,
+                                                "max_overlap": max_overlap})
+    else:
+        org.client.update_project(pid, quality={"overlap": max_overlap})
     return pid, careful + eager
 
 
@@ -156,6 +161,34 @@ def test_tasks_in_review_are_never_reopened_and_a_held_one_is_left_alone(org: Or
         assert after[name]["status"] == "completed"
         assert after[name]["result"] == before[name]["result"]
         assert after[name]["review_status"] == ("pending" if name == "held" else "accepted")
+
+
+def test_fixed_overlap_results_take_the_dawid_skene_label_where_it_differs(org: Org) -> None:
+    truths = ["pos", "neg", "neu"] * 5
+    pid, (careful, _, eager1, eager2) = _history(org, truths, max_overlap=3, adaptive=False)
+    org.client.create_tasks(pid, [{"data": {"text": f"y{i}", "truth": "neg"}}
+                                  for i in range(3)])
+    for worker in (eager1, eager2):
+        assert _answer_all(worker, pid, "pos") == 3
+    assert _answer_all(careful, pid, "neg") == 3
+    before = _tasks(org, pid)
+    for i in range(3):  # two "pos" from the eager pair outvote the careful "neg"
+        assert before[f"y{i}"]["result"] == {"answer": {"label": "pos"},
+                                             "confidence": pytest.approx(2 / 3),
+                                             "method": "plurality", "n_responses": 3}
+
+    org.db.write(partial(refit_project, project_id=pid))
+
+    after = _tasks(org, pid)
+    for i in range(3):
+        result = after[f"y{i}"]["result"]
+        assert after[f"y{i}"]["status"] == "completed"
+        assert result["answer"] == {"label": "neg"} and result["method"] == "dawid_skene"
+        assert 0.5 < result["confidence"] <= 1.0 and result["n_responses"] == 3
+    for i, truth in enumerate(truths):
+        if truth == "pos":  # everyone said "pos": plurality and Dawid-Skene agree, no write
+            assert after[f"h{i}"]["result"] == before[f"h{i}"]["result"]
+            assert after[f"h{i}"]["updated_at"] == before[f"h{i}"]["updated_at"]
 
 
 def test_a_project_can_keep_completion_final(org: Org) -> None:

@@ -79,7 +79,7 @@ def classes(project: AnyRow | Project) -> tuple[str, list[str]] | None:
     return categorical_labels(project)
 
 
-def applies(project: AnyRow) -> bool:
+def applies(project: AnyRow | Project) -> bool:
     return classes(project) is not None
 
 

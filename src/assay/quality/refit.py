@@ -103,7 +103,7 @@ def refit_project(session: Session, project_id: str) -> int:
             reason = quality.pause_reason(right, n, bar, chance, RISK, MIN_ANSWERS)
             if reason is not None:
                 quality.pause_worker(session, project.id, worker_id, reason, now)
-    settled = resettle(session, project, answers, encoding, now)
+    settled = resettle(session, project, answers, encoding, fit.posteriors, now)
     if settled.reopened or settled.relabelled:
         log.info("refit of project %s: %d tasks reopened, %d relabelled", project.id,
                  settled.reopened, settled.relabelled)

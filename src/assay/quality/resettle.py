@@ -1,9 +1,9 @@
-"""Settling adaptive tasks again after a refit.
+"""Settling finished tasks again after a refit, with what it learned about the workers.
 
-A task under adaptive overlap completes as soon as its posterior reaches the target, judged
+**Adaptive overlap.** A task completes as soon as its posterior reaches the target, judged
 with the worker models of that moment. Early in a project those are the crowd prior and a
-few answers each, so a task settled by two workers who later prove careless, or by a
-worker who says "positive" to everything, was settled on too little. After every refit
+few answers each, so a task settled by two workers who later prove careless, or by workers
+who say "positive" to everything, was settled on too little. After every refit
 (:mod:`assay.quality.refit`) each completed task that adaptive overlap decided is judged
 again with the new models, from the same answers:
 
@@ -13,12 +13,18 @@ again with the new models, from the same answers:
 - a different best label: the result changes (method ``confusion_posterior``) and the
   callback fires again; below the target at ``max_overlap`` it is flagged for review.
 
+**Fixed overlap.** A task completes at ``overlap`` answers with the kind's interim
+plurality. After every refit, a task whose Dawid-Skene label (the refit's own fit, the
+default of ``assay aggregate``) differs from its result takes it: method ``dawid_skene``,
+the fit's posterior as confidence, the callback again. Tasks where the two agree keep
+their plurality result (no write, no callback).
+
 A task waiting for review (``review_status: "pending"``) is never reopened, but its
 interim result may change while no reviewer holds it; a reviewed task is the reviewers'.
 A task whose answers changed since the fit (a new answer, a paused worker) is left to the
-next refit. A project
-that needs completion to be final sets ``quality.resettle: false``. The replay
-(``bench/quality/adaptive_replay.py --recheck``) measures what it buys: docs/algorithms.md.
+next refit. A project that needs completion to be final sets ``quality.resettle: false``.
+The replay (``bench/quality/adaptive_replay.py``, rule ``confusion_resettle``) measures
+what the adaptive part buys: docs/algorithms.md.
 """
 
 from __future__ import annotations
@@ -33,13 +39,16 @@ from sqlalchemy.orm import Session
 
 from assay.algorithms import Answers
 from assay.algorithms.answers import Encoding
-from assay.algorithms.posterior import task_posteriors
+from assay.algorithms.posterior import FloatArray, task_posteriors
 from assay.db.models import Project, Task
 from assay.quality import adaptive
+from assay.quality.labels import categorical_labels
 from assay.tasks.results import replace_result
 from assay.work.repository import reopen_task
 
 ADAPTIVE_METHODS = (adaptive.METHOD, adaptive.CONFUSION_METHOD)
+DAWID_SKENE = "dawid_skene"
+FIXED_METHODS = ("plurality", DAWID_SKENE)  # the interim rule's, and this module's
 LOCK_CHUNK = 500
 
 
@@ -54,19 +63,25 @@ class Resettled:
 
 
 def resettle(session: Session, project: Project, answers: Answers, encoding: Encoding,
-             now: datetime) -> Resettled:
-    """Judge the project's adaptively settled tasks again with the models the refit just
-    stored. ``answers``/``encoding``: the counted live answers the refit fitted, coded in
-    the project's label order."""
-    found = adaptive.classes(project)
-    if (found is None or project.crowd_model is None
-            or not project.quality.get("resettle", True)):
+             fitted: FloatArray, now: datetime) -> Resettled:
+    """Judge the project's settled tasks again after a refit. ``answers``/``encoding``: the
+    counted live answers the refit fitted, coded in the project's label order; ``fitted``:
+    the refit's Dawid-Skene posteriors, a row per task of ``encoding``."""
+    found = categorical_labels(project)
+    if found is None or not project.quality.get("resettle", True):
         return Resettled()
     key, labels = found
-    session.flush()  # the workers' stored counts, as this refit left them
-    model = adaptive.confusions(session, project.id, project.crowd_model, key, labels,
-                                list(encoding.workers))
-    post = task_posteriors(answers, model.confusions, model.prior)
+    if adaptive.applies(project):
+        if project.crowd_model is None:
+            return Resettled()
+        session.flush()  # the workers' stored counts, as this refit left them
+        model = adaptive.confusions(session, project.id, project.crowd_model, key, labels,
+                                    list(encoding.workers))
+        post = task_posteriors(answers, model.confusions, model.prior)
+        methods, method, can_reopen = ADAPTIVE_METHODS, adaptive.CONFUSION_METHOD, True
+    else:
+        post = fitted
+        methods, method, can_reopen = FIXED_METHODS, DAWID_SKENE, False
     best = post.argmax(axis=1)
     confidence = post.max(axis=1)
     n_answers = np.bincount(answers.task, minlength=answers.n_tasks)
@@ -80,20 +95,20 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
                    Task.status == "completed",
                    or_(Task.review_status.is_(None), Task.review_status == "pending"))):
         i = row.get(task_id)
-        if i is None or not result or result.get("method") not in ADAPTIVE_METHODS:
+        if i is None or not result or result.get("method") not in methods:
             continue
         if _held(holder, until, now):
             continue  # a reviewer is looking at it
         n = int(n_answers[i])
         label = labels[int(best[i])]
-        if (review_status is None and confidence[i] < target
+        if (can_reopen and review_status is None and confidence[i] < target
                 and n < int(project.quality.get("max_overlap", overlap))):
             plans[task_id] = (n, review_status, None)  # reopen for one more answer
         elif label != (result.get("answer") or {}).get(key):
             plans[task_id] = (n, review_status,
-                              {"answer": {key: label},
+                              {"answer": {**(result.get("answer") or {}), key: label},
                                "confidence": round(float(confidence[i]), 6),
-                               "method": adaptive.CONFUSION_METHOD, "n_responses": n})
+                               "method": method, "n_responses": n})
     # Lock every task to change, in id order, before touching any batch: a worker's
     # submit locks its task and then its batch, so taking a batch between task locks
     # could deadlock with it.
