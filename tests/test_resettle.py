@@ -18,7 +18,7 @@ from assay.accounts import service as accounts
 from assay.client import Forbidden, WorkerClient
 from assay.clock import utcnow
 from assay.db.models import Response, Task
-from assay.quality.refit import refit_project
+from assay.quality.refit import prepare_refit, refit_project
 from tests.support import Org, ServerProcess, categorize_project
 
 LABELS = ["pos", "neg", "neu"]
@@ -136,9 +136,9 @@ def test_tasks_in_review_are_never_reopened_and_a_held_one_is_left_alone(org: Or
     truths = ["neg"] * 12 + ["pos"] * 3
     pid, (_, _, eager1, eager2) = _history(org, truths, max_overlap=4)
     org.client.create_tasks(pid, [{"data": {"text": name, "truth": "neg"}}
-                                  for name in ("waiting", "held", "accepted")])
+                                  for name in ("waiting", "held", "accepted", "free")])
     for worker in (eager1, eager2):
-        assert _answer_all(worker, pid, "pos") == 3
+        assert _answer_all(worker, pid, "pos") == 4
     before = _tasks(org, pid)
 
     def review(session: Any) -> None:
@@ -153,6 +153,7 @@ def test_tasks_in_review_are_never_reopened_and_a_held_one_is_left_alone(org: Or
     org.db.write(partial(refit_project, project_id=pid))
 
     after = _tasks(org, pid)
+    assert after["free"]["status"] == "pending"  # outside review: reopened for more answers
     # Waiting for review: not reopened, but its interim result follows the new model.
     assert after["waiting"]["status"] == "completed"
     assert after["waiting"]["review_status"] == "pending"
@@ -189,6 +190,30 @@ def test_fixed_overlap_results_take_the_dawid_skene_label_where_it_differs(org: 
         if truth == "pos":  # everyone said "pos": plurality and Dawid-Skene agree, no write
             assert after[f"h{i}"]["result"] == before[f"h{i}"]["result"]
             assert after[f"h{i}"]["updated_at"] == before[f"h{i}"]["updated_at"]
+
+
+def test_a_lone_answer_at_a_fixed_overlap_of_one_stays_the_result(org: Org) -> None:
+    truths = ["neg"] * 12 + ["pos"] * 3  # Dawid-Skene would call an eager "pos" a "neg"
+    pid, (_, _, eager1, _) = _history(org, truths, max_overlap=1, adaptive=False)
+    org.client.create_task(pid, {"text": "z", "truth": "neg"})
+    assert _answer_all(eager1, pid, "pos") == 1
+    before = _tasks(org, pid)["z"]
+    org.db.write(partial(refit_project, project_id=pid))
+    after = _tasks(org, pid)["z"]
+    assert after["result"] == before["result"] and after["result"]["method"] == "plurality"
+
+
+def test_a_fit_on_too_little_never_overrules_the_workers(org: Org) -> None:
+    """On one task, Dawid-Skene is near uniform and may pick a label nobody gave."""
+    project = categorize_project(org, quality={"overlap": 3})
+    org.client.create_task(project["id"], {"text": "great"})
+    for label in ("pos", "neg", "pos"):
+        assert _answer_all(_worker(org), project["id"], label) == 1
+    [before] = _tasks(org, project["id"]).values()
+    org.db.write(partial(refit_project, project_id=project["id"]))
+    [after] = _tasks(org, project["id"]).values()
+    assert after["result"] == before["result"]
+    assert after["result"]["answer"] == {"label": "pos"}
 
 
 def test_a_project_can_keep_completion_final(org: Org) -> None:
@@ -244,7 +269,11 @@ def test_refits_running_while_workers_answer_leave_every_task_consistent(
         nonlocal refits
         try:
             while not done.is_set():
-                org.db.write(partial(refit_project, project_id=pid))
+                # As the server does: the fit on a snapshot, then the write, which must
+                # cope with answers that came in between.
+                with org.db.read() as session:
+                    prepared = prepare_refit(session, pid)
+                org.db.write(partial(refit_project, project_id=pid, prepared=prepared))
                 refits += 1
         except BaseException as exc:
             errors.append(exc)

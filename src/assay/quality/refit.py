@@ -1,7 +1,11 @@
 """The background refit: Dawid-Skene over each project's answers, so that every worker has
 a model estimate of their accuracy even before (or without) gold.
 
-A project is refitted when it has answers newer than its ``refit_marker``. The estimate of
+A project is refitted when it has answers newer than its ``refit_marker``. The slow part
+(reading every counted answer, the fit) runs on a read snapshot (:func:`prepare_refit`), so
+neither SQLite's single writer nor the project's row lock waits on it; a short write then
+stores the estimates, pauses, and settles tasks again (:mod:`assay.quality.resettle`, which
+checks each task under its lock, so a snapshot a moment old is safe). The estimate of
 a worker is their *leave-one-out* accuracy: each of their answers scored against the task's
 posterior without that answer (:func:`assay.algorithms.posterior_workers.leave_one_out_counts`),
 since on a task with few answers the full posterior mostly echoes the worker's own answer
@@ -23,6 +27,7 @@ added (or reordered) after the refit and smooth them itself.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -30,7 +35,8 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assay.algorithms import dawid_skene, encode_answers
+from assay.algorithms import Answers, dawid_skene, encode_answers
+from assay.algorithms.answers import Encoding
 from assay.algorithms.posterior_workers import leave_one_out_counts
 from assay.clock import utcnow
 from assay.db.engine import Database
@@ -38,7 +44,7 @@ from assay.db.models import Appeal, Project, Response, Task
 from assay.integrity import service as integrity
 from assay.quality import service as quality
 from assay.quality.labels import categorical_labels
-from assay.quality.resettle import resettle
+from assay.quality.resettle import candidates, resettle
 
 log = logging.getLogger("assay.quality")
 
@@ -54,12 +60,27 @@ def _rounded(values: np.ndarray) -> list[Any]:
     return result
 
 
-def refit_project(session: Session, project_id: str) -> int:
-    """Refit one project; returns the number of workers whose estimate was updated."""
-    project = session.get_one(Project, project_id, with_for_update=True)
+@dataclass(frozen=True)
+class Prepared:
+    """What a refit computes from one snapshot, before it takes any lock."""
+
+    key: str
+    labels: list[str]
+    newest: str | None                 # the newest answer id the snapshot saw
+    answers: Answers | None = None     # counted live answers (None: there are none)
+    encoding: Encoding | None = None
+    posteriors: np.ndarray | None = None
+    counts: np.ndarray | None = None   # leave-one-out confusion counts per worker
+    settled: list[Any] = field(default_factory=list)  # resettle's candidates
+
+
+def prepare_refit(session: Session, project_id: str) -> Prepared | None:
+    """The slow part of a refit (reading every counted answer, Dawid-Skene), in any
+    transaction: a read snapshot keeps it outside the write lock."""
+    project = session.get_one(Project, project_id)
     found = categorical_labels(project)
     if found is None:
-        return 0
+        return None
     key, labels = found
     rows = session.execute(
         select(Response.id, Response.task_id, Response.worker_id, Response.answer)
@@ -68,20 +89,36 @@ def refit_project(session: Session, project_id: str) -> int:
         .order_by(Response.id)).all()
     newest = session.scalar(select(func.max(Response.id))
                             .where(Response.project_id == project.id))
-    project.refit_marker = newest
-    integrity.detect_collusion(session, project, utcnow())
     if not rows:
-        return 0
+        return Prepared(key, labels, newest)
     answers, encoding = encode_answers([r.task_id for r in rows], [r.worker_id for r in rows],
                                        [r.answer[key] for r in rows], classes=labels)
     fit = dawid_skene(answers)
-    per_worker = np.bincount(answers.worker, minlength=answers.n_workers)
     counts = leave_one_out_counts(answers, fit.posteriors, fit.confusion)
+    return Prepared(key, labels, newest, answers, encoding, fit.posteriors, counts,
+                    candidates(session, project.id))
+
+
+def refit_project(session: Session, project_id: str, prepared: Prepared | None = None) -> int:
+    """Refit one project (from ``prepared``, computed on an earlier snapshot, or now);
+    returns the number of workers whose estimate was updated."""
+    project = session.get_one(Project, project_id, with_for_update=True)
+    if prepared is None:
+        prepared = prepare_refit(session, project_id)
+    if prepared is None or categorical_labels(project) != (prepared.key, prepared.labels):
+        return 0  # not categorical, or its labels changed since the snapshot: next time
+    labels = prepared.labels
+    project.refit_marker = prepared.newest
+    integrity.detect_collusion(session, project, utcnow())
+    answers, encoding, counts = prepared.answers, prepared.encoding, prepared.counts
+    if answers is None or encoding is None or counts is None or prepared.posteriors is None:
+        return 0
+    per_worker = np.bincount(answers.worker, minlength=answers.n_workers)
     accuracy = np.trace(counts, axis1=1, axis2=2) / np.maximum(per_worker, 1)
     if answers.n_tasks >= MODEL_MIN_TASKS:
         project.crowd_model = {
             "labels": labels, "tasks": answers.n_tasks,
-            "class_counts": _rounded(fit.posteriors.sum(axis=0)),
+            "class_counts": _rounded(prepared.posteriors.sum(axis=0)),
             "confusion_counts": _rounded(counts.sum(axis=0))}
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
     chance = 1.0 / len(labels)
@@ -103,7 +140,10 @@ def refit_project(session: Session, project_id: str) -> int:
             reason = quality.pause_reason(right, n, bar, chance, RISK, MIN_ANSWERS)
             if reason is not None:
                 quality.pause_worker(session, project.id, worker_id, reason, now)
-    settled = resettle(session, project, answers, encoding, fit.posteriors, now)
+    if answers.n_tasks < MODEL_MIN_TASKS:
+        return answers.n_workers  # too little for the fit to overrule anyone
+    settled = resettle(session, project, answers, encoding, prepared.posteriors, now,
+                       prepared.settled)
     if settled.reopened or settled.relabelled:
         log.info("refit of project %s: %d tasks reopened, %d relabelled", project.id,
                  settled.reopened, settled.relabelled)
@@ -125,7 +165,9 @@ def refit_due_projects(db: Database) -> int:
                 due.append(project_id)
     for project_id in due:
         try:
-            db.write(partial(refit_project, project_id=project_id))
+            with db.read() as session:
+                prepared = prepare_refit(session, project_id)
+            db.write(partial(refit_project, project_id=project_id, prepared=prepared))
         except Exception:  # one project's failure must not stop the others
             log.exception("refit of project %s failed", project_id)
     return len(due)

@@ -15,16 +15,20 @@ again with the new models, from the same answers:
 
 **Fixed overlap.** A task completes at ``overlap`` answers with the kind's interim
 plurality. After every refit, a task whose Dawid-Skene label (the refit's own fit, the
-default of ``assay aggregate``) differs from its result takes it: method ``dawid_skene``,
-the fit's posterior as confidence, the callback again. Tasks where the two agree keep
-their plurality result (no write, no callback).
+default of ``assay aggregate``) differs from its result takes it where
+:func:`assay.algorithms.settle.may_overrule` allows (two answers or more, a label one of
+its workers gave, a posterior of at least 0.5): method ``dawid_skene``, the fit's
+posterior as confidence, the callback again. Tasks where the two agree keep their
+plurality result (no write, no callback). Nothing is settled again before the fit covers
+``MODEL_MIN_TASKS`` tasks.
 
 A task waiting for review (``review_status: "pending"``) is never reopened, but its
-interim result may change while no reviewer holds it; a reviewed task is the reviewers'.
-A task whose answers changed since the fit (a new answer, a paused worker) is left to the
-next refit. A project that needs completion to be final sets ``quality.resettle: false``.
-The replay (``bench/quality/adaptive_replay.py``, rule ``confusion_resettle``) measures
-what the adaptive part buys: docs/algorithms.md.
+interim result may change while no reviewer holds it (many projects have no reviewer, and
+then it is the result); a reviewed task is the reviewers'. A task whose answers changed
+since the fit (a new answer, a paused worker) is left to the next refit. A project that
+needs completion to be final sets ``quality.resettle: false``. The replay
+(``bench/quality/adaptive_replay.py``, rule ``confusion_resettle``) measures what the
+adaptive part buys: docs/algorithms.md.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from sqlalchemy.orm import Session
 from assay.algorithms import Answers
 from assay.algorithms.answers import Encoding
 from assay.algorithms.posterior import FloatArray, task_posteriors
+from assay.algorithms.settle import may_overrule
 from assay.db.models import Project, Task
 from assay.quality import adaptive
 from assay.quality.labels import categorical_labels
@@ -52,21 +57,34 @@ FIXED_METHODS = ("plurality", DAWID_SKENE)  # the interim rule's, and this modul
 LOCK_CHUNK = 500
 
 
-def _held(holder: str | None, until: datetime | None, now: datetime) -> bool:
-    return holder is not None and until is not None and until > now
-
-
 @dataclass(frozen=True)
 class Resettled:
     reopened: int = 0
     relabelled: int = 0
 
 
+def candidates(session: Session, project_id: str) -> list[Any]:
+    """The project's completed live tasks not yet reviewed, as rows of (id, result,
+    overlap, review_status, review_holder, review_until); read from any snapshot, since
+    :func:`resettle` checks each again under its lock."""
+    return list(session.execute(
+        select(Task.id, Task.result, Task.overlap, Task.review_status, Task.review_holder,
+               Task.review_until)
+        .where(Task.project_id == project_id, Task.purpose == "live",
+               Task.status == "completed",
+               or_(Task.review_status.is_(None), Task.review_status == "pending"))))
+
+
+def _held(holder: str | None, until: datetime | None, now: datetime) -> bool:
+    return holder is not None and until is not None and until > now
+
+
 def resettle(session: Session, project: Project, answers: Answers, encoding: Encoding,
-             fitted: FloatArray, now: datetime) -> Resettled:
+             fitted: FloatArray, now: datetime, settled: list[Any] | None = None) -> Resettled:
     """Judge the project's settled tasks again after a refit. ``answers``/``encoding``: the
     counted live answers the refit fitted, coded in the project's label order; ``fitted``:
-    the refit's Dawid-Skene posteriors, a row per task of ``encoding``."""
+    the refit's Dawid-Skene posteriors, a row per task of ``encoding``; ``settled``: the
+    :func:`candidates` (read now when not given)."""
     found = categorical_labels(project)
     if found is None or not project.quality.get("resettle", True):
         return Resettled()
@@ -78,33 +96,31 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
         model = adaptive.confusions(session, project.id, project.crowd_model, key, labels,
                                     list(encoding.workers))
         post = task_posteriors(answers, model.confusions, model.prior)
-        methods, method, can_reopen = ADAPTIVE_METHODS, adaptive.CONFUSION_METHOD, True
+        methods, method, fixed = ADAPTIVE_METHODS, adaptive.CONFUSION_METHOD, False
     else:
         post = fitted
-        methods, method, can_reopen = FIXED_METHODS, DAWID_SKENE, False
+        methods, method, fixed = FIXED_METHODS, DAWID_SKENE, True
     best = post.argmax(axis=1)
     confidence = post.max(axis=1)
     n_answers = np.bincount(answers.task, minlength=answers.n_tasks)
+    allowed = may_overrule(answers, post) if fixed else np.ones(answers.n_tasks, dtype=bool)
     row = {task_id: i for i, task_id in enumerate(encoding.tasks)}
     target = float(project.quality["target_confidence"])
     plans: dict[str, tuple[int, str | None, dict[str, Any] | None]] = {}
-    for task_id, result, overlap, review_status, holder, until in session.execute(
-            select(Task.id, Task.result, Task.overlap, Task.review_status, Task.review_holder,
-                   Task.review_until)
-            .where(Task.project_id == project.id, Task.purpose == "live",
-                   Task.status == "completed",
-                   or_(Task.review_status.is_(None), Task.review_status == "pending"))):
+    if settled is None:
+        settled = candidates(session, project.id)
+    for task_id, result, overlap, review_status, holder, until in settled:
         i = row.get(task_id)
         if i is None or not result or result.get("method") not in methods:
             continue
+        n = int(n_answers[i])
         if _held(holder, until, now):
             continue  # a reviewer is looking at it
-        n = int(n_answers[i])
         label = labels[int(best[i])]
-        if (can_reopen and review_status is None and confidence[i] < target
+        if (not fixed and review_status is None and confidence[i] < target
                 and n < int(project.quality.get("max_overlap", overlap))):
             plans[task_id] = (n, review_status, None)  # reopen for one more answer
-        elif label != (result.get("answer") or {}).get(key):
+        elif label != (result.get("answer") or {}).get(key) and allowed[i]:
             plans[task_id] = (n, review_status,
                               {"answer": {**(result.get("answer") or {}), key: label},
                                "confidence": round(float(confidence[i]), 6),
@@ -121,9 +137,13 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
     reopened = relabelled = 0
     for task in locked:
         n, review_status, result = plans[task.id]
+        current = task.result or {}
         if (task.status != "completed" or task.n_responses != n
                 or task.review_status != review_status
-                or _held(task.review_holder, task.review_until, now)):
+                or _held(task.review_holder, task.review_until, now)
+                or current.get("method") not in methods
+                or (result is not None
+                    and (current.get("answer") or {}).get(key) == result["answer"][key])):
             continue  # changed since the fit: the next refit sees it
         if result is None:
             reopen_task(session, task, now, overlap=n + 1)
