@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from assay.accounts import service as accounts
 from assay.client import Forbidden, WorkerClient
 from assay.clock import utcnow
-from assay.db.models import Response, Task
+from assay.db.models import Project, Response, Task
 from assay.quality.refit import prepare_refit, refit_project
 from tests.support import Org, ServerProcess, categorize_project
 
@@ -214,6 +214,27 @@ def test_a_fit_on_too_little_never_overrules_the_workers(org: Org) -> None:
     [after] = _tasks(org, project["id"]).values()
     assert after["result"] == before["result"]
     assert after["result"]["answer"] == {"label": "pos"}
+
+
+def test_an_older_snapshot_is_not_applied_over_a_newer_one(org: Org) -> None:
+    """Two servers refit the same project: the one whose fit saw fewer answers and writes
+    last changes nothing."""
+    truths = ["pos", "neg", "neu"] * 5
+    pid, (_, _, eager1, eager2) = _history(org, truths, max_overlap=4)
+    with org.db.read() as session:
+        older = prepare_refit(session, pid)
+    org.client.create_task(pid, {"text": "late", "truth": "neg"})
+    for worker in (eager1, eager2):
+        assert _answer_all(worker, pid, "pos") == 1
+    with org.db.read() as session:
+        newer = prepare_refit(session, pid)
+    assert older is not None and newer is not None and older.newest < newer.newest
+    assert org.db.write(partial(refit_project, project_id=pid, prepared=newer)) > 0
+    late = _tasks(org, pid)["late"]
+    assert late["status"] == "pending"  # the newer fit reopened it
+    assert org.db.write(partial(refit_project, project_id=pid, prepared=older)) == 0
+    with org.db.read() as session:
+        assert session.get_one(Project, pid).refit_marker == newer.newest
 
 
 def test_a_project_can_keep_completion_final(org: Org) -> None:

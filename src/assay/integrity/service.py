@@ -47,13 +47,14 @@ def _key(answer: Any) -> str:
     return json.dumps(answer, sort_keys=True)
 
 
-def detect_collusion(session: Session, project: Any, now: datetime) -> int:
-    """Flag suspicious pairs in the project; returns how many new pairs were flagged."""
+def suspicious_pairs(session: Session, project_id: str) -> dict[tuple[str, str], Any]:
+    """Pairs of workers (sorted ids) who agree too often and share wrong gold answers, with
+    the figures behind it; a read, so it can run on a snapshot."""
     rows = session.execute(
         select(Response.task_id, Response.worker_id, Response.answer, Task.purpose,
                Response.correct)
         .join(Task, Task.id == Response.task_id)
-        .where(Response.project_id == project.id).order_by(Response.id)).all()
+        .where(Response.project_id == project_id).order_by(Response.id)).all()
     by_task: dict[str, list[tuple[str, str]]] = defaultdict(list)
     # Gold answers judged wrong when they were checked (by the same matching rule as the
     # worker's accuracy: a near miss that counted as right is not "wrong" here).
@@ -74,15 +75,22 @@ def detect_collusion(session: Session, project: Any, now: datetime) -> int:
                 same[pair] += 1
                 if (task_id, w1) in wrong_gold:  # identical answers: both wrong
                     wrong_together[pair] += 1
+    return {pair: {"shared_tasks": n, "agreement": round(same[pair] / n, 4),
+                   "same_wrong_gold": wrong_together[pair]}
+            for pair, n in shared.items()
+            if (n >= PAIR_MIN_SHARED and same[pair] / n >= PAIR_MIN_AGREEMENT
+                and wrong_together[pair] >= PAIR_MIN_SHARED_WRONG_GOLD)}
+
+
+def flag_pairs(session: Session, project: Any, pairs: dict[tuple[str, str], Any],
+               now: datetime) -> int:
+    """Flag each pair (both ways) not flagged before; returns how many pairs were new."""
+    if not pairs:
+        return 0
     existing = {(f.worker_id, f.other_worker_id) for f in session.scalars(
         select(Flag).where(Flag.project_id == project.id, Flag.kind == "collusion"))}
     flagged = 0
-    for pair, n in shared.items():
-        if (n < PAIR_MIN_SHARED or same[pair] / n < PAIR_MIN_AGREEMENT
-                or wrong_together[pair] < PAIR_MIN_SHARED_WRONG_GOLD):
-            continue
-        detail = {"shared_tasks": n, "agreement": round(same[pair] / n, 4),
-                  "same_wrong_gold": wrong_together[pair]}
+    for pair, detail in pairs.items():
         for worker, other in (pair, pair[::-1]):
             if (worker, other) in existing:
                 continue

@@ -2,18 +2,19 @@
 a model estimate of their accuracy even before (or without) gold.
 
 A project is refitted when it has answers newer than its ``refit_marker``. The slow part
-(reading every counted answer, the fit) runs on a read snapshot (:func:`prepare_refit`), so
-neither SQLite's single writer nor the project's row lock waits on it; a short write then
-stores the estimates, pauses, and settles tasks again (:mod:`assay.quality.resettle`, which
-checks each task under its lock, so a snapshot a moment old is safe). The estimate of
-a worker is their *leave-one-out* accuracy: each of their answers scored against the task's
-posterior without that answer (:func:`assay.algorithms.posterior_workers.leave_one_out_counts`),
-since on a task with few answers the full posterior mostly echoes the worker's own answer
-and flatters everyone. It is stored with the number of answers behind it; adaptive overlap
-adds it to the worker's gold record as that many expected right answers. A worker whose
-model accuracy is confidently below the project's bar, on enough answers, is paused just
-as gold would pause them (treating the estimate as ``accuracy * answers`` successes, a
-conservative reading with ``MIN_ANSWERS`` and ``RISK`` set strictly).
+(reading every answer, the fit, the search for colluding pairs) runs on a read snapshot
+(:func:`prepare_refit`), so neither SQLite's single writer nor the project's row lock waits
+on it; a short write then stores the estimates, flags, pauses, and settles tasks again
+(:mod:`assay.quality.resettle`, which checks each task under its lock, so a snapshot a
+moment old is safe). The estimate of a worker is their *leave-one-out* accuracy: each of
+their answers scored against the task's posterior without that answer
+(:func:`assay.algorithms.posterior_workers.leave_one_out_counts`), since on a task with few
+answers the full posterior mostly echoes the worker's own answer and flatters everyone. It
+is stored with the number of answers behind it; adaptive overlap adds it to the worker's
+gold record as that many expected right answers. A worker whose model accuracy is
+confidently below the project's bar, on enough answers, is paused just as gold would pause
+them (treating the estimate as ``accuracy * answers`` successes, a conservative reading with
+``MIN_ANSWERS`` and ``RISK`` set strictly).
 
 For adaptive overlap's confusion posterior the refit also stores, beside each such
 worker's accuracy, the leave-one-out confusion counts it comes from
@@ -72,6 +73,7 @@ class Prepared:
     posteriors: np.ndarray | None = None
     counts: np.ndarray | None = None   # leave-one-out confusion counts per worker
     settled: list[Any] = field(default_factory=list)  # resettle's candidates
+    pairs: dict[tuple[str, str], Any] = field(default_factory=dict)  # suspected collusion
 
 
 def prepare_refit(session: Session, project_id: str) -> Prepared | None:
@@ -89,14 +91,15 @@ def prepare_refit(session: Session, project_id: str) -> Prepared | None:
         .order_by(Response.id)).all()
     newest = session.scalar(select(func.max(Response.id))
                             .where(Response.project_id == project.id))
+    pairs = integrity.suspicious_pairs(session, project.id)
     if not rows:
-        return Prepared(key, labels, newest)
+        return Prepared(key, labels, newest, pairs=pairs)
     answers, encoding = encode_answers([r.task_id for r in rows], [r.worker_id for r in rows],
                                        [r.answer[key] for r in rows], classes=labels)
     fit = dawid_skene(answers)
     counts = leave_one_out_counts(answers, fit.posteriors, fit.confusion)
     return Prepared(key, labels, newest, answers, encoding, fit.posteriors, counts,
-                    candidates(session, project.id))
+                    candidates(session, project.id), pairs)
 
 
 def refit_project(session: Session, project_id: str, prepared: Prepared | None = None) -> int:
@@ -105,11 +108,14 @@ def refit_project(session: Session, project_id: str, prepared: Prepared | None =
     project = session.get_one(Project, project_id, with_for_update=True)
     if prepared is None:
         prepared = prepare_refit(session, project_id)
+    elif (prepared.newest is not None and project.refit_marker is not None
+          and project.refit_marker >= prepared.newest):
+        return 0  # another server applied a refit at least as new while this one fitted
     if prepared is None or categorical_labels(project) != (prepared.key, prepared.labels):
         return 0  # not categorical, or its labels changed since the snapshot: next time
     labels = prepared.labels
     project.refit_marker = prepared.newest
-    integrity.detect_collusion(session, project, utcnow())
+    integrity.flag_pairs(session, project, prepared.pairs, utcnow())
     answers, encoding, counts = prepared.answers, prepared.encoding, prepared.counts
     if answers is None or encoding is None or counts is None or prepared.posteriors is None:
         return 0
