@@ -41,8 +41,9 @@ class QualityDoc(Doc):
     second_review_rate: float = Field(
         default=0.0, description="share of decided reviews drawn for a second-level check")
     resettle: bool = Field(
-        default=True, description="after each refit, judge adaptively settled tasks again: "
-        "reopen those now below the target, relabel those whose best label changed")
+        default=True, description="after each refit, settle finished categorical tasks "
+        "again: reopen adaptive ones now below the target, replace results whose best "
+        "label changed")
     match: MatchDoc | None = Field(
         default=None, description="bars for partial credit against gold; only when set")
 
