@@ -98,8 +98,10 @@ def prepare_refit(session: Session, project_id: str) -> Prepared | None:
                                        [r.answer[key] for r in rows], classes=labels)
     fit = dawid_skene(answers)
     counts = leave_one_out_counts(answers, fit.posteriors, fit.confusion)
+    # The tasks to settle again, only where the write will settle them (see refit_project).
+    settles = answers.n_tasks >= MODEL_MIN_TASKS and project.quality.get("resettle", True)
     return Prepared(key, labels, newest, answers, encoding, fit.posteriors, counts,
-                    candidates(session, project.id), pairs)
+                    candidates(session, project.id) if settles else [], pairs)
 
 
 def refit_project(session: Session, project_id: str, prepared: Prepared | None = None) -> int:

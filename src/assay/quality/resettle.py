@@ -80,11 +80,11 @@ def _held(holder: str | None, until: datetime | None, now: datetime) -> bool:
 
 
 def resettle(session: Session, project: Project, answers: Answers, encoding: Encoding,
-             fitted: FloatArray, now: datetime, settled: list[Any] | None = None) -> Resettled:
+             fitted: FloatArray, now: datetime, settled: list[Any]) -> Resettled:
     """Judge the project's settled tasks again after a refit. ``answers``/``encoding``: the
     counted live answers the refit fitted, coded in the project's label order; ``fitted``:
     the refit's Dawid-Skene posteriors, a row per task of ``encoding``; ``settled``: the
-    :func:`candidates` (read now when not given)."""
+    :func:`candidates`, read with the fit."""
     found = categorical_labels(project)
     if found is None or not project.quality.get("resettle", True):
         return Resettled()
@@ -107,8 +107,6 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
     row = {task_id: i for i, task_id in enumerate(encoding.tasks)}
     target = float(project.quality["target_confidence"])
     plans: dict[str, tuple[int, str | None, dict[str, Any] | None]] = {}
-    if settled is None:
-        settled = candidates(session, project.id)
     for task_id, result, overlap, review_status, holder, until in settled:
         i = row.get(task_id)
         if i is None or not result or result.get("method") not in methods:
