@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from assay import wiring
 from assay.db.engine import Database
 from assay.db.migrate import upgrade
 from tests.support import (
@@ -27,6 +28,12 @@ from tests.support import (
 )
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """Tests that call services directly get the same event wiring as the app and CLI."""
+    wiring.install()
 
 
 @pytest.fixture(scope="session")

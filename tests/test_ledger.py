@@ -22,8 +22,8 @@ from assay.client import ValidationFailed
 from assay.clock import utcnow
 from assay.db.engine import Database
 from assay.db.models import LedgerEntry, Response
-from assay.ledger.money import to_micros, to_text
 from assay.ledger.service import create_payout
+from assay.money import to_micros, to_text
 from tests.support import Org, categorize_project
 
 

@@ -10,9 +10,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from assay import __version__
+from assay import __version__, wiring
 from assay.batches.api import router as batches_router
-from assay.callbacks.jobs import deliver_callback
 from assay.clock import utcnow
 from assay.db.engine import Database
 from assay.db.migrate import is_current
@@ -29,6 +28,7 @@ from assay.quality.standing_api import router as standing_router
 from assay.review.api import router as review_router
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
+from assay.tasks.jobs import deliver_callback
 from assay.web.routes import install as install_web
 from assay.work.api import router as work_router
 from assay.work.repository import expire_leases
@@ -41,6 +41,7 @@ def sweep_expired_leases(db: Database) -> None:
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    wiring.install()
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
     runner = JobRunner(db, settings, {"callback": deliver_callback},

@@ -24,8 +24,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _database(args: argparse.Namespace) -> Any:
+    """The command's database, with the features wired (every command that reaches a
+    service opens its database here)."""
+    from assay import wiring
     from assay.db.engine import Database
     from assay.db.migrate import upgrade
+
+    wiring.install()
 
     settings = _settings(args)
     if settings.database_url.startswith("sqlite"):

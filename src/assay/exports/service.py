@@ -12,15 +12,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
-
 from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.db.jsoncodec import dumps_json
-from assay.db.models import Task
 from assay.projects import service as projects
-from assay.tasks import repository
-from assay.tasks.objects import task_object
+from assay.tasks import service as tasks
 
 CSV_COLUMNS = ("id", "status", "unique_id", "data", "metadata", "answer", "confidence",
                "method", "n_responses")
@@ -31,36 +27,14 @@ def _dump(value: Any) -> str:
     return dumps_json(value)
 
 
-# Only the columns of the task object, as plain rows: no ORM identity map over a large export.
-_COLUMNS = (Task.id, Task.project_id, Task.batch_id, Task.status, Task.data,
-            Task.meta.label("meta"), Task.unique_id, Task.priority, Task.result,
-            Task.created_at, Task.updated_at, Task.completed_at, Task.callback_url,
-            Task.callback_succeeded, Task.review_status)
-
-
 def iter_task_objects(db: Database, who: Requester, project_id: str,
                       include_responses: bool) -> Iterator[dict[str, Any]]:
     """Every task of the project, oldest first, from one snapshot. Raises ``NotFound`` at
     the first ``next()`` if the project is not the organization's."""
     with db.read() as session:
         projects.get_project(session, who, project_id)
-        after = ""
-        while True:
-            tasks = session.connection().execute(
-                select(*_COLUMNS).where(Task.org_id == who.org_id,
-                                        Task.project_id == project_id, Task.id > after,
-                                        Task.purpose == "live")
-                .order_by(Task.id).limit(CHUNK)
-            ).all()
-            if not tasks:
-                return
-            responses = (repository.list_counted_responses(session, who.org_id,
-                                                           [t.id for t in tasks])
-                         if include_responses else None)
-            for task in tasks:
-                yield task_object(task, responses.get(task.id, []) if responses is not None
-                                  else None)
-            after = tasks[-1].id
+        yield from tasks.iter_project_task_objects(session, who.org_id, project_id,
+                                                   include_responses, CHUNK)
 
 
 def jsonl_lines(objects: Iterator[dict[str, Any]]) -> Iterator[bytes]:

@@ -14,7 +14,7 @@ from assay.http.auth import get_db, require_requester
 from assay.http.documents import BonusDoc, CostDoc, PayoutDoc, PayoutPage, doc
 from assay.http.pagination import check_limit, decode_token, page
 from assay.ledger import service
-from assay.ledger.money import check_amount
+from assay.money import check_amount
 
 router = APIRouter(tags=["pay"])
 

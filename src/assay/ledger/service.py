@@ -22,9 +22,9 @@ from assay.db.models import LedgerEntry, Payout
 from assay.errors import NotFound
 from assay.ids import new_id
 from assay.ledger import repository
-from assay.ledger.money import to_micros, to_text
+from assay.money import to_micros, to_text
 from assay.projects import service as projects
-from assay.work.repository import has_answered
+from assay.tasks.answers import has_answered
 
 REVERSED_REASONS = ("spam", "fraud")
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from assay.db.models import Project, Response, Task
+from assay.db.types import AnyRow
 
 TASK_STATUSES = ("pending", "completed", "canceled", "error")
 
@@ -50,3 +51,35 @@ def list_used_labels_answers(session: Session, org_id: str, project_id: str,
         Response.org_id == org_id, Response.project_id == project_id
     ).execution_options(yield_per=chunk)
     return list(session.scalars(stmt))
+
+
+# The worker side reads a project on every request: the statement is built once, and
+# returns a plain row with only the columns the queue needs.
+_PROJECT_ROW = select(Project.id, Project.org_id, Project.workforce, Project.kind,
+                      Project.instructions, Project.params, Project.quality, Project.pay,
+                      Project.lease_seconds, Project.limits,
+                      Project.callback_url).where(Project.id == bindparam("key"))
+
+
+def eligible_projects(worker_org_id: str | None) -> Select[str]:
+    """A worker may work on the projects of their own organization's team, and — if they
+    are in the shared crowd — on every ``crowd`` project."""
+    if worker_org_id is not None:
+        return select(Project.id).where(Project.org_id == worker_org_id)
+    return select(Project.id).where(Project.workforce == "crowd")
+
+
+def get_project_for_worker(session: Session, worker_org_id: str | None,
+                           project_id: str) -> AnyRow | None:
+    """The project as a worker of ``worker_org_id`` (None: the crowd) may see it, or None."""
+    row = session.connection().execute(_PROJECT_ROW, {"key": project_id}).first()
+    if row is None:
+        return None
+    if worker_org_id is not None:
+        return row if row.org_id == worker_org_id else None
+    return row if row.workforce == "crowd" else None
+
+
+def get_project_row(session: Session, project_id: str) -> AnyRow:
+    """A project the caller already holds a reference to (a task's, an assignment's)."""
+    return session.connection().execute(_PROJECT_ROW, {"key": project_id}).one()

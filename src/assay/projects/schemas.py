@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assay.kinds import KIND_NAMES
-from assay.ledger.money import check_amount
+from assay.money import check_amount
 
 Kind = Literal["categorize", "spans", "boxes", "compare", "rate", "text"]
 assert set(KIND_NAMES) == set(Kind.__args__)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from assay.accounts.service import Requester
 from assay.callbacks.urls import check_callback_url
 from assay.clock import isoformat, utcnow
 from assay.db.models import Project, Task
+from assay.db.types import AnyRow
 from assay.errors import Conflict, InvalidInput, NotFound, field_error
 from assay.ids import new_id
 from assay.kinds import get_kind
@@ -147,3 +148,19 @@ def describe(session: Session, who: Requester, projects: list[Project]) -> list[
     counts = repository.count_tasks_by_status(session, who.org_id, [p.id for p in projects])
     empty = dict.fromkeys(repository.TASK_STATUSES, 0)
     return [project_object(p, counts.get(p.id, empty)) for p in projects]
+
+
+def eligible_project_ids(session: Session, worker_org_id: str | None) -> list[str]:
+    """The projects a worker of ``worker_org_id`` (None: the crowd) may work on."""
+    return list(session.scalars(repository.eligible_projects(worker_org_id)))
+
+
+def get_project_for_worker(session: Session, worker_org_id: str | None,
+                           project_id: str) -> AnyRow | None:
+    """The project as that worker may see it (a plain row), or None."""
+    return repository.get_project_for_worker(session, worker_org_id, project_id)
+
+
+def get_project_row(session: Session, project_id: str) -> AnyRow:
+    """A project the caller reached through one of its tasks or assignments (a plain row)."""
+    return repository.get_project_row(session, project_id)

@@ -15,7 +15,7 @@ from assay.db.models import Flag, Project
 from assay.errors import Conflict, NotFound
 from assay.integrity.service import flag_object
 from assay.quality.service import lift_pause, pause_worker, record_event, standing_for
-from assay.work.repository import has_answered
+from assay.tasks.answers import has_answered
 
 OPERATOR_REASONS = ("fraud", "operator")
 

@@ -48,8 +48,7 @@ from assay.algorithms.settle import may_overrule
 from assay.db.models import Project, Task
 from assay.quality import adaptive
 from assay.quality.labels import categorical_labels
-from assay.tasks.results import replace_result
-from assay.work.repository import reopen_task
+from assay.tasks.results import reopen_task, replace_result
 
 ADAPTIVE_METHODS = (adaptive.METHOD, adaptive.CONFUSION_METHOD)
 DAWID_SKENE = "dawid_skene"

@@ -20,6 +20,7 @@ from assay.algorithms.reliability import accuracy_posterior, confidently_below
 from assay.clock import isoformat, utcnow
 from assay.db.models import Project, ProjectWorker, Task, WorkerEvent
 from assay.errors import NotFound
+from assay.events import publish
 from assay.ids import new_id
 from assay.integrity import service as integrity
 from assay.kinds import get_kind
@@ -28,9 +29,10 @@ from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
 from assay.quality import matching, repository
+from assay.quality.events import WorkerPaused
 from assay.quality.labels import categorical_labels
 from assay.quality.schemas import GoldIn, TrainingIn
-from assay.work.repository import expire_leases, reopen_task
+from assay.tasks.results import reopen_task
 
 # Task status -> the kind of check an answer to it is. A retired gold task is no longer
 # served, but an answer to a lease taken before it retired still checks the worker.
@@ -246,7 +248,7 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
     if reason in ledger.REVERSED_REASONS:
         # Spam and fraud are not paid; an honest worker below the bar keeps their pay.
         ledger.reverse_earnings(session, project_id, worker_id, reason, now)
-    expire_leases(session, [project_id], now, worker_id=worker_id)
+    publish(session, WorkerPaused(project.org_id, project_id, worker_id, reason, now))
     for task_id in repository.stop_counting_answers(session, project_id, worker_id):
         task = session.get_one(Task, task_id, with_for_update=True)
         task.n_responses -= 1

@@ -21,9 +21,10 @@ from assay.clock import isoformat
 from assay.db.models import Appeal, Flag, Response, Reviewer, Task, Worker, WorkerEvent
 from assay.errors import NotFound
 from assay.ledger import service as ledger
+from assay.projects.service import get_project_for_worker
 from assay.quality import appeals, repository
 from assay.quality.service import checked_record, checks
-from assay.work.repository import count_worker_answers, get_project_for_worker
+from assay.tasks.answers import count_worker_answers
 
 EVIDENCE_LIMIT = 100
 # What a worker may read of a flag's detail: never another worker's id.

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assay.db.models import Batch, Response, Task
@@ -74,3 +75,35 @@ def list_counted_responses(session: Session, org_id: str,
         for row in rows:
             out[row.task_id].append(row)
     return out
+
+
+def has_answered(session: Session, worker_id: str, project_id: str) -> bool:
+    """Whether the worker has given at least one answer in the project."""
+    return session.scalar(select(Response.id).where(
+        Response.worker_id == worker_id, Response.project_id == project_id).limit(1)) is not None
+
+
+def count_worker_answers(session: Session, worker_id: str, project_id: str | None,
+                         since: datetime | None = None) -> int:
+    stmt = select(func.count()).select_from(Response).where(Response.worker_id == worker_id)
+    if project_id is not None:
+        stmt = stmt.where(Response.project_id == project_id)
+    if since is not None:
+        stmt = stmt.where(Response.created_at >= since)
+    return session.connection().execute(stmt).scalar_one()
+
+
+# Only the columns of the task object, as plain rows: no ORM identity map over a large export.
+_OBJECT_COLUMNS = (Task.id, Task.project_id, Task.batch_id, Task.status, Task.data,
+                   Task.meta.label("meta"), Task.unique_id, Task.priority, Task.result,
+                   Task.created_at, Task.updated_at, Task.completed_at, Task.callback_url,
+                   Task.callback_succeeded, Task.review_status)
+
+
+def list_live_task_rows(session: Session, org_id: str, project_id: str, after: str,
+                        limit: int) -> list[Any]:
+    """The next ``limit`` live tasks of the project after id ``after``, as plain rows."""
+    return list(session.connection().execute(
+        select(*_OBJECT_COLUMNS).where(Task.org_id == org_id, Task.project_id == project_id,
+                                       Task.id > after, Task.purpose == "live")
+        .order_by(Task.id).limit(limit)).all())

@@ -1,5 +1,6 @@
-"""Replacing a completed task's result after the fact: a reviewer's fix, a customer's
-audit, a refit that changed its mind. The callback fires again with the new result."""
+"""Changing a completed task's outcome after the fact: a reviewer's fix, a customer's
+audit, a refit that changed its mind (the callback fires again with the new result), or
+reopening it for more answers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from assay.db.models import Project, Task
 from assay.db.types import AnyRow
+from assay.events import publish
 from assay.jobs.queue import enqueue
+from assay.tasks.events import TaskReopened
 
 
 def replace_result(session: Session, task: Task, project: Project | AnyRow, result: dict[str, Any],
@@ -21,3 +24,16 @@ def replace_result(session: Session, task: Task, project: Project | AnyRow, resu
     if task.callback_url or project.callback_url:
         task.callback_succeeded = None
         enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
+
+
+def reopen_task(session: Session, task: Task, now: datetime, overlap: int | None = None) -> None:
+    """Return a completed task (locked by the caller) to the pool, asking for ``overlap``
+    answers if given; its batch, if it was completed, is in progress again
+    (:class:`TaskReopened`)."""
+    task.status = "pending"
+    task.result = None
+    task.completed_at = None
+    task.updated_at = now
+    if overlap is not None:
+        task.overlap = overlap
+    publish(session, TaskReopened(task.org_id, task.id, task.batch_id, now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.projects import service as projects
 from assay.tasks import repository
+from assay.tasks.objects import task_object
 from assay.tasks.schemas import MAX_BULK, BulkCreate, TaskCreate, TaskFields, TaskPatch
 
 HELD_BATCH = ("staging", "paused")
@@ -206,3 +208,20 @@ def cancel_task(session: Session, who: Requester, task_id: str) -> Task:
     task.updated_at = utcnow()
     session.flush()
     return task
+
+
+def iter_project_task_objects(session: Session, org_id: str, project_id: str,
+                              include_responses: bool, chunk: int) -> Iterator[dict[str, Any]]:
+    """Every live task of the project as a task object, oldest first, read by keyset pages
+    of ``chunk`` rows inside the caller's (snapshot) transaction."""
+    after = ""
+    while True:
+        rows = repository.list_live_task_rows(session, org_id, project_id, after, chunk)
+        if not rows:
+            return
+        responses = (repository.list_counted_responses(session, org_id, [t.id for t in rows])
+                     if include_responses else None)
+        for row in rows:
+            yield task_object(row, responses.get(row.id, []) if responses is not None
+                              else None)
+        after = rows[-1].id

@@ -1,6 +1,7 @@
 """The projects a signed-in worker may open, with the fields their pages show.
 
-The rule of who may work where is the work queue's (``work.repository.eligible_projects``);
+The rule of who may work where is the projects feature's
+(``projects.repository.eligible_projects``);
 this module only loads the project rows behind it for the pages.
 """
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal
 from assay.db.models import Project, Reviewer
-from assay.work.repository import eligible_projects
+from assay.projects.repository import eligible_projects
 
 
 def list_worker_projects(session: Session, who: WorkerPrincipal) -> list[Project]:

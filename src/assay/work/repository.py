@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from assay.db.models import Assignment, Batch, Project, Response, Task
+from assay.db.models import Assignment, Response, Task
 from assay.db.types import AnyRow
 
-A, P, R, T = Assignment, Project, Response, Task
+A, R, T = Assignment, Response, Task
 
 
 def _in(name: str) -> Any:
@@ -27,9 +27,6 @@ def _in(name: str) -> Any:
 
 # The statements of the hot path are built once: building expression trees costs more than
 # running them. Values are bound at execution.
-_PROJECT = select(P.id, P.org_id, P.workforce, P.kind, P.instructions, P.params,
-                  P.quality, P.pay, P.lease_seconds, P.limits,
-                  P.callback_url).where(P.id == bindparam("key"))
 _LIVE = (select(A.id, A.task_id, A.project_id, A.expires_at)
          .where(A.worker_id == bindparam("worker"), A.status == "active",
                 A.expires_at > bindparam("now"), A.project_id.in_(_in("projects")))
@@ -58,28 +55,6 @@ _FINISH = update(A).where(A.id == bindparam("key")).values(
 _INSERT_ASSIGNMENT = insert(A)
 _INSERT_RESPONSE = insert(R)
 _ANSWERS = select(R.answer).where(R.task_id == bindparam("key"), R.counts).order_by(R.id)
-
-
-def eligible_projects(worker_org_id: str | None) -> Select[str]:
-    """A worker may work on the projects of their own organization's team, and — if they
-    are in the shared crowd — on every ``crowd`` project."""
-    if worker_org_id is not None:
-        return select(P.id).where(P.org_id == worker_org_id)
-    return select(P.id).where(P.workforce == "crowd")
-
-
-def get_project_for_worker(session: Session, worker_org_id: str | None,
-                           project_id: str) -> AnyRow | None:
-    row = session.connection().execute(_PROJECT, {"key": project_id}).first()
-    if row is None:
-        return None
-    if worker_org_id is not None:
-        return row if row.org_id == worker_org_id else None
-    return row if row.workforce == "crowd" else None
-
-
-def get_project_row(session: Session, project_id: str) -> AnyRow:
-    return session.connection().execute(_PROJECT, {"key": project_id}).one()
 
 
 def get_live_assignment(session: Session, worker_id: str, project_ids: Sequence[str],
@@ -170,34 +145,3 @@ def count_recent_answers(session: Session, worker_id: str, project_id: str,
 
 def list_counted_answers(session: Session, task_id: str) -> list[dict[str, Any]]:
     return list(session.connection().execute(_ANSWERS, {"key": task_id}).scalars())
-
-
-def has_answered(session: Session, worker_id: str, project_id: str) -> bool:
-    """Whether the worker has given at least one answer in the project."""
-    return session.scalar(select(R.id).where(R.worker_id == worker_id,
-                                             R.project_id == project_id).limit(1)) is not None
-
-
-def count_worker_answers(session: Session, worker_id: str, project_id: str | None,
-                         since: datetime | None = None) -> int:
-    stmt = select(func.count()).select_from(R).where(R.worker_id == worker_id)
-    if project_id is not None:
-        stmt = stmt.where(R.project_id == project_id)
-    if since is not None:
-        stmt = stmt.where(R.created_at >= since)
-    return session.connection().execute(stmt).scalar_one()
-
-
-def reopen_task(session: Session, task: Task, now: datetime, overlap: int | None = None) -> None:
-    """Return a completed task (locked by the caller) to the pool, asking for ``overlap``
-    answers if given; its batch, if it was completed, is in progress again."""
-    task.status = "pending"
-    task.result = None
-    task.completed_at = None
-    task.updated_at = now
-    if overlap is not None:
-        task.overlap = overlap
-    if task.batch_id is not None:
-        session.execute(update(Batch).where(Batch.id == task.batch_id,
-                                            Batch.status == "completed")
-                        .values(status="in_progress", updated_at=now))

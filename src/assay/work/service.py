@@ -25,10 +25,11 @@ from assay.integrity import service as integrity
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.ledger import service as ledger
+from assay.projects import service as projects
 from assay.projects.service import kind_error
-from assay.quality import adaptive
-from assay.quality import repository as quality_repo
+from assay.quality import access, adaptive
 from assay.quality import service as quality
+from assay.tasks.answers import count_worker_answers
 from assay.work import repository
 from assay.work.completion import complete_task
 
@@ -100,14 +101,10 @@ def _course_first(session: Session, who: WorkerPrincipal, project_ids: list[str]
                   now: datetime, guard: bool) -> tuple[dict[str, Any] | None, set[str]]:
     """A worker new to a project with a course takes it before live work. Returns a
     training offer, or the projects whose live work stays closed to this worker."""
-    with_course = quality_repo.list_projects_with_training(session, project_ids)
-    if not with_course:
-        return None, set()
-    closed = with_course - quality_repo.list_qualified_projects(session, who.worker_id,
-                                                                 list(with_course))
+    closed = access.closed_by_course(session, who.worker_id, project_ids)
     for pid in sorted(closed):
-        project = repository.get_project_row(session, pid)
-        lesson = quality_repo.find_unseen_reference(session, pid, who.worker_id, "training")
+        project = projects.get_project_row(session, pid)
+        lesson = access.unseen_lesson(session, pid, who.worker_id)
         if lesson is not None:
             offered = _lease(session, who, lesson, project, now, guard=guard)
             if offered is not None:
@@ -122,21 +119,21 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
                now: datetime) -> dict[str, Any] | None:
     project: AnyRow | None = None
     if project_id is not None:
-        project = repository.get_project_for_worker(session, who.org_id, project_id)
+        project = projects.get_project_for_worker(session, who.org_id, project_id)
         if project is None:
             raise NotFound(f"project {project_id} does not exist")
         _check_active(session, project.id, who.worker_id)
         project_ids = [project.id]
     else:
-        project_ids = list(session.scalars(repository.eligible_projects(who.org_id)))
-        paused = quality_repo.list_paused_projects(session, who.worker_id, project_ids)
+        project_ids = projects.eligible_project_ids(session, who.org_id)
+        paused = access.paused_projects(session, who.worker_id, project_ids)
         project_ids = [p for p in project_ids if p not in paused]
         if not project_ids:
             return None
     live = repository.get_live_assignment(session, who.worker_id, project_ids, now)
     if live is not None:
         return offer(live.id, live.expires_at,
-                     repository.get_project_row(session, live.project_id),
+                     projects.get_project_row(session, live.project_id),
                      repository.get_task_data(session, live.task_id))
     guard = session.get_bind().dialect.name == "postgresql"
     lesson, closed = _course_first(session, who, project_ids, now, guard)
@@ -156,12 +153,11 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
         if task is None:
             return None
         if project is None or task.project_id != project.id:
-            project = repository.get_project_row(session, task.project_id)
+            project = projects.get_project_row(session, task.project_id)
         gold_rate = float(project.quality.get("gold_rate", 0.0))
         if gold_rate > 0 and random.random() < gold_rate:
             # A hidden check instead of this task: same id shape, payload and lease.
-            check = quality_repo.find_unseen_reference(session, project.id, who.worker_id,
-                                                       "gold")
+            check = access.unseen_gold(session, project.id, who.worker_id)
             if check is not None:
                 offered = _lease(session, who, check, project, now, guard=guard)
                 if offered is not None:
@@ -174,7 +170,7 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
 
 
 def _check_active(session: Session, project_id: str, worker_id: str) -> None:
-    if quality_repo.get_status(session, project_id, worker_id) == "paused":
+    if access.is_paused(session, project_id, worker_id):
         raise Forbidden("you are paused in this project", code="worker_paused")
 
 
@@ -219,7 +215,7 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
 def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, answer: Any,
                    now: datetime) -> dict[str, Any]:
     task = repository.get_task_locked(session, assignment.task_id)
-    project = repository.get_project_row(session, assignment.project_id)
+    project = projects.get_project_row(session, assignment.project_id)
     if task.status == "canceled":
         raise Conflict("the task was canceled", code="task_canceled")
     _check_rate(session, project, who.worker_id, now)
@@ -298,20 +294,20 @@ def worker_standing(session: Session, who: WorkerPrincipal,
     status = "active"
     gold = right = 0
     if project_id is not None:
-        if repository.get_project_for_worker(session, worker.org_id, project_id) is None:
+        if projects.get_project_for_worker(session, worker.org_id, project_id) is None:
             raise NotFound(f"project {project_id} does not exist")
-        standing = quality_repo.get_standing(session, project_id, worker.id)
+        standing = access.standing(session, project_id, worker.id)
         if standing is not None:
             status, gold, right = standing.status, standing.gold_answers, standing.gold_correct
     else:
-        for standing in quality_repo.list_worker_standings(session, worker.id):
+        for standing in access.standings_of(session, worker.id):
             gold += standing.gold_answers
             right += standing.gold_correct
     return {
         "worker_id": worker.id,
         "status": status,
-        "answers": repository.count_worker_answers(session, worker.id, project_id),
-        "answers_today": repository.count_worker_answers(
+        "answers": count_worker_answers(session, worker.id, project_id),
+        "answers_today": count_worker_answers(
             session, worker.id, project_id,
             since=datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)),
         "accuracy": right / gold if gold else None,

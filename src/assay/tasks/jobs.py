@@ -1,16 +1,16 @@
-"""Delivering a task's callback: sign, check the target again, POST, record the outcome."""
+"""The task callback job: load the task, hand its signed body to the callback transport,
+record the outcome and retry with backoff."""
 
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assay.callbacks.signing import sign
-from assay.callbacks.urls import CallbackTargetRefused, resolve_target
+from assay.callbacks.delivery import post_signed
+from assay.callbacks.urls import CallbackTargetRefused
 from assay.clock import utcnow
 from assay.db.engine import Database
 from assay.db.models import Organization, Project, Task
@@ -45,26 +45,6 @@ def _record(db: Database, org_id: str, task_id: str, succeeded: bool | None) -> 
             task.callback_succeeded = succeeded
 
     db.write(run)
-
-
-def post_signed(url: str, body: bytes, secret: str, settings: Settings) -> httpx.Response:
-    """POST to the address that was checked, keeping the URL's host for HTTP and TLS."""
-    address = resolve_target(url, settings.allowed_callback_hosts, must_resolve=True)
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc_ip = f"[{address}]" if address and ":" in address else (address or host)
-    if parts.port:
-        netloc_ip += f":{parts.port}"
-    target = urlunsplit((parts.scheme, netloc_ip, parts.path or "/", parts.query, ""))
-    headers = {
-        "Content-Type": "application/json",
-        "Assay-Signature": sign(secret, body),
-        "Host": parts.netloc.rsplit("@", 1)[-1],
-        "User-Agent": "assay-callbacks/1",
-    }
-    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-    with httpx.Client(timeout=settings.callback_timeout_s, follow_redirects=False) as client:
-        return client.post(target, content=body, headers=headers, extensions=extensions)
 
 
 def deliver_callback(db: Database, settings: Settings, job: ClaimedJob) -> None:

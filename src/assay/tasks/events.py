@@ -1,0 +1,18 @@
+"""What the tasks feature tells the features above it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class TaskReopened:
+    """A completed task went back to ``pending`` (its worker was paused, or the quality
+    engine wants one more answer). Batches handle it: a completed batch is in progress
+    again."""
+
+    org_id: str
+    task_id: str
+    batch_id: str | None
+    at: datetime

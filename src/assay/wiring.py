@@ -1,0 +1,15 @@
+"""Connects each feature's subscribers to the events of the features below it, once per
+process (:mod:`assay.events`). The app factory, the CLI and the test suite call
+:func:`install`; it is idempotent."""
+
+from __future__ import annotations
+
+from assay import events
+from assay.batches import subscribers as batches
+from assay.work import subscribers as work
+
+
+def install() -> None:
+    batches.install()
+    work.install()
+    events.mark_wired()
