@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from assay import __version__, wiring
 from assay.batches.api import router as batches_router
-from assay.clock import utcnow
+from assay.clock import Clock, SystemClock, utcnow
 from assay.db.engine import Database
 from assay.db.migrate import is_current
 from assay.exports.api import router as export_router
@@ -40,7 +41,10 @@ def sweep_expired_leases(db: Database) -> None:
     db.write(lambda s: expire_leases(s, None, utcnow()))
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, db: Database | None = None,
+               clock: Clock | None = None, rng: random.Random | None = None) -> FastAPI:
+    """The app. ``clock`` and ``rng`` are the one clock and random source its routes use
+    (the machine's clock and a fresh generator unless a test gives its own)."""
     wiring.install()
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
@@ -65,6 +69,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                   description="The Assay HTTP API, version 1. See API.md.")
     app.state.settings = settings
     app.state.db = db
+    app.state.clock = clock or SystemClock()
+    app.state.rng = rng or random.Random()
     app.state.runner = runner
     errors.install(app)
     app.add_middleware(JsonBodyMiddleware)

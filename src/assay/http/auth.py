@@ -7,6 +7,7 @@ an entry lives for ``_TTL_S`` seconds, so a removed credential stops working wit
 from __future__ import annotations
 
 import base64
+import random
 import threading
 import time
 
@@ -15,6 +16,7 @@ from fastapi import Request
 
 from assay.accounts import service as accounts
 from assay.accounts.service import Requester, WorkerPrincipal
+from assay.clock import Clock
 from assay.db.engine import Database
 from assay.errors import Unauthorized
 
@@ -31,6 +33,18 @@ def database(request: Request) -> Database:
 async def get_db(request: Request) -> Database:
     """The dependency form of :func:`database` (async: no thread-pool trip)."""
     return database(request)
+
+
+async def get_clock(request: Request) -> Clock:
+    """The app's one clock (``create_app(clock=...)``)."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+async def get_rng(request: Request) -> random.Random:
+    """The app's one random source (``create_app(rng=...)``): gold and review draws."""
+    rng: random.Random = request.app.state.rng
+    return rng
 
 
 def _credential(request: Request) -> str | None:

@@ -3,13 +3,14 @@ workers read the verdicts on their answers."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
 
 from assay.accounts.service import Requester, WorkerPrincipal
 from assay.db.engine import Database
-from assay.http.auth import get_db, require_requester, require_worker
+from assay.http.auth import get_db, get_rng, require_requester, require_worker
 from assay.http.documents import (
     FeedbackPage,
     ReviewerDoc,
@@ -41,10 +42,11 @@ def next_review(body: ReviewNextIn, who: WorkerPrincipal = Depends(require_worke
 
 @router.post("/v1/review/{task_id}", response_model=None, responses=doc(ReviewResultDoc))
 def submit_review(task_id: str, body: ReviewIn, who: WorkerPrincipal = Depends(require_worker),
-                  db: Database = Depends(get_db)) -> dict[str, Any]:
+                  db: Database = Depends(get_db),
+                  rng: random.Random = Depends(get_rng)) -> dict[str, Any]:
     return db.write(lambda s: service.submit_review(
         s, who, task_id, body.verdict, body.answer, body.comment, body.rejected_answers,
-        body.level))
+        body.level, rng=rng))
 
 
 @router.get("/v1/work/feedback", response_model=None, responses=doc(FeedbackPage))

@@ -55,15 +55,15 @@ from assay.quality import service as quality
 from assay.tasks.results import replace_result
 
 
-def drawn_for_review(project: Any) -> bool:
+def drawn_for_review(project: Any, rng: random.Random) -> bool:
     """Whether a task completing now joins the review queue at ``review_rate``."""
     rate = float(project.quality.get("review_rate", 0.0))
-    return rate > 0 and random.random() < rate
+    return rate > 0 and rng.random() < rate
 
 
-def _drawn_for_second_level(project: Project) -> bool:
+def _drawn_for_second_level(project: Project, rng: random.Random) -> bool:
     rate = float(project.quality.get("second_review_rate", 0.0))
-    return rate > 0 and random.random() < rate
+    return rate > 0 and rng.random() < rate
 
 
 def add_reviewer(session: Session, who: Requester, project_id: str, worker_id: str,
@@ -196,7 +196,7 @@ def _held_by_other(holder: str | None, until: datetime | None, worker_id: str,
 
 def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict: str,
                   answer: Any, comment: str | None, rejected: list[str],
-                  level: int = 1) -> dict[str, Any]:
+                  level: int = 1, *, rng: random.Random) -> dict[str, Any]:
     task = session.scalars(select(Task).where(Task.id == task_id).with_for_update()).first()
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
@@ -228,7 +228,7 @@ def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict:
     review = Review(id=new_id("rev"), org_id=task.org_id, project_id=project.id,
                     task_id=task.id, reviewer_id=who.worker_id, verdict=task.review_status,
                     answer=fixed, comment=comment, level=1, created_at=now,
-                    second_status="pending" if _drawn_for_second_level(project) else None)
+                    second_status="pending" if _drawn_for_second_level(project, rng) else None)
     session.add(review)
     session.flush()
     _score_answers(session, project, task, list(answers.values()), set(rejected), now)

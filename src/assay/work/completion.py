@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,8 @@ from assay.work import repository
 
 
 def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime,
-                  result: dict[str, Any] | None = None, review: bool = False) -> None:
+                  rng: random.Random, result: dict[str, Any] | None = None,
+                  review: bool = False) -> None:
     """``task`` needs id, org_id, batch_id, callback_url; ``project`` kind, params and
     callback_url. The caller holds the task's row lock. Without a ``result`` (from the
     quality engine), the kind's interim rule computes it."""
@@ -33,7 +35,7 @@ def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime
         }
     values: dict[str, Any] = {"result": result, "status": "completed", "completed_at": now,
                               "updated_at": now}
-    if review or drawn_for_review(project):
+    if review or drawn_for_review(project, rng):
         values["review_status"] = "pending"
     if task.callback_url or project.callback_url:
         values["callback_succeeded"] = None

@@ -8,7 +8,6 @@ checked and changed; a (task, worker) pair can be leased once, ever (a unique co
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,8 +54,8 @@ def offer(assignment_id: str, expires_at: datetime, project: AnyRow,
     }
 
 
-_EXPIRY_EVERY_S = 0.5
-_last_expiry: dict[tuple[str, ...], float] = {}
+_EXPIRY_EVERY = timedelta(seconds=0.5)
+_last_expiry: dict[tuple[str, ...], datetime] = {}
 
 
 def _expire_due_leases(session: Session, project_ids: list[str], now: datetime) -> None:
@@ -64,12 +63,12 @@ def _expire_due_leases(session: Session, project_ids: list[str], now: datetime) 
     process (the job runner sweeps every project too). Until then an overdue lease still
     holds its slot, which can only delay work, never over-assign it."""
     key = tuple(project_ids)
-    clock = time.monotonic()
-    if clock - _last_expiry.get(key, 0.0) < _EXPIRY_EVERY_S:
+    last = _last_expiry.get(key)
+    if last is not None and last <= now < last + _EXPIRY_EVERY:
         return
     if len(_last_expiry) > 10_000:
         _last_expiry.clear()
-    _last_expiry[key] = clock
+    _last_expiry[key] = now
     repository.expire_leases(session, project_ids, now)
 
 
@@ -116,7 +115,9 @@ def _course_first(session: Session, who: WorkerPrincipal, project_ids: list[str]
 
 
 def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
-               now: datetime) -> dict[str, Any] | None:
+               now: datetime, rng: random.Random) -> dict[str, Any] | None:
+    """Lease the worker's next task (or hand back their live one); ``rng`` draws the hidden
+    gold checks."""
     project: AnyRow | None = None
     if project_id is not None:
         project = projects.get_project_for_worker(session, who.org_id, project_id)
@@ -155,7 +156,7 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
         if project is None or task.project_id != project.id:
             project = projects.get_project_row(session, task.project_id)
         gold_rate = float(project.quality.get("gold_rate", 0.0))
-        if gold_rate > 0 and random.random() < gold_rate:
+        if gold_rate > 0 and rng.random() < gold_rate:
             # A hidden check instead of this task: same id shape, payload and lease.
             check = access.unseen_gold(session, project.id, who.worker_id)
             if check is not None:
@@ -204,16 +205,16 @@ def _check_rate(session: Session, project: AnyRow, worker_id: str, now: datetime
 
 
 def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
-                  now: datetime, and_next: bool = False) -> dict[str, Any]:
+                  now: datetime, rng: random.Random, and_next: bool = False) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
-    receipt = _record_answer(session, who, assignment, answer, now)
+    receipt = _record_answer(session, who, assignment, answer, now, rng)
     if and_next:
-        return then_next(session, who, receipt, assignment.project_id, now)
+        return then_next(session, who, receipt, assignment.project_id, now, rng)
     return receipt
 
 
 def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, answer: Any,
-                   now: datetime) -> dict[str, Any]:
+                   now: datetime, rng: random.Random) -> dict[str, Any]:
     task = repository.get_task_locked(session, assignment.task_id)
     project = projects.get_project_row(session, assignment.project_id)
     if task.status == "canceled":
@@ -255,21 +256,21 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
     if adaptive.applies(project):
         decision = adaptive.decide(session, task, project, n_responses)
         if decision.result is not None:
-            complete_task(session, task, project, now, decision.result, decision.review)
+            complete_task(session, task, project, now, rng, decision.result, decision.review)
         elif decision.overlap is not None:
             repository.set_overlap(session, task.id, decision.overlap)
     elif n_responses >= task.overlap:
-        complete_task(session, task, project, now)
+        complete_task(session, task, project, now, rng)
     return out
 
 
 def then_next(session: Session, who: WorkerPrincipal, receipt: dict[str, Any],
-              project_id: str, now: datetime) -> dict[str, Any]:
+              project_id: str, now: datetime, rng: random.Random) -> dict[str, Any]:
     """Add the worker's next task to a submit or skip receipt (one round trip per task for
     the labeling page). A worker this answer paused gets ``next: null``; their next call
     to ``next`` says why."""
     try:
-        receipt["next"] = lease_next(session, who, project_id, now)
+        receipt["next"] = lease_next(session, who, project_id, now, rng)
     except Forbidden:
         receipt["next"] = None
     return receipt
@@ -277,14 +278,15 @@ def then_next(session: Session, who: WorkerPrincipal, receipt: dict[str, Any],
 
 def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
                     reason: str | None, comment: str | None, now: datetime,
-                    and_next: bool = False) -> dict[str, Any]:
+                    rng: random.Random, and_next: bool = False) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
     repository.get_task_locked(session, assignment.task_id)
     repository.finish_assignment(session, assignment.id, "skipped", now,
                                  reason=reason or "other", comment=comment)
     repository.add_slots(session, assignment.task_id, -1)
     receipt = {"assignment_id": assignment.id, "status": "skipped"}
-    return then_next(session, who, receipt, assignment.project_id, now) if and_next else receipt
+    return then_next(session, who, receipt, assignment.project_id, now, rng) if and_next \
+        else receipt
 
 
 def worker_standing(session: Session, who: WorkerPrincipal,

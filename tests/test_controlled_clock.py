@@ -1,0 +1,120 @@
+"""Time and chance are injected: a lease expires and a gold check is drawn because the test
+says so, not because it slept or got lucky (SQLite and PostgreSQL, real HTTP on loopback).
+
+The server runs in this process (uvicorn in a thread) with a :class:`ManualClock` and a
+random source the test controls; everything else is the app as ``assay serve`` builds it.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from assay.app import create_app
+from assay.client import Conflict
+from assay.clock import ManualClock
+from assay.db.engine import Database
+from assay.settings import Settings
+from tests.support import TEST_ENV, Org, categorize_project, free_port, make_org
+
+
+class FixedDraw(random.Random):
+    """A random source whose ``random()`` always answers ``value``."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(0)
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+class InProcessServer:
+    def __init__(self, db_url: str, clock: ManualClock, rng: random.Random) -> None:
+        env = {**TEST_ENV, "ASSAY_DATABASE_URL": db_url, "ASSAY_RUN_JOBS": "0"}
+        settings = Settings.from_env(env)
+        self.port = free_port()
+        app = create_app(settings, clock=clock, rng=rng)
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> InProcessServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("in-process server did not become ready")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture(scope="module")
+def draw() -> FixedDraw:
+    return FixedDraw(0.99)
+
+
+@pytest.fixture(scope="module")
+def live(db_url: str, clock: ManualClock, draw: FixedDraw) -> Iterator[InProcessServer]:
+    server = InProcessServer(db_url, clock, draw).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def acme(live: InProcessServer, db: Database) -> Org:
+    return make_org(live.url, db, "Acme")
+
+
+def test_an_expired_lease_returns_its_slot(acme: Org, clock: ManualClock) -> None:
+    project = categorize_project(acme, lease_seconds=60)
+    task = acme.client.create_task(project["id"], {"text": "x"})
+    slow, other = acme.worker(), acme.worker()
+    offer = slow.next(project["id"])
+    assert offer is not None
+    assert other.next(project["id"]) is None  # the only slot is taken
+    clock.advance(59)
+    assert other.next(project["id"]) is None  # one second left on the lease
+    clock.advance(2)
+    with pytest.raises(Conflict) as excinfo:
+        slow.submit(offer["assignment_id"], {"label": "pos"})
+    assert excinfo.value.code == "assignment_expired"
+    offer2 = other.next(project["id"])
+    assert offer2 is not None and offer2["data"] == {"text": "x"}
+    other.submit(offer2["assignment_id"], {"label": "neg"})
+    assert acme.client.get_task(task["id"])["status"] == "completed"
+    assert slow.next(project["id"]) is None  # never the same task again, after expiry
+
+
+def test_the_gold_draw_follows_the_random_source(acme: Org, draw: FixedDraw) -> None:
+    project = categorize_project(acme, quality={"gold_rate": 0.5, "overlap": 2})
+    acme.client.create_task(project["id"], {"text": "live"})
+    acme.client.add_gold(project["id"], {"text": "gold"}, {"label": "pos"})
+    draw.value = 0.99  # above the rate: live work
+    offer = acme.worker().next(project["id"])
+    assert offer is not None and offer["data"] == {"text": "live"}
+    draw.value = 0.0  # below the rate: the hidden check
+    offer = acme.worker().next(project["id"])
+    assert offer is not None and offer["data"] == {"text": "gold"}
