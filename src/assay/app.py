@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from assay import __version__, wiring
@@ -19,6 +19,7 @@ from assay.db.migrate import is_current
 from assay.exports.api import router as export_router
 from assay.http import errors
 from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
+from assay.http.text_guard import refuse_unstorable_text
 from assay.jobs.runner import JobRunner
 from assay.ledger.api import router as ledger_router
 from assay.projects.api import router as projects_router
@@ -65,7 +66,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                 runner.stop()
             db.dispose()
 
+    # Every route's parameters and body are checked for text no database can store.
     app = FastAPI(title="Assay", version=__version__, lifespan=lifespan,
+                  dependencies=[Depends(refuse_unstorable_text)],
                   description="The Assay HTTP API, version 1. See API.md.")
     app.state.settings = settings
     app.state.db = db

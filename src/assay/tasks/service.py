@@ -27,6 +27,7 @@ from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.projects import service as projects
+from assay.storable import find_unstorable
 from assay.tasks import repository
 from assay.tasks.objects import task_object
 from assay.tasks.schemas import MAX_BULK, BulkCreate, TaskCreate, TaskFields, TaskPatch
@@ -134,6 +135,9 @@ def bulk_create(session: Session, who: Requester, body: BulkCreate,
         try:
             if not isinstance(raw, dict):
                 raise _Row([{"field": "", "message": "must be an object"}])
+            unstorable = find_unstorable(raw)
+            if unstorable is not None:
+                raise _Row([{"field": unstorable[0], "message": unstorable[1]}])
             try:
                 item = TaskFields.model_validate(raw)
             except ValidationError as exc:
