@@ -15,6 +15,7 @@ from typing import Any
 from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.db.jsoncodec import dumps_json
+from assay.exports.cells import spreadsheet_safe
 from assay.projects import service as projects
 from assay.tasks import service as tasks
 
@@ -51,16 +52,21 @@ def jsonl_lines(objects: Iterator[dict[str, Any]]) -> Iterator[bytes]:
 def csv_lines(objects: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # With "\n" line ends the writer leaves a bare CR in a cell unquoted, and readers end
+    # the row there: such rows are written with every cell quoted.
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for n, obj in enumerate(objects):
         result = obj["result"] or {}
-        writer.writerow([
+        cells = [spreadsheet_safe(cell) for cell in (
             obj["id"], obj["status"], obj["unique_id"] or "", _dump(obj["data"]),
             _dump(obj["metadata"]),
             _dump(result.get("answer")) if obj["result"] else "",
             "" if result.get("confidence") is None else result["confidence"],
             result.get("method", ""), result.get("n_responses", ""),
-        ])
+        )]
+        has_cr = any(isinstance(cell, str) and "\r" in cell for cell in cells)
+        (quoted if has_cr else writer).writerow(cells)
         if n % 200 == 199:
             yield out.getvalue().encode()
             out.seek(0)
