@@ -56,6 +56,7 @@ from assay.algorithms.posterior_workers import (
 from assay.db.models import Project, ProjectWorker, Response, Task
 from assay.db.types import AnyRow
 from assay.quality.labels import categorical_labels
+from assay.tasks.results import TaskResult
 
 PRIOR_ACCURACY = 0.7  # the crowd's accuracy before the first refit
 PRIOR_WEIGHT = 4.0    # the crowd prior's weight, in answers
@@ -67,7 +68,7 @@ CONFUSION_METHOD = "confusion_posterior"
 
 @dataclass(frozen=True)
 class Decision:
-    result: dict[str, Any] | None = None  # set: complete with this result
+    result: TaskResult | None = None  # set: complete with this result
     review: bool = False                   # complete, but flag for review
     overlap: int | None = None             # set: ask for this many answers instead
 
@@ -184,8 +185,8 @@ def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) ->
         post = one_coin_posterior(codes, acc, len(labels))
         method = METHOD
     best = int(post.argmax())
-    result = {"answer": {key: labels[best]}, "confidence": round(float(post[best]), 6),
-              "method": method, "n_responses": len(answers)}
+    result = TaskResult({key: labels[best]}, round(float(post[best]), 6), method,
+                        len(answers))
     if post[best] >= float(project.quality["target_confidence"]):
         return Decision(result=result)
     if len(answers) < int(project.quality.get("max_overlap", task.overlap)):

@@ -48,7 +48,7 @@ from assay.algorithms.settle import may_overrule
 from assay.db.models import Project, Task
 from assay.quality import adaptive
 from assay.quality.labels import categorical_labels
-from assay.tasks.results import reopen_task, replace_result
+from assay.tasks.results import TaskResult, reopen_task, replace_result
 
 ADAPTIVE_METHODS = (adaptive.METHOD, adaptive.CONFUSION_METHOD)
 DAWID_SKENE = "dawid_skene"
@@ -105,7 +105,7 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
     allowed = may_overrule(answers, post) if fixed else np.ones(answers.n_tasks, dtype=bool)
     row = {task_id: i for i, task_id in enumerate(encoding.tasks)}
     target = float(project.quality["target_confidence"])
-    plans: dict[str, tuple[int, str | None, dict[str, Any] | None]] = {}
+    plans: dict[str, tuple[int, str | None, TaskResult | None]] = {}
     for task_id, result, overlap, review_status, holder, until in settled:
         i = row.get(task_id)
         if i is None or not result or result.get("method") not in methods:
@@ -119,9 +119,8 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
             plans[task_id] = (n, review_status, None)  # reopen for one more answer
         elif label != (result.get("answer") or {}).get(key) and allowed[i]:
             plans[task_id] = (n, review_status,
-                              {"answer": {**(result.get("answer") or {}), key: label},
-                               "confidence": round(float(confidence[i]), 6),
-                               "method": method, "n_responses": n})
+                              TaskResult({**(result.get("answer") or {}), key: label},
+                                         round(float(confidence[i]), 6), method, n))
     # Lock every task to change, in id order, before touching any batch: a worker's
     # submit locks its task and then its batch, so taking a batch between task locks
     # could deadlock with it.
@@ -140,14 +139,14 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
                 or _held(task.review_holder, task.review_until, now)
                 or current.get("method") not in methods
                 or (result is not None
-                    and (current.get("answer") or {}).get(key) == result["answer"][key])):
+                    and (current.get("answer") or {}).get(key) == result.answer[key])):
             continue  # changed since the fit: the next refit sees it
         if result is None:
             reopen_task(session, task, now, overlap=n + 1)
             reopened += 1
             continue
         replace_result(session, task, project, result, now)
-        if result["confidence"] < target:
+        if result.confidence is not None and result.confidence < target:
             task.review_status = "pending"
         relabelled += 1
     session.flush()

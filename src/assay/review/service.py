@@ -52,7 +52,7 @@ from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
 from assay.quality import service as quality
-from assay.tasks.results import replace_result
+from assay.tasks.results import TaskResult, replace_result
 
 
 def drawn_for_review(project: Any, rng: random.Random) -> bool:
@@ -247,9 +247,7 @@ def _fix(session: Session, project: Project, task: Task, verdict: str, answer: A
         fixed = get_kind(project.kind).validate_answer(project.params, task.data, answer)
     except KindValidationError as exc:
         raise kind_error(exc) from exc
-    replace_result(session, task, project, {"answer": fixed, "confidence": 1.0,
-                                            "method": "review", "n_responses": n_answers},
-                   now)
+    replace_result(session, task, project, TaskResult(fixed, 1.0, "review", n_answers), now)
     return fixed
 
 

@@ -19,7 +19,7 @@ from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.projects.service import kind_error
-from assay.tasks.results import replace_result
+from assay.tasks.results import TaskResult, replace_result
 from assay.tasks.schemas import AuditIn
 from assay.tasks.service import get_task
 
@@ -41,8 +41,8 @@ def audit_task(session: Session, who: Requester, task_id: str, body: AuditIn) ->
         outcome = "fixed"
         previous = task.result or {}
         replace_result(session, task, project,
-                       {"answer": correction, "confidence": 1.0, "method": "audit",
-                        "n_responses": previous.get("n_responses", task.n_responses)}, now)
+                       TaskResult(correction, 1.0, "audit",
+                                  previous.get("n_responses", task.n_responses)), now)
     else:
         outcome = "accepted" if body.accepted else "rejected"
     task.review_status = outcome

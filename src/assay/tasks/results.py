@@ -4,6 +4,7 @@ reopening it for more answers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +17,27 @@ from assay.jobs.queue import enqueue
 from assay.tasks.events import TaskReopened
 
 
-def replace_result(session: Session, task: Task, project: Project | AnyRow, result: dict[str, Any],
+@dataclass(frozen=True)
+class TaskResult:
+    """A completed task's result, as every feature that decides one hands it over: the
+    kind's answer (or None), its confidence in [0, 1] (or None), the method that decided
+    it (``plurality``, ``dawid_skene``, ``review``, ``audit``, ``none``, …) and how many
+    answers it rests on. Stored and served as :meth:`as_json`."""
+
+    answer: Any
+    confidence: float | None
+    method: str
+    n_responses: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"answer": self.answer, "confidence": self.confidence, "method": self.method,
+                "n_responses": self.n_responses}
+
+
+def replace_result(session: Session, task: Task, project: Project | AnyRow, result: TaskResult,
                    now: datetime) -> None:
     """``task`` is locked by the caller; ``project`` needs ``callback_url``."""
-    task.result = result
+    task.result = result.as_json()
     task.updated_at = now
     if task.callback_url or project.callback_url:
         task.callback_succeeded = None

@@ -15,11 +15,12 @@ from assay.db.types import AnyRow
 from assay.jobs.queue import enqueue
 from assay.kinds import get_kind
 from assay.review.service import drawn_for_review
+from assay.tasks.results import TaskResult
 from assay.work import repository
 
 
 def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime,
-                  rng: random.Random, result: dict[str, Any] | None = None,
+                  rng: random.Random, result: TaskResult | None = None,
                   review: bool = False) -> None:
     """``task`` needs id, org_id, batch_id, callback_url; ``project`` kind, params and
     callback_url. The caller holds the task's row lock. Without a ``result`` (from the
@@ -27,14 +28,10 @@ def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime
     if result is None:
         answers = repository.list_counted_answers(session, task.id)
         aggregate = get_kind(project.kind).aggregate(project.params, answers)
-        result = {
-            "answer": aggregate.answer,
-            "confidence": aggregate.confidence,
-            "method": aggregate.method,
-            "n_responses": len(answers),
-        }
-    values: dict[str, Any] = {"result": result, "status": "completed", "completed_at": now,
-                              "updated_at": now}
+        result = TaskResult(aggregate.answer, aggregate.confidence, aggregate.method,
+                            len(answers))
+    values: dict[str, Any] = {"result": result.as_json(), "status": "completed",
+                              "completed_at": now, "updated_at": now}
     if review or drawn_for_review(project, rng):
         values["review_status"] = "pending"
     if task.callback_url or project.callback_url:
