@@ -6,7 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-quality bench-ui clean system-deps
+.PHONY: demo test lint typecheck pytest bench bench-quality bench-aggregate bench-ui clean \
+	system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,9 @@ bench-ui: $(STAMP) system-deps
 bench-quality: $(STAMP)
 	$(BIN)/python bench/quality/run.py
 	$(BIN)/python bench/quality/adaptive_replay.py
+
+bench-aggregate: $(STAMP)
+	$(BIN)/python bench/quality/aggregate_cli.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Collection, Hashable, Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from assay.algorithms.boxes import Box, iou_matrix
 from assay.algorithms.errors import InvalidParameterError, LabelOutOfRangeError
@@ -142,6 +141,10 @@ def box_f1(expected: Sequence[Box], answer: Sequence[Box], *, min_iou: float = 0
         if not rows or not cols:
             continue
         allowed = iou_matrix(first[rows], second[cols]) >= min_iou
+        # Imported here: scipy.optimize costs a tenth of a second to import, which every
+        # command that imports the algorithms (``assay aggregate``) would pay for nothing.
+        from scipy.optimize import linear_sum_assignment
+
         chosen = linear_sum_assignment(allowed, maximize=True)
         pairs += int(allowed[chosen].sum())
     return _f1(pairs, len(expected), len(answer))

@@ -1,0 +1,151 @@
+"""The columnar reader behind ``assay aggregate``: a ``worker,task,label`` CSV straight to codes.
+
+pyarrow parses the file on its own threads and factorizes each column with a hash table
+(``dictionary_encode``), so a million answers take a few tens of milliseconds instead of the
+seconds a ``csv.reader`` loop and a Python dict need. It takes only well-formed input: when
+the file is anything but a clean table of non-empty strings (a row with the wrong number of
+columns, an empty value, bytes that are not UTF-8, a NUL, a header spread over two lines),
+:func:`read_columnar` returns ``None`` and the row-by-row reader in :mod:`assay.aggregate`
+reads the file again to name the row at fault. Both readers give the same codes for the
+same file: tasks and workers in order of first appearance, classes sorted, a worker's last
+answer to a task kept (:func:`assay.algorithms.encode_answers`' defaults).
+
+pyarrow is imported here and nowhere on the way to this module, so the commands that do not
+read answers never pay for it; nothing here converts through pandas either (pyarrow imports
+pandas, when installed, the first time an array is turned into numpy the ordinary way).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from assay.algorithms.answers import IntArray
+
+REQUIRED = ("worker", "task", "label")
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Answers as codes plus the ids they stand for (see :func:`read_columnar`)."""
+
+    worker: IntArray
+    task: IntArray
+    label: IntArray
+    workers: tuple[str, ...]
+    tasks: tuple[str, ...]
+    classes: tuple[str, ...]
+
+
+def header_line(data: bytes) -> list[str] | None:
+    """The header's cells, stripped, when the header is the file's first line alone."""
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end + 1]
+    if first.count(b'"') % 2:
+        return None  # a quoted newline inside the header: the row-by-row reader decides
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        cells = next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    if reader.line_num != 1 or next(reader, None) is not None:
+        return None  # a lone CR ends lines: the row-by-row reader decides
+    return [cell.strip() for cell in cells]
+
+
+class Reading:
+    """:func:`read_columnar` running on a thread (pyarrow holds no GIL while it parses)."""
+
+    def __init__(self, path: Path) -> None:
+        self._outcome: Columns | BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path,),
+                                        name="assay-read-answers", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            self._outcome = read_columnar(path)
+        except BaseException as exc:  # handed over by result()
+            self._outcome = exc
+
+    def join(self) -> None:
+        """Wait for the thread, without its answer (the way out of an error)."""
+        self._thread.join()
+
+    def result(self) -> Columns | None:
+        """Wait for the answer; raises what :func:`read_columnar` raised."""
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+
+def read_columnar(path: Path) -> Columns | None:
+    """Read and encode the answers, or ``None`` when the file needs the row-by-row reader."""
+    data = path.read_bytes()
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    if b"\0" in data:
+        return None  # csv.reader refuses NUL; let it say so
+    try:
+        data.decode("utf-8")  # every column, not only the three that pyarrow checks
+    except UnicodeDecodeError:
+        return None
+    header = header_line(data)
+    if header is None or any(column not in header for column in REQUIRED):
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(len(header))]
+    wanted = [names[header.index(column)] for column in REQUIRED]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            # One thread: this already runs beside the main thread's imports, and on a
+            # small machine pyarrow's pool only fights them for the cores.
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           use_threads=False),
+            # Quoted newlines need the slower quote-aware chunking; a file without a quote
+            # character cannot have one.
+            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=wanted,
+                column_types=dict.fromkeys(wanted, pa.string()),
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows == 0:
+        return None
+    columns = [table.column(name).combine_chunks() for name in wanted]
+    (worker, workers), (task, tasks), (label, labels) = (_factorize(c) for c in columns)
+    if any("" in values for values in (workers, tasks, labels)):
+        return None  # an empty value: the row-by-row reader names its row
+    classes = tuple(sorted(labels))
+    order = {value: code for code, value in enumerate(classes)}
+    recode = np.array([order[value] for value in labels], dtype=np.int64)
+    return Columns(worker, task, recode[label], workers, tasks, classes)
+
+
+def _factorize(column: Any) -> tuple[IntArray, tuple[str, ...]]:
+    """Codes in order of first appearance, and the distinct values they stand for."""
+    encoded = column.dictionary_encode()
+    indices = encoded.indices
+    # Read the int32 buffer directly: ``to_numpy`` would import pandas, for nothing.
+    codes = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices),
+                          offset=indices.offset * 4).astype(np.int64)
+    return codes, tuple(encoded.dictionary.to_pylist())
