@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
 from assay.callbacks.urls import check_callback_url
 from assay.clock import isoformat, utcnow
-from assay.db.models import Project, Task
+from assay.db.models import Project
 from assay.db.types import AnyRow
 from assay.errors import Conflict, InvalidInput, NotFound, field_error
 from assay.ids import new_id
@@ -61,6 +60,15 @@ def get_project(session: Session, who: Requester, project_id: str, *,
     return project
 
 
+def get_project_as_operator(session: Session, project_id: str) -> Project:
+    """Any organization's project: for the operator's commands, which act across
+    organizations."""
+    project = repository.get_project(session, None, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    return project
+
+
 def create_project(session: Session, who: Requester, body: ProjectCreate,
                    allowed_hosts: tuple[str, ...]) -> Project:
     kind = get_kind(body.kind)
@@ -104,11 +112,8 @@ def update_project(session: Session, who: Requester, project_id: str, body: Proj
     if body.quality is not None:
         quality = _quality(project.quality, body.quality)
         if quality["overlap"] != project.quality.get("overlap"):
-            session.execute(
-                update(Task)
-                .where(Task.project_id == project.id, Task.status == "pending")
-                .values(overlap=quality["overlap"])
-            )
+            repository.set_pending_overlap(session, project.org_id, project.id,
+                                           quality["overlap"])
         project.quality = quality
     if body.pay is not None:
         project.pay = _pay(project.pay, body.pay)
@@ -152,7 +157,7 @@ def describe(session: Session, who: Requester, projects: list[Project]) -> list[
 
 def eligible_project_ids(session: Session, worker_org_id: str | None) -> list[str]:
     """The projects a worker of ``worker_org_id`` (None: the crowd) may work on."""
-    return list(session.scalars(repository.eligible_projects(worker_org_id)))
+    return repository.list_eligible_project_ids(session, worker_org_id)
 
 
 def get_project_for_worker(session: Session, worker_org_id: str | None,
@@ -161,6 +166,18 @@ def get_project_for_worker(session: Session, worker_org_id: str | None,
     return repository.get_project_for_worker(session, worker_org_id, project_id)
 
 
-def get_project_row(session: Session, project_id: str) -> AnyRow:
+def get_project_row(session: Session, org_id: str, project_id: str) -> AnyRow:
     """A project the caller reached through one of its tasks or assignments (a plain row)."""
-    return repository.get_project_row(session, project_id)
+    return repository.get_project_row(session, org_id, project_id)
+
+
+def list_worker_projects(session: Session, worker_org_id: str | None) -> list[Project]:
+    """The projects a worker of ``worker_org_id`` (None: the crowd) may open."""
+    return repository.list_worker_projects(session, worker_org_id)
+
+
+def get_worker_project(session: Session, worker_org_id: str | None,
+                       project_id: str) -> Project | None:
+    """The project, if a worker of ``worker_org_id`` may open it (an ORM row for pages)."""
+    found = repository.list_worker_projects(session, worker_org_id, project_id)
+    return found[0] if found else None

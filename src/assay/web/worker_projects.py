@@ -1,8 +1,7 @@
 """The projects a signed-in worker may open, with the fields their pages show.
 
 The rule of who may work where is the projects feature's
-(``projects.repository.eligible_projects``);
-this module only loads the project rows behind it for the pages.
+(``projects.service.list_worker_projects``); this module only asks it for the pages.
 """
 
 from __future__ import annotations
@@ -12,19 +11,16 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal
 from assay.db.models import Project, Reviewer
-from assay.projects.repository import eligible_projects
+from assay.projects import service as projects
 
 
 def list_worker_projects(session: Session, who: WorkerPrincipal) -> list[Project]:
-    stmt = select(Project).where(Project.id.in_(eligible_projects(who.org_id)))
-    return list(session.scalars(stmt.order_by(Project.id)))
+    return projects.list_worker_projects(session, who.org_id)
 
 
 def get_worker_project(session: Session, who: WorkerPrincipal,
                        project_id: str) -> Project | None:
-    stmt = select(Project).where(Project.id == project_id,
-                                 Project.id.in_(eligible_projects(who.org_id)))
-    return session.scalars(stmt).first()
+    return projects.get_worker_project(session, who.org_id, project_id)
 
 
 def reviewed_projects(session: Session, who: WorkerPrincipal) -> dict[str, int]:

@@ -27,11 +27,12 @@ def _in(name: str) -> Any:
 
 # The statements of the hot path are built once: building expression trees costs more than
 # running them. Values are bound at execution.
-_LIVE = (select(A.id, A.task_id, A.project_id, A.expires_at)
+_LIVE = (select(A.id, A.org_id, A.task_id, A.project_id, A.expires_at)
          .where(A.worker_id == bindparam("worker"), A.status == "active",
                 A.expires_at > bindparam("now"), A.project_id.in_(_in("projects")))
          .order_by(A.id).limit(1))
-_ASSIGNMENT = (select(A.id, A.task_id, A.project_id, A.status, A.created_at, A.expires_at)
+_ASSIGNMENT = (select(A.id, A.org_id, A.task_id, A.project_id, A.status, A.created_at,
+                      A.expires_at)
                .where(A.id == bindparam("key"), A.worker_id == bindparam("worker")))
 _ASSIGNMENT_LOCKED = _ASSIGNMENT.with_for_update()
 _TASK_DATA = select(T.data).where(T.id == bindparam("key"))

@@ -102,7 +102,9 @@ def _course_first(session: Session, who: WorkerPrincipal, project_ids: list[str]
     training offer, or the projects whose live work stays closed to this worker."""
     closed = access.closed_by_course(session, who.worker_id, project_ids)
     for pid in sorted(closed):
-        project = projects.get_project_row(session, pid)
+        project = projects.get_project_for_worker(session, who.org_id, pid)
+        if project is None:
+            continue
         lesson = access.unseen_lesson(session, pid, who.worker_id)
         if lesson is not None:
             offered = _lease(session, who, lesson, project, now, guard=guard)
@@ -134,7 +136,7 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
     live = repository.get_live_assignment(session, who.worker_id, project_ids, now)
     if live is not None:
         return offer(live.id, live.expires_at,
-                     projects.get_project_row(session, live.project_id),
+                     projects.get_project_row(session, live.org_id, live.project_id),
                      repository.get_task_data(session, live.task_id))
     guard = session.get_bind().dialect.name == "postgresql"
     lesson, closed = _course_first(session, who, project_ids, now, guard)
@@ -154,7 +156,7 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
         if task is None:
             return None
         if project is None or task.project_id != project.id:
-            project = projects.get_project_row(session, task.project_id)
+            project = projects.get_project_row(session, task.org_id, task.project_id)
         gold_rate = float(project.quality.get("gold_rate", 0.0))
         if gold_rate > 0 and rng.random() < gold_rate:
             # A hidden check instead of this task: same id shape, payload and lease.
@@ -216,7 +218,7 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
 def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, answer: Any,
                    now: datetime, rng: random.Random) -> dict[str, Any]:
     task = repository.get_task_locked(session, assignment.task_id)
-    project = projects.get_project_row(session, assignment.project_id)
+    project = projects.get_project_row(session, assignment.org_id, assignment.project_id)
     if task.status == "canceled":
         raise Conflict("the task was canceled", code="task_canceled")
     _check_rate(session, project, who.worker_id, now)
