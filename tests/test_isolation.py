@@ -1,5 +1,6 @@
 """Every organization-scoped route, enumerated from the OpenAPI document, answers 404 to
-another organization's credentials for an existing object — the same as for a missing one."""
+another organization's credentials for an existing object — the same as for a missing one,
+byte for byte once the id itself is masked (no existence oracle)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,15 @@ def _object_routes(routes: list[tuple[str, str]]) -> list[tuple[str, str]]:
             if "{" in p or ((m, p) in _bodies(MISSING) and m == "POST" and p != "/v1/projects")]
 
 
+def _masked(response: httpx.Response, ids: dict[str, str]) -> bytes:
+    """The body with each id of the request replaced by its name: what must be identical
+    for a foreign and a missing object (an error body carries no per-request value)."""
+    body = response.content
+    for name, value in ids.items():
+        body = body.replace(value.encode(), f"<{name}>".encode())
+    return body
+
+
 def _call(http: httpx.Client, method: str, path: str, ids: dict[str, str]) -> httpx.Response:
     concrete = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
     body = _bodies(ids).get((method, path))
@@ -76,7 +86,7 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     intruder_worker = other_org.worker()
     routes = _object_routes(_routes(org.url))
     assert len(routes) >= 15
-    checked = []
+    checked, oracles = [], []
     for method, path in routes:
         token = (intruder_worker._http.headers["Authorization"]
                  if path.startswith(("/v1/work", "/v1/review"))
@@ -87,8 +97,11 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
         assert foreign.status_code == 404, (method, path, foreign.text)
         assert missing.status_code == 404, (method, path, missing.text)
         assert foreign.json()["error"]["code"] == missing.json()["error"]["code"]
+        if _masked(foreign, owned) != _masked(missing, MISSING):
+            oracles.append((method, path, foreign.text, missing.text))
         assert "secret" not in foreign.text
         checked.append((method, path))
+    assert oracles == []
     # Nothing was changed by the attempts.
     assert org.client.get_project(project["id"])["name"] == project["name"]
     assert org.client.get_task(task["id"])["priority"] == 0
@@ -101,10 +114,24 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert not next(org.client.iter_gold(project["id"]))["retired"]
     # The worker-side standing is scoped by a query parameter: another organization's
     # worker gets the same 404 for this project as for a missing one.
-    for project_id in (project["id"], MISSING["project_id"]):
-        r = httpx.get(org.url + "/v1/work/standing", params={"project": project_id},
-                      headers={"Authorization": intruder_worker._http.headers["Authorization"]})
-        assert r.status_code == 404 and "secret" not in r.text
+    for route in ("/v1/work/standing", "/v1/work/me"):
+        bodies = set()
+        for ids in (owned, MISSING):
+            r = httpx.get(org.url + route, params={"project": ids["project_id"]},
+                          headers={"Authorization": intruder_worker._http.headers[
+                              "Authorization"]})
+            assert r.status_code == 404 and "secret" not in r.text
+            bodies.add(_masked(r, ids))
+        assert len(bodies) == 1, (route, bodies)
+    # A body naming another organization's worker reads like one naming nobody.
+    intruder = {"worker_id": intruder_worker.me()["worker_id"]}
+    nobody = {"worker_id": "wrk_00000000000000000000000a"}
+    with org.http() as http:
+        for route, extra in ((f"/v1/projects/{project['id']}/reviewers", {}),
+                             (f"/v1/projects/{project['id']}/bonuses", {"amount": "1"})):
+            answers = [http.post(route, json={**ids, **extra}) for ids in (intruder, nobody)]
+            assert [a.status_code for a in answers] == [404, 404], route
+            assert _masked(answers[0], intruder) == _masked(answers[1], nobody), route
     assert org.client.get_project(project["id"])["counts"]["pending"] == 1
 
 

@@ -200,7 +200,11 @@ def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict:
     task = session.scalars(select(Task).where(Task.id == task_id).with_for_update()).first()
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
-    project = _reviewer_project(session, who, task.project_id, level)
+    try:
+        project = _reviewer_project(session, who, task.project_id, level)
+    except NotFound:
+        # A task outside the reviewer's queues answers exactly like a missing one.
+        raise NotFound(f"task {task_id} does not exist") from None
     if session.scalar(select(Assignment.id).where(Assignment.task_id == task.id,
                                                   Assignment.worker_id == who.worker_id)):
         raise Forbidden("you cannot review a task you answered", code="own_task")
