@@ -123,11 +123,22 @@ def test_a_retry_that_succeeds_records_true(org: Org) -> None:
 @pytest.mark.parametrize("url", [
     "http://10.1.2.3/hook", "http://192.168.0.10/hook", "http://169.254.169.254/latest",
     "http://[::1]:9/hook", "ftp://example.com/hook", "http://127.0.0.2:8080/x",
+    # Carrier-grade NAT space, and IPv6 forms that wrap an internal IPv4 address: 6to4 of
+    # 127.0.0.1, Teredo with client 127.0.0.1, NAT64 of 10.0.0.1, IPv4-compatible loopback.
+    "http://100.64.0.1/hook", "http://100.127.255.254/hook",
+    "http://[2002:7f00:1::1]/hook", "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+    "http://[64:ff9b::a00:1]/hook", "http://[::127.0.0.1]/hook", "http://[64:ff9b:1::1]/x",
 ])
 def test_private_and_odd_targets_are_refused(org: Org, url: str) -> None:
     with pytest.raises(ValidationFailed) as excinfo:
         categorize_project(org, callback_url=url)
     assert excinfo.value.details["fields"][0]["field"] == "callback_url"
+
+
+@pytest.mark.parametrize("url", ["http://93.184.216.34/hook", "https://[2606:4700::1111]/h",
+                                 "http://[2002:5db8:d822::1]/hook"])
+def test_public_addresses_are_accepted(org: Org, url: str) -> None:
+    assert categorize_project(org, callback_url=url)["callback_url"] == url
 
 
 def test_unresolvable_names_are_accepted_when_set(org: Org) -> None:

@@ -14,12 +14,37 @@ class CallbackTargetRefused(ValueError):
     pass
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address a gateway or stack may route to:
+# NAT64's well-known prefix and the deprecated IPv4-compatible form. The local-use NAT64
+# prefix (RFC 8215) translates to whatever the local network chooses: never a target.
+_IPV4_IN_LOW32 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address reaches through a transition mechanism:
+    IPv4-mapped, 6to4 (2002::/16), Teredo (2001::/32: server and client) and the
+    prefixes above."""
+    found = [a for a in (ip.ipv4_mapped, ip.sixtofour) if a is not None]
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if any(ip in net for net in _IPV4_IN_LOW32):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def _is_internal(addr: str) -> bool:
+    """Anything but a public unicast address: loopback, private, link-local, shared
+    (100.64.0.0/10, carrier-grade NAT), reserved, documentation, multicast, unspecified,
+    and an IPv6 address that wraps such an IPv4 address."""
     ip = ipaddress.ip_address(addr.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-            or ip.is_reserved or ip.is_unspecified)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return True
+        inner = _embedded_ipv4(ip)
+        if inner:
+            return any(_is_internal(str(a)) for a in inner)
+    return not ip.is_global or ip.is_multicast
 
 
 def _allowed(host: str, port: int, allowed: tuple[str, ...]) -> bool:
