@@ -10,9 +10,12 @@ import uvicorn
 from fastapi import FastAPI
 
 from assay.app import create_app
+from assay.db.durability import durability_warnings
 from assay.db.engine import Database
 from assay.db.migrate import is_current, upgrade
 from assay.settings import Settings
+
+log = logging.getLogger("assay")
 
 
 class SchemaNotCurrent(RuntimeError):
@@ -28,6 +31,8 @@ def prepare_database(settings: Settings) -> Database:
     if not is_current(db.engine):
         db.dispose()
         raise SchemaNotCurrent("the database schema is not current: run `assay db upgrade`")
+    for warning in durability_warnings(db.engine):
+        log.warning(warning)
     return db
 
 

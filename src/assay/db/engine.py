@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assay.db.durability import create_private_sqlite_file
 from assay.db.jsoncodec import dumps_json, loads_json
 from assay.db.writelock import SQLiteWriteLock
 
@@ -37,6 +38,7 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        create_private_sqlite_file(url)
         engine = create_engine(
             url,
             json_serializer=dumps_json,
