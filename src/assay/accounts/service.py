@@ -133,3 +133,11 @@ def authenticate_password(session: Session, email: str, password: str
     worker = repository.get_worker_by_email(session, email)
     ok = verify_password(password, worker.password_hash if worker else None)
     return WorkerPrincipal(worker.id, worker.org_id) if worker and ok else None
+
+
+def get_webhook_secret(session: Session, org_id: str) -> str:
+    """The secret the organization's callbacks are signed with."""
+    org = repository.get_org(session, org_id)
+    if org is None:
+        raise NotFound(f"organization {org_id} does not exist")
+    return org.webhook_secret

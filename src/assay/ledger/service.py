@@ -67,7 +67,7 @@ def grant_bonus(session: Session, who: Requester, project_id: str, worker_id: st
     """``POST /v1/projects/{id}/bonuses``: only for a worker who answered in the project.
     Keys are scoped to the organization."""
     project = projects.get_project(session, who, project_id)
-    if not has_answered(session, worker_id, project.id):
+    if not has_answered(session, project.org_id, worker_id, project.id):
         raise NotFound(f"worker {worker_id} has not answered in this project",
                        {"field": "worker_id"})
     scoped = f"{project.org_id}:{key}" if key is not None else None

@@ -25,7 +25,7 @@ def _standing(session: Session, project_id: str, worker_id: str) -> Any:
     project = session.get(Project, project_id)
     if project is None:
         raise NotFound(f"project {project_id} does not exist")
-    if not has_answered(session, worker_id, project_id):
+    if not has_answered(session, project.org_id, worker_id, project_id):
         raise NotFound(f"worker {worker_id} has not answered in project {project_id}")
     return standing_for(session, project, worker_id, utcnow())
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from assay.tasks import repository
 
 
-def has_answered(session: Session, worker_id: str, project_id: str) -> bool:
-    """Whether the worker has given at least one answer in the project."""
-    return repository.has_answered(session, worker_id, project_id)
+def has_answered(session: Session, org_id: str, worker_id: str, project_id: str) -> bool:
+    """Whether the worker has given at least one answer in the organization's project."""
+    return repository.has_answered(session, org_id, worker_id, project_id)
 
 
 def count_worker_answers(session: Session, worker_id: str, project_id: str | None,

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
 from assay.clock import utcnow
-from assay.db.models import Audit, Project, Task
+from assay.db.models import Audit, Task
 from assay.errors import Conflict
 from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
-from assay.projects.service import kind_error
+from assay.projects.service import get_project, kind_error
 from assay.tasks.results import TaskResult, replace_result
 from assay.tasks.schemas import AuditIn
 from assay.tasks.service import get_task
@@ -29,7 +29,7 @@ def audit_task(session: Session, who: Requester, task_id: str, body: AuditIn) ->
     if task.status != "completed":
         raise Conflict("only a completed task can be audited", {"status": task.status},
                        code="task_not_completed")
-    project = session.get_one(Project, task.project_id)
+    project = get_project(session, who, task.project_id)
     now = utcnow()
     correction = None
     if body.answer is not None:

@@ -6,41 +6,37 @@ from __future__ import annotations
 import json
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assay.accounts.service import get_webhook_secret
 from assay.callbacks.delivery import post_signed
 from assay.callbacks.urls import CallbackTargetRefused
 from assay.clock import utcnow
 from assay.db.engine import Database
-from assay.db.models import Organization, Project, Task
 from assay.jobs import queue
 from assay.jobs.queue import ClaimedJob
+from assay.projects.service import get_project_row
 from assay.settings import Settings
+from assay.tasks import repository
 from assay.tasks.objects import task_object
 
 
 def _load(session: Session, org_id: str, task_id: str) -> tuple[bytes, str, str] | None:
-    task = session.scalars(
-        select(Task).where(Task.id == task_id, Task.org_id == org_id)
-    ).first()
+    task = repository.get_task(session, org_id, task_id, any_purpose=True)
     if task is None:
         return None
-    project = session.get_one(Project, task.project_id)
-    org = session.get_one(Organization, org_id)
+    project = get_project_row(session, org_id, task.project_id)
     url = task.callback_url or project.callback_url
     if not url:
         return None
     body = json.dumps({"event": "task.completed", "task": task_object(task)},
                       separators=(",", ":")).encode()
-    return body, url, org.webhook_secret
+    return body, url, get_webhook_secret(session, org_id)
 
 
 def _record(db: Database, org_id: str, task_id: str, succeeded: bool | None) -> None:
     def run(session: Session) -> None:
-        task = session.scalars(
-            select(Task).where(Task.id == task_id, Task.org_id == org_id)
-        ).first()
+        task = repository.get_task(session, org_id, task_id, any_purpose=True)
         if task is not None:
             task.callback_succeeded = succeeded
 

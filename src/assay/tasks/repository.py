@@ -7,15 +7,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from assay.db.models import Batch, Response, Task
 
 
-def get_task(session: Session, org_id: str, task_id: str, *,
-             for_update: bool = False) -> Task | None:
-    stmt = select(Task).where(Task.id == task_id, Task.org_id == org_id, Task.purpose == "live")
+def get_task(session: Session, org_id: str, task_id: str, *, for_update: bool = False,
+             any_purpose: bool = False) -> Task | None:
+    """The organization's live task (or, with ``any_purpose``, also a gold or training
+    one), or None."""
+    stmt = select(Task).where(Task.id == task_id, Task.org_id == org_id)
+    if not any_purpose:
+        stmt = stmt.where(Task.purpose == "live")
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
@@ -77,10 +81,17 @@ def list_counted_responses(session: Session, org_id: str,
     return out
 
 
-def has_answered(session: Session, worker_id: str, project_id: str) -> bool:
-    """Whether the worker has given at least one answer in the project."""
+def insert_tasks(session: Session, org_id: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert the organization's tasks, one statement (rows as ``tasks.service`` builds
+    them)."""
+    session.execute(insert(Task), [{**row, "org_id": org_id} for row in rows])
+
+
+def has_answered(session: Session, org_id: str, worker_id: str, project_id: str) -> bool:
+    """Whether the worker has given at least one answer in the organization's project."""
     return session.scalar(select(Response.id).where(
-        Response.worker_id == worker_id, Response.project_id == project_id).limit(1)) is not None
+        Response.org_id == org_id, Response.worker_id == worker_id,
+        Response.project_id == project_id).limit(1)) is not None
 
 
 def count_worker_answers(session: Session, worker_id: str, project_id: str | None,

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -110,7 +109,7 @@ def create_task(session: Session, who: Requester, body: TaskCreate,
         raise InvalidInput(exc.message, {"fields": exc.fields}) from exc
     try:
         with session.begin_nested():
-            session.execute(insert(Task), [row])
+            repository.insert_tasks(session, who.org_id, [row])
     except IntegrityError as exc:
         existing = repository.get_ids_by_unique_id(session, who.org_id, project.id,
                                                    [body.unique_id or ""])
@@ -163,7 +162,7 @@ def bulk_create(session: Session, who: Requester, body: BulkCreate,
         try:
             with session.begin_nested():
                 if fresh:
-                    session.execute(insert(Task), [row for _, row in fresh])
+                    repository.insert_tasks(session, who.org_id, [row for _, row in fresh])
             break
         except IntegrityError:
             if attempt == 2:
