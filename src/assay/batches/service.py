@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
+from assay.batches import repository
 from assay.callbacks.urls import check_callback_url
 from assay.clock import isoformat, utcnow
-from assay.db.models import Batch, Task
+from assay.db.models import Batch
 from assay.errors import Conflict
 from assay.ids import new_id
 from assay.projects import service as projects
@@ -57,16 +57,13 @@ def move_batch(session: Session, who: Requester, batch_id: str, action: str) -> 
         raise Conflict(f"a {batch.status} batch cannot {action}", {"status": batch.status},
                        code="invalid_batch_state")
     now = utcnow()
-    tasks = update(Task).where(Task.batch_id == batch.id, Task.status == "pending")
     if action in ("finalize", "resume"):
-        session.execute(tasks.values(held=False))
+        repository.release_tasks(session, batch.org_id, batch.id)
     elif action == "pause":
         # Only unstarted tasks wait; work already under way finishes.
-        session.execute(tasks.where(Task.slots_taken == 0, Task.n_responses == 0)
-                        .values(held=True))
+        repository.hold_unstarted_tasks(session, batch.org_id, batch.id)
     else:
-        session.execute(tasks.where(Task.n_responses == 0)
-                        .values(status="canceled", updated_at=now))
+        repository.cancel_unanswered_tasks(session, batch.org_id, batch.id, now)
     batch.status = target
     batch.updated_at = now
     if target == "in_progress":
@@ -76,22 +73,23 @@ def move_batch(session: Session, who: Requester, batch_id: str, action: str) -> 
 
 
 def complete_batch_if_done(session: Session, batch: Batch) -> None:
-    pending = session.scalar(
-        select(func.count()).select_from(Task)
-        .where(Task.batch_id == batch.id, Task.status == "pending")
-    )
+    pending = repository.count_pending_tasks(session, batch.org_id, batch.id)
     if batch.status == "in_progress" and not pending:
         batch.status = "completed"
         batch.updated_at = utcnow()
 
 
+def complete_batch_of_task(session: Session, org_id: str, batch_id: str) -> None:
+    """One of the batch's tasks completed: lock the batch and complete it when no task is
+    pending any more."""
+    batch = repository.get_batch(session, org_id, batch_id, for_update=True)
+    if batch is not None:
+        complete_batch_if_done(session, batch)
+
+
 def batch_object(session: Session, batch: Batch) -> dict[str, Any]:
     counts = dict.fromkeys(TASK_STATUSES, 0)
-    for status, n in session.execute(
-        select(Task.status, func.count()).where(Task.batch_id == batch.id)
-        .group_by(Task.status)
-    ):
-        counts[status] = n
+    counts.update(repository.count_tasks_by_status(session, batch.org_id, batch.id))
     return {"id": batch.id, "project": batch.project_id, "name": batch.name,
             "status": batch.status, "callback_url": batch.callback_url,
             "created_at": isoformat(batch.created_at),
