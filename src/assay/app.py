@@ -19,6 +19,8 @@ from assay.db.migrate import is_current
 from assay.exports.api import router as export_router
 from assay.http import errors
 from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
+from assay.http.metrics import install as install_metrics
+from assay.http.metrics import make_metrics
 from assay.http.text_guard import refuse_unstorable_text
 from assay.jobs.runner import JobRunner
 from assay.ledger.api import router as ledger_router
@@ -49,9 +51,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     wiring.install()
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
+    metrics = make_metrics(settings, db)
+    refit = metrics.timed_refit(refit_due_projects) if metrics else refit_due_projects
     runner = JobRunner(db, settings, {"callback": deliver_callback},
                        periodic=[(sweep_expired_leases, settings.expiry_sweep_s),
-                                 (refit_due_projects, settings.refit_s)])
+                                 (refit, settings.refit_s)])
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -101,4 +105,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                    standing_router):
         app.include_router(router)
     install_web(app, db)
+    install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware
     return app

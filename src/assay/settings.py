@@ -28,6 +28,10 @@ SETTINGS_DOC: dict[str, str] = {
     "(they are also returned lazily when a worker asks for work).",
     "refit_s": "ASSAY_REFIT_S: how often the background refit re-estimates worker accuracy "
     "(Dawid-Skene) in projects with new answers.",
+    "metrics": "ASSAY_METRICS: 1 serves GET /metrics (Prometheus text format); 0 (default) "
+    "answers it 404.",
+    "metrics_token": "ASSAY_METRICS_TOKEN: when set, GET /metrics also needs "
+    "Authorization: Bearer <this token>.",
 }
 
 
@@ -67,6 +71,8 @@ class Settings:
     run_jobs: bool = True
     expiry_sweep_s: float = 5.0
     refit_s: float = 30.0
+    metrics: bool = False
+    metrics_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -84,9 +90,9 @@ class Settings:
                 values[f.name] = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
             elif f.name == "callback_backoff_s":
                 values[f.name] = tuple(_float(name, p) for p in raw.split(",") if p.strip())
-            elif f.name == "run_jobs":
+            elif f.name in ("run_jobs", "metrics"):
                 values[f.name] = _bool(name, raw)
-            elif f.name == "database_url":
+            elif f.name in ("database_url", "metrics_token"):
                 values[f.name] = raw
             else:
                 values[f.name] = _float(name, raw)
