@@ -19,12 +19,12 @@ from datetime import datetime
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assay.clock import isoformat
-from assay.db.models import Flag, Response, Task
+from assay.db.models import Flag
 from assay.ids import new_id
+from assay.integrity import repository
 
 PAIR_MIN_SHARED = 10
 PAIR_MIN_AGREEMENT = 0.95
@@ -47,14 +47,11 @@ def _key(answer: Any) -> str:
     return json.dumps(answer, sort_keys=True)
 
 
-def suspicious_pairs(session: Session, project_id: str) -> dict[tuple[str, str], Any]:
+def suspicious_pairs(session: Session, org_id: str,
+                     project_id: str) -> dict[tuple[str, str], Any]:
     """Pairs of workers (sorted ids) who agree too often and share wrong gold answers, with
     the figures behind it; a read, so it can run on a snapshot."""
-    rows = session.execute(
-        select(Response.task_id, Response.worker_id, Response.answer, Task.purpose,
-               Response.correct)
-        .join(Task, Task.id == Response.task_id)
-        .where(Response.project_id == project_id).order_by(Response.id)).all()
+    rows = repository.list_answers_for_pairs(session, org_id, project_id)
     by_task: dict[str, list[tuple[str, str]]] = defaultdict(list)
     # Gold answers judged wrong when they were checked (by the same matching rule as the
     # worker's accuracy: a near miss that counted as right is not "wrong" here).
@@ -87,8 +84,7 @@ def flag_pairs(session: Session, project: Any, pairs: dict[tuple[str, str], Any]
     """Flag each pair (both ways) not flagged before; returns how many pairs were new."""
     if not pairs:
         return 0
-    existing = {(f.worker_id, f.other_worker_id) for f in session.scalars(
-        select(Flag).where(Flag.project_id == project.id, Flag.kind == "collusion"))}
+    existing = repository.list_collusion_pairs(session, project.org_id, project.id)
     flagged = 0
     for pair, detail in pairs.items():
         for worker, other in (pair, pair[::-1]):
@@ -102,18 +98,34 @@ def flag_pairs(session: Session, project: Any, pairs: dict[tuple[str, str], Any]
     return flagged // 2
 
 
-def count_by_worker(session: Session, project_id: str) -> dict[str, int]:
-    return dict(session.execute(
-        select(Flag.worker_id, func.count()).where(Flag.project_id == project_id)
-        .group_by(Flag.worker_id)).all())
+def count_by_worker(session: Session, org_id: str, project_id: str) -> dict[str, int]:
+    return repository.count_flags_by_worker(session, org_id, project_id)
 
 
-def list_flags(session: Session, org_id: str, project_id: str, after: str | None,
-               limit: int) -> list[Flag]:
-    stmt = select(Flag).where(Flag.org_id == org_id, Flag.project_id == project_id)
-    if after:
-        stmt = stmt.where(Flag.id > after)
-    return list(session.scalars(stmt.order_by(Flag.id).limit(limit)))
+def list_flags(session: Session, org_id: str | None, project_id: str,
+               after: str | None = None, limit: int | None = None) -> list[Flag]:
+    """The project's flags by id; ``org_id`` None (the operator) reads any
+    organization's."""
+    return repository.list_flags(session, org_id, project_id, after, limit)
+
+
+def worker_flags(session: Session, worker_id: str, project_id: str) -> list[Flag]:
+    """The flags raised on the worker in the project (the worker's own view)."""
+    return repository.list_worker_flags(session, worker_id, project_id)
+
+
+def flags_by_answer(session: Session, org_id: str, project_id: str,
+                    answers: list[Any]) -> dict[str, list[str]]:
+    """The integrity flags behind each answer (rows with ``id`` and ``worker_id``): on the
+    answer itself (``too_fast``) or on its worker in this project (``collusion``)."""
+    by_answer: dict[str, set[str]] = {r.id: set() for r in answers}
+    rows = repository.list_flags_of_workers(session, org_id, project_id,
+                                            {r.worker_id for r in answers})
+    for kind, response_id, worker_id in rows:
+        for r in answers:
+            if r.id == response_id or (response_id is None and r.worker_id == worker_id):
+                by_answer[r.id].add(kind)
+    return {k: sorted(v) for k, v in by_answer.items()}
 
 
 def flag_object(flag: Flag) -> dict[str, Any]:

@@ -91,7 +91,7 @@ def prepare_refit(session: Session, project_id: str) -> Prepared | None:
         .order_by(Response.id)).all()
     newest = session.scalar(select(func.max(Response.id))
                             .where(Response.project_id == project.id))
-    pairs = integrity.suspicious_pairs(session, project.id)
+    pairs = integrity.suspicious_pairs(session, project.org_id, project.id)
     if not rows:
         return Prepared(key, labels, newest, pairs=pairs)
     answers, encoding = encode_answers([r.task_id for r in rows], [r.worker_id for r in rows],

@@ -268,7 +268,7 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
     standings = repository.list_standings(session, project.id, [w for w, _ in counts])
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
     earned = ledger.earned_by_worker(session, project.id)
-    flags = integrity.count_by_worker(session, project.id)
+    flags = integrity.count_by_worker(session, project.org_id, project.id)
     docs = []
     for worker_id, answers in counts:
         s = standings.get(worker_id)
