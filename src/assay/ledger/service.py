@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
@@ -49,7 +48,7 @@ def add_bonus(session: Session, project: Any, worker_id: str, amount: str,
     """A bonus for a worker who answered in the project. With an ``idempotency_key`` a
     retried request returns the entry it already made instead of paying twice."""
     if idempotency_key is not None:
-        existing = repository.get_by_key(session, idempotency_key)
+        existing = repository.get_by_key(session, project.org_id, idempotency_key)
         if existing is not None:
             return existing
     micros = to_micros(amount)
@@ -82,11 +81,11 @@ def entry_object(entry: LedgerEntry) -> dict[str, Any]:
             "created_at": isoformat(entry.created_at)}
 
 
-def reverse_earnings(session: Session, project_id: str, worker_id: str, reason: str,
-                     now: datetime) -> int:
+def reverse_earnings(session: Session, org_id: str, project_id: str, worker_id: str,
+                     reason: str, now: datetime) -> int:
     """Cancel every not yet reversed earning of the worker in the project; returns how many.
     One reversal per earning, whatever retries happen (``reverses_id`` is unique)."""
-    earnings = repository.list_unreversed_earnings(session, project_id, worker_id)
+    earnings = repository.list_unreversed_earnings(session, org_id, project_id, worker_id)
     for entry in earnings:
         _reverse(session, entry, f"paused: {reason}", now)
     session.flush()
@@ -100,11 +99,12 @@ def _reverse(session: Session, earning: LedgerEntry, memo: str, now: datetime) -
         currency=earning.currency, reverses_id=earning.id, memo=memo, created_at=now))
 
 
-def reverse_answer(session: Session, response_id: str, memo: str, now: datetime) -> bool:
+def reverse_answer(session: Session, org_id: str, response_id: str, memo: str,
+                   now: datetime) -> bool:
     """Cancel the earning of one answer (a reviewer rejected it); False when it had none
     or it was already reversed."""
-    earning = repository.get_earning(session, response_id)
-    if earning is None or repository.is_reversed(session, earning.id):
+    earning = repository.get_earning(session, org_id, response_id)
+    if earning is None or repository.is_reversed(session, org_id, earning.id):
         return False
     _reverse(session, earning, memo, now)
     session.flush()
@@ -121,8 +121,9 @@ def standing_money(session: Session, worker_id: str, project_id: str | None,
             "balance": to_text(unpaid.get(currency, 0)), "currency": currency}
 
 
-def earned_by_worker(session: Session, project_id: str) -> dict[str, str]:
-    return {w: to_text(n) for w, n in repository.sum_by_worker(session, project_id).items()}
+def earned_by_worker(session: Session, org_id: str, project_id: str) -> dict[str, str]:
+    return {w: to_text(n) for w, n in
+            repository.sum_by_worker(session, org_id, project_id).items()}
 
 
 def create_payout(session: Session, until: datetime, now: datetime,
@@ -148,7 +149,9 @@ def create_payout(session: Session, until: datetime, now: datetime,
 
 
 def payout_object(session: Session, payout: Payout) -> dict[str, Any]:
-    rows = repository.payout_lines(session, payout.id)
+    """An organization's payout, with its lines."""
+    assert payout.org_id is not None
+    rows = repository.payout_lines(session, payout.org_id, payout.id)
     lines = [{"worker_id": w, "currency": c, "amount": to_text(n), "entries": k}
              for w, c, n, k in rows]
     totals: dict[str, int] = {}
@@ -165,22 +168,19 @@ def pay_organization(session: Session, who: Requester, until: datetime | None
     now = utcnow()
     cutoff = now if until is None or until > now else until
     batch = create_payout(session, cutoff, now, who.org_id)
-    return payout_object(session, session.get_one(Payout, batch["payout_id"]))
+    return get_payout(session, who, batch["payout_id"])
 
 
 def get_payout(session: Session, who: Requester, payout_id: str) -> dict[str, Any]:
-    payout = session.get(Payout, payout_id)
-    if payout is None or payout.org_id != who.org_id:
+    payout = repository.get_payout(session, who.org_id, payout_id)
+    if payout is None:
         raise NotFound(f"payout {payout_id} does not exist")
     return payout_object(session, payout)
 
 
 def list_payouts(session: Session, who: Requester, after: str | None,
                  limit: int) -> tuple[list[dict[str, Any]], list[str]]:
-    stmt = select(Payout).where(Payout.org_id == who.org_id)
-    if after:
-        stmt = stmt.where(Payout.id > after)
-    rows = list(session.scalars(stmt.order_by(Payout.id).limit(limit)))
+    rows = repository.list_payouts(session, who.org_id, after, limit)
     return [payout_object(session, p) for p in rows], [p.id for p in rows]
 
 
@@ -189,7 +189,8 @@ def project_cost(session: Session, who: Requester, project_id: str) -> dict[str,
     of the total is paid out."""
     project = projects.get_project(session, who, project_id)
     by_currency: dict[str, dict[str, int]] = {}
-    for currency, kind, paid, total, entries in repository.project_sums(session, project.id):
+    for currency, kind, paid, total, entries in repository.project_sums(
+            session, project.org_id, project.id):
         sums = by_currency.setdefault(currency, {
             "earning": 0, "bonus": 0, "reversal": 0, "paid": 0, "answers_paid": 0})
         sums[kind] = sums.get(kind, 0) + total

@@ -247,7 +247,7 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
     session.flush()
     if reason in ledger.REVERSED_REASONS:
         # Spam and fraud are not paid; an honest worker below the bar keeps their pay.
-        ledger.reverse_earnings(session, project_id, worker_id, reason, now)
+        ledger.reverse_earnings(session, project.org_id, project_id, worker_id, reason, now)
     publish(session, WorkerPaused(project.org_id, project_id, worker_id, reason, now))
     for task_id in repository.stop_counting_answers(session, project_id, worker_id):
         task = session.get_one(Task, task_id, with_for_update=True)
@@ -267,7 +267,7 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
     counts = repository.count_answers_by_worker(session, project.id, after, limit)
     standings = repository.list_standings(session, project.id, [w for w, _ in counts])
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
-    earned = ledger.earned_by_worker(session, project.id)
+    earned = ledger.earned_by_worker(session, project.org_id, project.id)
     flags = integrity.count_by_worker(session, project.org_id, project.id)
     docs = []
     for worker_id, answers in counts:

@@ -228,7 +228,8 @@ def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict:
         response.review_verdict = "rejected" if answer_id in rejected else "accepted"
         if answer_id in rejected:
             response.review_comment = comment
-            ledger.reverse_answer(session, response.id, "rejected in review", now)
+            ledger.reverse_answer(session, task.org_id, response.id, "rejected in review",
+                                  now)
     review = Review(id=new_id("rev"), org_id=task.org_id, project_id=project.id,
                     task_id=task.id, reviewer_id=who.worker_id, verdict=task.review_status,
                     answer=fixed, comment=comment, level=1, created_at=now,
