@@ -28,6 +28,12 @@ SETTINGS_DOC: dict[str, str] = {
     "(they are also returned lazily when a worker asks for work).",
     "refit_s": "ASSAY_REFIT_S: how often the background refit re-estimates worker accuracy "
     "(Dawid-Skene) in projects with new answers.",
+    "signin_account_limits": "ASSAY_SIGNIN_ACCOUNT_LIMITS: failed sign-ins allowed per "
+    "account, as failures/seconds pairs (default 10/60,100/3600).",
+    "signin_address_limits": "ASSAY_SIGNIN_ADDRESS_LIMITS: failed sign-ins allowed per client "
+    "address, as failures/seconds pairs (default 100/60).",
+    "session_idle_s": "ASSAY_SESSION_IDLE_S: seconds without a request after which a web "
+    "session ends (default 1800).",
     "metrics": "ASSAY_METRICS: 1 serves GET /metrics (Prometheus text format); 0 (default) "
     "answers it 404.",
     "metrics_token": "ASSAY_METRICS_TOKEN: when set, GET /metrics also needs "
@@ -37,6 +43,24 @@ SETTINGS_DOC: dict[str, str] = {
 
 class SettingsError(ValueError):
     """A setting has a value that cannot be parsed."""
+
+
+def _limits(name: str, raw: str) -> tuple[tuple[int, float], ...]:
+    """``"10/60,100/3600"`` -> ``((10, 60.0), (100, 3600.0))``: at most N failures in S
+    seconds, for each pair."""
+    pairs = []
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        count, _, seconds = part.partition("/")
+        try:
+            pair = (int(count), float(seconds))
+        except ValueError as exc:
+            raise SettingsError(f"{name} must be failures/seconds pairs, got {raw!r}") from exc
+        if pair[0] < 1 or pair[1] <= 0:
+            raise SettingsError(f"{name} needs at least 1 failure in more than 0 seconds")
+        pairs.append(pair)
+    if not pairs:
+        raise SettingsError(f"{name} needs at least one failures/seconds pair")
+    return tuple(pairs)
 
 
 def _float(name: str, raw: str) -> float:
@@ -71,6 +95,9 @@ class Settings:
     run_jobs: bool = True
     expiry_sweep_s: float = 5.0
     refit_s: float = 30.0
+    signin_account_limits: tuple[tuple[int, float], ...] = ((10, 60.0), (100, 3600.0))
+    signin_address_limits: tuple[tuple[int, float], ...] = ((100, 60.0),)
+    session_idle_s: float = 1800.0
     metrics: bool = False
     metrics_token: str = field(default="", repr=False)
 
@@ -88,6 +115,8 @@ class Settings:
                 values[f.name] = int(_float(name, raw))
             elif f.name == "allowed_callback_hosts":
                 values[f.name] = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+            elif f.name in ("signin_account_limits", "signin_address_limits"):
+                values[f.name] = _limits(name, raw)
             elif f.name == "callback_backoff_s":
                 values[f.name] = tuple(_float(name, p) for p in raw.split(",") if p.strip())
             elif f.name in ("run_jobs", "metrics"):

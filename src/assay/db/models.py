@@ -206,7 +206,8 @@ class Response(Base):
     review_verdict: Mapped[str | None] = mapped_column(String(10), nullable=True)
     review_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (Index("ix_responses_project_newest", "project_id", "id"),)
+    __table_args__ = (Index("ix_responses_project_newest", "project_id", "id"),
+                      Index("ix_responses_worker_project", "worker_id", "project_id", "id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -252,6 +253,13 @@ class ProjectWorker(Base):
     # Answers checked by a reviewer (accepted/matching the fix vs rejected/overruled).
     review_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     review_correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The gold checks the worker may see in their own figures: disclosed in batches, at
+    # every ``quality.disclose_every``-th answer (quality/disclosure.py), so that no figure
+    # changes right after a gold answer. ``shown_through`` is the id of the worker's answer
+    # at the last disclosure.
+    gold_shown_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    gold_shown_correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    shown_through: Mapped[str | None] = mapped_column(ID, nullable=True)
     # Checks (gold + review) on record when an appeal was last granted: the accuracy bar
     # applies to the checks after it, the record itself stays.
     base_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -276,6 +284,23 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The last request the session made (kept to the minute): past ASSAY_SESSION_IDLE_S of
+    # silence the session ends. None on sessions older than the column: their created_at.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SigninFailure(Base):
+    """One failed (or not yet verified) sign-in at ``/login``, counted per account (the
+    SHA-256 of the email as typed) and per client address, for throttling across server
+    processes (accounts/throttle.py). Rows older than the longest window are deleted."""
+
+    __tablename__ = "signin_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(10))  # "account" or "address"
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    __table_args__ = (Index("ix_signin_failures_key", "scope", "key", "at"),)
 
 
 class Audit(Base):

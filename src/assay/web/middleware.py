@@ -9,16 +9,25 @@ A request with an ``Authorization`` header is left exactly as it was: the API's 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assay.clock import utcnow
+from assay.clock import Clock, SystemClock
 from assay.db.engine import Database
 from assay.http.errors import error_body
-from assay.web.sessions import COOKIE, CSRF_HEADER, SignedIn, find_session, tokens_match
+from assay.web.sessions import (
+    COOKIE,
+    CSRF_HEADER,
+    SignedIn,
+    find_session,
+    tokens_match,
+    touch_every,
+    touch_session,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Scripts only from this server's /static; no inline script, no eval, no plugins, no framing.
@@ -32,13 +41,21 @@ _NO_SESSION_PATHS = ("/static/", "/healthz", "/readyz", "/openapi.json")
 
 
 class WebSessionMiddleware:
-    def __init__(self, app: ASGIApp, db: Database) -> None:
+    def __init__(self, app: ASGIApp, db: Database, idle: timedelta | None = None,
+                 clock: Clock | None = None) -> None:
         self.app = app
         self.db = db
+        self.idle = idle
+        self.clock = clock or SystemClock()
 
     def _lookup(self, token: str) -> SignedIn | None:
+        now = self.clock.now()
         with self.db.read() as session:
-            return find_session(session, token, utcnow())
+            signed = find_session(session, token, now, self.idle)
+        if (signed is not None and self.idle is not None
+                and (signed.last_seen is None or signed.last_seen + touch_every(self.idle) <= now)):
+            self.db.write(lambda s: touch_session(s, token, now))
+        return signed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

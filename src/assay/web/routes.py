@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -26,7 +28,8 @@ async def _page_or_json(request: Request, exc: StarletteHTTPException) -> Respon
 
 def install(app: FastAPI, db: Database) -> None:
     app.add_exception_handler(StarletteHTTPException, _page_or_json)  # type: ignore[arg-type]
-    app.add_middleware(WebSessionMiddleware, db=db)
+    idle = timedelta(seconds=app.state.settings.session_idle_s)
+    app.add_middleware(WebSessionMiddleware, db=db, idle=idle, clock=app.state.clock)
     # project_form_views first: its /projects/new must win over /projects/{project_id}.
     for module in (signin_views, worker_views, project_form_views, dashboard_views):
         app.include_router(module.router)

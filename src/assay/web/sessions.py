@@ -5,6 +5,10 @@ The CSRF token is checked on every state-changing request that a cookie authenti
 forms send it in a hidden field, the page's JavaScript in the ``X-CSRF-Token`` header
 (double submit: a cross-site page can send the cookie but cannot read the token).
 Before sign-in, the login form carries a token that must match a short-lived cookie.
+
+A session ends 14 days after sign-in, or sooner after ``ASSAY_SESSION_IDLE_S`` without a
+request: ``last_seen_at`` keeps the time of its last request, written at most once per
+:func:`touch_every` so that reading pages does not turn into a write per request.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from assay.accounts.secrets import token_digest
@@ -36,6 +40,7 @@ class SignedIn:
 
     principal: Principal
     csrf_token: str
+    last_seen: datetime | None = None
 
     @property
     def is_worker(self) -> bool:
@@ -72,15 +77,20 @@ def start_session(session: Session, principal: Principal, now: datetime) -> tupl
     csrf = new_token()
     session.add(WebSession(id=token_digest(token), kind=kind, subject_id=subject,
                            org_id=principal.org_id, csrf_token=csrf, created_at=now,
-                           expires_at=now + LIFETIME))
+                           expires_at=now + LIFETIME, last_seen_at=now))
     session.flush()
-    return token, SignedIn(principal, csrf)
+    return token, SignedIn(principal, csrf, now)
 
 
-def find_session(session: Session, token: str, now: datetime) -> SignedIn | None:
-    """The live session of a cookie token, or None (unknown, expired, or its account gone)."""
+def find_session(session: Session, token: str, now: datetime,
+                 idle: timedelta | None = None) -> SignedIn | None:
+    """The live session of a cookie token, or None (unknown, expired, idle for ``idle`` or
+    longer, or its account gone)."""
     row = session.get(WebSession, token_digest(token))
     if row is None or row.expires_at <= now:
+        return None
+    last_seen = row.last_seen_at or row.created_at
+    if idle is not None and last_seen + idle <= now:
         return None
     principal: Principal
     if row.kind == "worker":
@@ -93,7 +103,21 @@ def find_session(session: Session, token: str, now: datetime) -> SignedIn | None
         if user is None:
             return None
         principal = Requester(org_id=user.org_id, user_id=user.id, role=user.role)
-    return SignedIn(principal, row.csrf_token)
+    return SignedIn(principal, row.csrf_token, last_seen)
+
+
+def touch_every(idle: timedelta) -> timedelta:
+    """How stale ``last_seen_at`` may get before a request writes it again: a tenth of the
+    idle timeout, at most a minute (a session may end up to that much early)."""
+    return min(idle / 10, timedelta(minutes=1))
+
+
+def touch_session(session: Session, token: str, now: datetime) -> None:
+    """Record a request of the session (never moving its time backwards)."""
+    session.execute(update(WebSession).where(
+        WebSession.id == token_digest(token),
+        or_(WebSession.last_seen_at.is_(None), WebSession.last_seen_at < now),
+    ).values(last_seen_at=now))
 
 
 def end_session(session: Session, token: str) -> None:

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from assay.accounts import service as accounts
-from assay.clock import utcnow
+from assay.accounts import throttle
 from assay.db.engine import Database
 from assay.http.auth import get_db
 from assay.web.pages import error_page, landing, render, safe_next, signed_in
@@ -25,6 +25,7 @@ from assay.web.sessions import (
 router = APIRouter(include_in_schema=False)
 
 BAD_CREDENTIALS = "Wrong email or password."
+THROTTLED = "Too many failed sign-ins. Try again in {seconds} seconds."
 _LOGIN_FORM_S = 3600
 
 
@@ -55,17 +56,28 @@ def login(request: Request, email: str = Form(""), password: str = Form(""),
         return error_page(request, 403, "Sign-in form expired",
                           "This sign-in form has expired or was not sent from this site. "
                           "Reload the page and sign in again.")
+    settings, now = request.app.state.settings, request.app.state.clock.now()
+    attempt = db.write(lambda s: throttle.begin_attempt(
+        s, email, request.client.host if request.client else "", now,
+        settings.signin_account_limits, settings.signin_address_limits))
+    if isinstance(attempt, throttle.Throttled):
+        refused = _login_form(request, safe_next(next), email=email, status=429,
+                              message=THROTTLED.format(seconds=attempt.retry_after))
+        refused.headers["Retry-After"] = str(attempt.retry_after)
+        return refused
     with db.read() as session:
         principal = accounts.authenticate_password(session, email, password)
     if principal is None:
         return _login_form(request, safe_next(next), email=email, message=BAD_CREDENTIALS,
                            status=401)
     old = request.cookies.get(COOKIE)
+    counted = attempt
 
     def sign_in(session: Session) -> tuple[str, SignedIn]:
+        throttle.succeeded(session, counted)
         if old:  # a new session on every sign-in: no fixation of an old cookie
             end_session(session, old)
-        return start_session(session, principal, utcnow())
+        return start_session(session, principal, now)
 
     token, signed = db.write(sign_in)
     response = RedirectResponse(safe_next(next) or landing(signed), status_code=303)
