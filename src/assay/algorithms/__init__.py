@@ -20,19 +20,29 @@ from assay.algorithms.agreement import (
     percent_agreement,
 )
 from assay.algorithms.answers import Answers, DuplicatePolicy, Encoding, encode_answers
+from assay.algorithms.battles import OUTCOMES, Battles, PairCounts, count_battles, encode_battles
 from assay.algorithms.boxes import ConsensusBox, aggregate_boxes
+from assay.algorithms.bradley_terry import BradleyTerryResult, bradley_terry
 from assay.algorithms.dawid_skene import DawidSkeneResult, dawid_skene
 from assay.algorithms.errors import (
     AlgorithmInputError,
+    DisconnectedComparisonsError,
     DuplicateAnswerError,
     EmptyTaskError,
     InvalidParameterError,
     LabelOutOfRangeError,
     LengthMismatchError,
     NoAnswersError,
+    UnboundedRatingsError,
     UndefinedStatisticError,
 )
 from assay.algorithms.glad import GladResult, glad
+from assay.algorithms.leaderboard import (
+    BootstrapResult,
+    Leaderboard,
+    bootstrap_bradley_terry,
+    leaderboard,
+)
 from assay.algorithms.mace import MaceResult, mace
 from assay.algorithms.majority import WeightedVoteResult, majority_vote, weighted_majority_vote
 from assay.algorithms.numeric import (
@@ -85,12 +95,17 @@ __all__ = [
     "DEFAULT_CATEGORICAL_METHOD",
     "DEFAULT_NUMERIC_METHOD",
     "NUMERIC_METHODS",
+    "OUTCOMES",
     "AlgorithmInputError",
     "Answers",
+    "Battles",
+    "BootstrapResult",
+    "BradleyTerryResult",
     "CategoricalMethod",
     "ConsensusBox",
     "ConsensusSpan",
     "DawidSkeneResult",
+    "DisconnectedComparisonsError",
     "DuplicateAnswerError",
     "DuplicatePolicy",
     "EmptyTaskError",
@@ -98,30 +113,38 @@ __all__ = [
     "GladResult",
     "InvalidParameterError",
     "LabelOutOfRangeError",
+    "Leaderboard",
     "LengthMismatchError",
     "MaceResult",
     "NoAnswersError",
     "NumericResult",
     "OneCoinResult",
+    "PairCounts",
     "Ratings",
     "TextConsensus",
     "TruthResult",
+    "UnboundedRatingsError",
     "UndefinedStatisticError",
     "WeightedVoteResult",
     "aggregate_boxes",
     "aggregate_spans",
     "aggregate_texts",
     "bias_corrected_rating",
+    "bootstrap_bradley_terry",
     "box_f1",
+    "bradley_terry",
     "cohen_kappa",
+    "count_battles",
     "dawid_skene",
     "edit_distance",
     "encode_answers",
+    "encode_battles",
     "encode_ratings",
     "fleiss_kappa",
     "glad",
     "krippendorff_alpha",
     "label_jaccard",
+    "leaderboard",
     "mace",
     "majority_vote",
     "mean_rating",

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 __all__ = [
     "AlgorithmInputError",
+    "DisconnectedComparisonsError",
     "DuplicateAnswerError",
     "EmptyTaskError",
     "InvalidParameterError",
     "LabelOutOfRangeError",
     "LengthMismatchError",
     "NoAnswersError",
+    "UnboundedRatingsError",
     "UndefinedStatisticError",
 ]
 
@@ -49,3 +51,27 @@ class InvalidParameterError(AlgorithmInputError):
 class UndefinedStatisticError(AlgorithmInputError):
     """The statistic is undefined for this input (e.g. kappa when every answer agrees by
     chance with probability 1)."""
+
+
+class DisconnectedComparisonsError(AlgorithmInputError):
+    """The models fall into groups that never met, so no rating compares across groups.
+
+    ``components`` holds the groups as sorted tuples of model codes, largest group first.
+    """
+
+    def __init__(self, message: str, components: tuple[tuple[int, ...], ...]) -> None:
+        super().__init__(message)
+        self.components = components
+
+
+class UnboundedRatingsError(AlgorithmInputError):
+    """Without a prior, some models' maximum-likelihood ratings are infinite: a group of
+    models never lost to (or never beat, or tied) the rest.
+
+    ``components`` holds the strongly connected groups of the "beat or tied" graph as sorted
+    tuples of model codes, largest group first.
+    """
+
+    def __init__(self, message: str, components: tuple[tuple[int, ...], ...]) -> None:
+        super().__init__(message)
+        self.components = components
