@@ -50,6 +50,51 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
     _emit(args, {"status": "ok"}, "The database schema is current.")
 
 
+def cmd_db_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from assay.db.backup import BackupError, backup
+    from assay.db.engine import Database, normalize_url
+
+    settings = _settings(args)
+    url = normalize_url(settings.database_url)
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if not path or not Path(path).is_file():
+            raise InvalidInput(f"no SQLite database at {path!r}")
+    target = Path(args.file)
+    if not target.parent.is_dir():
+        raise InvalidInput(f"{args.file}: no such folder {str(target.parent)!r}")
+    db = Database(settings.database_url)
+    try:
+        summary = backup(db, target)
+    except BackupError as exc:
+        raise CommandError(str(exc), exc.status) from exc
+    finally:
+        db.dispose()
+    _emit(args, {"status": "ok", "file": args.file, "schema": summary.schema,
+                 "rows": summary.rows, "total": summary.total,
+                 "bytes": target.stat().st_size},
+          f"Backed up {summary.total} rows in {len(summary.rows)} tables to {args.file}.")
+
+
+def cmd_db_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from assay.db.backup import BackupError, restore
+
+    settings = _settings(args)
+    try:
+        summary = restore(settings.database_url, Path(args.file), force=args.force)
+    except BackupError as exc:
+        raise CommandError(str(exc), exc.status) from exc
+    _emit(args, {"status": "ok", "file": args.file, "schema": summary.schema,
+                 "rows": summary.rows, "total": summary.total},
+          f"Restored {summary.total} rows in {len(summary.rows)} tables from {args.file}.")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from assay.server import serve
 
@@ -218,6 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command",
                                                                        required=True)
     add("upgrade", cmd_db_upgrade, "create or migrate the schema", db)
+    p = add("backup", cmd_db_backup,
+            "write a consistent copy of the database to FILE, while servers run", db)
+    p.add_argument("file", help="the backup to write (gzip JSON lines; docs/operations.md)")
+    p = add("restore", cmd_db_restore,
+            "load a backup into a new or empty database (--force: replace every row)", db)
+    p.add_argument("file", help="a backup written by `assay db backup`")
+    p.add_argument("--force", action="store_true",
+                   help="restore into a database that holds rows, replacing all of them")
 
     p = add("serve", cmd_serve, "run the HTTP server")
     p.add_argument("--host", default="127.0.0.1")
