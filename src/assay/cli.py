@@ -163,6 +163,14 @@ def cmd_aggregate(args: argparse.Namespace) -> None:
         print(f"Wrote {n} tasks to {args.out}.", file=sys.stderr)
 
 
+def cmd_leaderboard(args: argparse.Namespace) -> None:
+    from assay.leaderboard_csv import leaderboard_csv
+
+    n = leaderboard_csv(args.battles, args.bootstrap, args.seed, args.out)
+    if args.out:
+        print(f"Wrote {n} models to {args.out}.", file=sys.stderr)
+
+
 def cmd_payouts_create(args: argparse.Namespace) -> None:
     from datetime import UTC, datetime
 
@@ -349,6 +357,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", help="categorical method (default: the platform's)")
     p.add_argument("--out", help="file to write (default: stdout)")
     p.set_defaults(fn=cmd_aggregate)
+
+    p = sub.add_parser("leaderboard",
+                       help="Bradley-Terry ratings with intervals from a CSV of battles")
+    p.add_argument("battles", help="CSV with a header including model_a,model_b,winner "
+                   "(winner: a, b, tie or both_bad)")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="bootstrap rounds for the 95%% intervals (default 1000; 0: none)")
+    p.add_argument("--seed", type=int, help="seed for the bootstrap (default: random)")
+    p.add_argument("--out", help="file to write (default: stdout)")
+    p.set_defaults(fn=cmd_leaderboard)
 
     p = add("demo", cmd_demo, "run a server with a seeded demo and a simulated crowd")
     p.add_argument("--host", default="127.0.0.1")
