@@ -12,12 +12,11 @@ from assay.batches import repository
 from assay.callbacks.urls import check_callback_url
 from assay.clock import isoformat, utcnow
 from assay.db.models import Batch
+from assay.db.statuses import LIVE_TASK_STATUS_NAMES
 from assay.errors import Conflict
 from assay.ids import new_id
 from assay.projects import service as projects
 from assay.tasks.service import get_batch
-
-TASK_STATUSES = ("pending", "completed", "canceled", "error")
 
 
 class BatchCreate(BaseModel):
@@ -88,7 +87,7 @@ def complete_batch_of_task(session: Session, org_id: str, batch_id: str) -> None
 
 
 def batch_object(session: Session, batch: Batch) -> dict[str, Any]:
-    counts = dict.fromkeys(TASK_STATUSES, 0)
+    counts = dict.fromkeys(LIVE_TASK_STATUS_NAMES, 0)
     counts.update(repository.count_tasks_by_status(session, batch.org_id, batch.id))
     return {"id": batch.id, "project": batch.project_id, "name": batch.name,
             "status": batch.status, "callback_url": batch.callback_url,

@@ -30,6 +30,9 @@ LIVE_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.COMPLETED, TaskStatus.CANCE
                       TaskStatus.ERROR)
 """The statuses a requester sees (API.md); the others belong to gold and training tasks."""
 
+LIVE_TASK_STATUS_NAMES: tuple[str, ...] = tuple(s.value for s in LIVE_TASK_STATUSES)
+"""The same as plain strings, in order: the keys of every ``counts`` document."""
+
 
 class ReviewStatus(StrEnum):
     """A completed task's review: waiting, or decided by a reviewer (``accepted``,

@@ -11,9 +11,10 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, selec
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from assay.db.models import Project, Response, Task
+from assay.db.statuses import LIVE_TASK_STATUS_NAMES
 from assay.db.types import AnyRow
 
-TASK_STATUSES = ("pending", "completed", "canceled", "error")
+TASK_STATUSES = LIVE_TASK_STATUS_NAMES
 
 
 def get_project(session: Session, org_id: str | None, project_id: str, *,

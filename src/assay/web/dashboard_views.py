@@ -17,6 +17,7 @@ from assay.accounts.service import Requester
 from assay.clock import isoformat, utcnow
 from assay.db.engine import Database
 from assay.db.models import Project
+from assay.db.statuses import LIVE_TASK_STATUS_NAMES
 from assay.errors import NotFound
 from assay.http.auth import get_db
 from assay.ledger import service as ledger
@@ -34,7 +35,7 @@ router = APIRouter(include_in_schema=False)
 
 PAGE = 50
 WORKERS_SHOWN = 100
-STATUSES = projects_repo.TASK_STATUSES
+STATUSES = LIVE_TASK_STATUS_NAMES
 
 
 def requester(request: Request) -> Requester | Response:
