@@ -126,6 +126,20 @@ def test_a_bad_row_deep_in_a_big_file_is_named(tmp_path: Path, bad_line: str,
     assert out.stderr.strip() == f"assay: {path}: {message}"
 
 
+def test_blocks_of_a_big_file_share_one_dictionary(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import assay.answers_csv
+
+    path = tmp_path / "answers.csv"
+    lines = ["worker,task,label"] + [f"w{(i * 31) % 97},t{(i * 7919) % 3001},{'abc'[i % 3]}"
+                                     for i in range(20_000)]
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(assay.answers_csv, "BLOCK", 4096)  # about 300 blocks
+    fast = _columnar(path)
+    assert fast is not None
+    _same(fast, _row_by_row(path))
+
+
 def test_the_output_quotes_what_csv_writer_quotes(tmp_path: Path) -> None:
     path = tmp_path / "answers.csv"
     path.write_text('worker,task,label\nw1,"t,1","a ""b"""\nw2,t2,plain\nw1,t3,"x\ny"\n')

@@ -11,15 +11,18 @@ times, turn about, N runs of each command from start to exit:
   and writes the labels with ``to_csv``, in the crowd-kit venv that ``setup.sh`` builds
   (crowd-kit pins its own pandas and numpy, so it never goes into the project's venv).
 
-It prints every run, the medians, their ratio and each output's accuracy against the
-truth. Options: ``--runs N`` (default 3), ``--answers FILE`` (a CSV of your own; no
-accuracy then).
+It prints every run, the medians of wall and CPU time (user + system, every thread), their
+ratios and each output's accuracy against the truth. On a busy machine the wall times say
+more about the neighbours than about either program; the CPU times hold up better.
+Options: ``--runs N`` (default 3), ``--answers FILE`` (a CSV of your own; no accuracy then).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -63,13 +66,19 @@ def ensure_answers() -> tuple[Path, Path]:
     return answers, truth
 
 
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, all threads) of one run."""
+    cpu, start = _children_cpu(), time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
-    return elapsed
+    return elapsed, _children_cpu() - cpu
 
 
 def accuracy(result: Path, truth: Path | None) -> str:
@@ -106,21 +115,26 @@ def main() -> None:
     for command in commands.values():
         timed(command)
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for run in range(1, args.runs + 1):
         for name, command in commands.items():
-            times[name].append(timed(command))
+            wall, cpu = timed(command)
+            times[name].append(wall)
+            cpus[name].append(cpu)
         print(f"run {run}: " + ", ".join(f"{name} {values[-1]:.2f} s"
                                          for name, values in times.items()), flush=True)
-    ours = statistics.median(times["assay aggregate"])
-    theirs = statistics.median(times["crowd-kit DawidSkene"])
+    median = statistics.median
     print(f"\n## assay aggregate vs crowd-kit DawidSkene, whole process, {answers.name} "
-          f"(median of {args.runs})\n")
-    print("| command | median s | runs s | accuracy |\n|---|---|---|---|")
+          f"(median of {args.runs}; load average before: {os.getloadavg()[0]:.1f})\n")
+    print("| command | wall s (median) | runs, wall s | CPU s (median) | accuracy |\n"
+          "|---|---|---|---|---|")
     for (name, values), out in zip(times.items(), (ours_out, theirs_out), strict=True):
         runs = " ".join(f"{v:.2f}" for v in values)
-        print(f"| {name} | {statistics.median(values):.2f} | {runs} | "
+        print(f"| {name} | {median(values):.2f} | {runs} | {median(cpus[name]):.2f} | "
               f"{accuracy(out, truth)} |")
-    print(f"\ncrowd-kit / assay, whole process: {theirs / ours:.1f}x")
+    ours, theirs = "assay aggregate", "crowd-kit DawidSkene"
+    print(f"\ncrowd-kit / assay, whole process: {median(times[theirs]) / median(times[ours]):.1f}x "
+          f"wall, {median(cpus[theirs]) / median(cpus[ours]):.1f}x CPU")
 
 
 if __name__ == "__main__":
