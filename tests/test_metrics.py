@@ -80,6 +80,7 @@ def test_its_figures_move_with_the_load(org: Org) -> None:
     assert moved("assay_jobs", kind="callback", state="queued") == 3
     assert moved("assay_callback_backlog") == 3
     assert value(after, "assay_callback_oldest_seconds") >= 0
+    assert value(after, "assay_database_reachable") == 1
     assert not any(name.startswith("assay_") and "tsk_" in str(labels)
                    for name, labels in after)
 

@@ -54,6 +54,7 @@ def cmd_db_backup(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
 
     from assay.db.backup import BackupError, backup
     from assay.db.engine import Database, normalize_url
@@ -72,6 +73,8 @@ def cmd_db_backup(args: argparse.Namespace) -> None:
         summary = backup(db, target)
     except BackupError as exc:
         raise CommandError(str(exc), exc.status) from exc
+    except SQLAlchemyError as exc:
+        raise CommandError(f"database error: {getattr(exc, 'orig', None) or exc}") from exc
     finally:
         db.dispose()
     _emit(args, {"status": "ok", "file": args.file, "schema": summary.schema,
@@ -83,6 +86,8 @@ def cmd_db_backup(args: argparse.Namespace) -> None:
 def cmd_db_restore(args: argparse.Namespace) -> None:
     from pathlib import Path
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from assay.db.backup import BackupError, restore
 
     settings = _settings(args)
@@ -90,6 +95,8 @@ def cmd_db_restore(args: argparse.Namespace) -> None:
         summary = restore(settings.database_url, Path(args.file), force=args.force)
     except BackupError as exc:
         raise CommandError(str(exc), exc.status) from exc
+    except SQLAlchemyError as exc:
+        raise CommandError(f"database error: {getattr(exc, 'orig', None) or exc}") from exc
     _emit(args, {"status": "ok", "file": args.file, "schema": summary.schema,
                  "rows": summary.rows, "total": summary.total},
           f"Restored {summary.total} rows in {len(summary.rows)} tables from {args.file}.")

@@ -4,6 +4,7 @@ when ``ASSAY_METRICS=1``, so a server without metrics never loads ``prometheus_c
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -14,6 +15,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assay.clock import utcnow
@@ -21,6 +23,7 @@ from assay.db.engine import Database
 from assay.db.models import Job, Task
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+log = logging.getLogger("assay.metrics")
 SUBMIT_ROUTE = ("POST", "/v1/work/{assignment_id}/submit")
 UNMATCHED = "unmatched"  # a path no route serves: one label, whatever the path was
 LIVE_JOBS = ("queued", "running")
@@ -91,6 +94,18 @@ class DatabaseCollector(Collector):
         return []  # read at scrape time only, never at registration
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        reachable = GaugeMetricFamily("assay_database_reachable", "1 when this scrape could "
+                                      "read the database figures below, else 0.")
+        try:
+            figures = list(self._figures())
+        except SQLAlchemyError as exc:  # a scrape still answers, and says so
+            log.warning("metrics: the database figures could not be read: %s", exc)
+            figures = []
+        reachable.add_metric([], 1.0 if figures else 0.0)
+        yield reachable
+        yield from figures
+
+    def _figures(self) -> Iterator[GaugeMetricFamily]:
         tasks = GaugeMetricFamily("assay_tasks", "Tasks in the database, by status.",
                                   labels=("status",))
         jobs = GaugeMetricFamily("assay_jobs", "Jobs waiting or running, by kind and state "
@@ -116,7 +131,7 @@ class DatabaseCollector(Collector):
                 .where(Job.status.in_(LIVE_JOBS), Job.kind == "callback"))
         backlog.add_metric([], waiting)
         oldest.add_metric([], max(0.0, (now - first).total_seconds()) if first else 0.0)
-        yield from (tasks, jobs, backlog, oldest)
+        return iter((tasks, jobs, backlog, oldest))
 
 
 class MetricsMiddleware:
