@@ -50,13 +50,13 @@ def test_it_counts_a_newcomer_as_an_average_member_of_the_crowd(org: Org) -> Non
     newcomer, veteran, other = _workers(org, 3)
     chance = 1 / 3
     with org.db.read() as session:
-        before = worker_accuracies(session, project["id"], [newcomer], chance)
+        before = worker_accuracies(session, org.org_id, project["id"], [newcomer], chance)
     assert before.tolist() == pytest.approx([PRIOR_ACCURACY])
     _set(org, project["id"], veteran, model_accuracy=0.9, model_answers=300)
     _set(org, project["id"], other, model_accuracy=0.5, model_answers=100)
     crowd = (0.9 * 300 + 0.5 * 100) / 400
     with org.db.read() as session:
-        acc = worker_accuracies(session, project["id"], [newcomer, veteran], chance)
+        acc = worker_accuracies(session, org.org_id, project["id"], [newcomer, veteran], chance)
     assert acc[0] == pytest.approx(crowd)
     assert acc[1] == pytest.approx((270 + PRIOR_WEIGHT * crowd) / (300 + PRIOR_WEIGHT))
 
@@ -67,7 +67,7 @@ def test_it_adds_gold_to_the_model_record(org: Org) -> None:
     _set(org, project["id"], worker, gold_correct=2, gold_answers=6,
          model_accuracy=0.8, model_answers=20)
     with org.db.read() as session:
-        acc = worker_accuracies(session, project["id"], [worker], 1 / 3)
+        acc = worker_accuracies(session, org.org_id, project["id"], [worker], 1 / 3)
     crowd = 0.8  # the only model estimate in the project
     assert acc.tolist() == pytest.approx([(2 + 16 + PRIOR_WEIGHT * crowd) / (6 + 20
                                                                             + PRIOR_WEIGHT)])
@@ -191,7 +191,7 @@ def test_it_counts_gold_answers_by_class(org: Org) -> None:
         worker.submit(offer["assignment_id"],
                       {"label": answers[offer["data"]["text"].split()[1]]})
     with org.db.read() as session:
-        counts = gold_counts(session, project["id"], "label", LABELS, [worker_id])
+        counts = gold_counts(session, org.org_id, project["id"], "label", LABELS, [worker_id])
     assert counts[0].tolist() == [[2, 0, 0], [1, 0, 0], [0, 0, 1]]
     _answer(worker, project["id"], "pos")
     result = _task(org, project["id"])["result"]
@@ -211,7 +211,7 @@ def test_the_refit_stores_confusion_counts_for_the_crowd_and_each_worker(org: Or
             worker.submit(offer["assignment_id"], {"label": LABELS[offer["data"]["truth"]]})
     for _ in range(3):
         _answer(newcomer, project["id"], "neu")
-    org.db.write(partial(refit_project, project_id=project["id"]))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=project["id"]))
     with org.db.read() as session:
         crowd = session.get_one(Project, project["id"]).crowd_model
         rows = {w.worker_id: w for w in session.scalars(select(ProjectWorker).where(

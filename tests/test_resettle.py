@@ -91,7 +91,7 @@ def test_tasks_settled_by_two_eager_workers_reopen_after_the_refit(org: Org) -> 
         assert result["answer"] == {"label": "pos"} and result["confidence"] >= 0.9
         assert result["method"] == "one_coin_posterior"
 
-    org.db.write(partial(refit_project, project_id=pid))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid))
 
     after = _tasks(org, pid)
     for i in range(3):
@@ -122,7 +122,7 @@ def test_a_task_at_max_overlap_is_relabelled_and_flagged_for_review(org: Org) ->
         assert _answer_all(worker, pid, "pos") == 1
     assert _tasks(org, pid)["y"]["result"]["answer"] == {"label": "pos"}
 
-    org.db.write(partial(refit_project, project_id=pid))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid))
 
     task = _tasks(org, pid)["y"]
     # Two answers that say nothing: the class prior decides, and a reviewer should look.
@@ -150,7 +150,7 @@ def test_tasks_in_review_are_never_reopened_and_a_held_one_is_left_alone(org: Or
                 task.review_holder = "wrk_reviewer"
                 task.review_until = utcnow() + timedelta(hours=1)
     org.db.write(review)
-    org.db.write(partial(refit_project, project_id=pid))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid))
 
     after = _tasks(org, pid)
     assert after["free"]["status"] == "pending"  # outside review: reopened for more answers
@@ -178,7 +178,7 @@ def test_fixed_overlap_results_take_the_dawid_skene_label_where_it_differs(org: 
                                              "confidence": pytest.approx(2 / 3),
                                              "method": "plurality", "n_responses": 3}
 
-    org.db.write(partial(refit_project, project_id=pid))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid))
 
     after = _tasks(org, pid)
     for i in range(3):
@@ -198,7 +198,7 @@ def test_a_lone_answer_at_a_fixed_overlap_of_one_stays_the_result(org: Org) -> N
     org.client.create_task(pid, {"text": "z", "truth": "neg"})
     assert _answer_all(eager1, pid, "pos") == 1
     before = _tasks(org, pid)["z"]
-    org.db.write(partial(refit_project, project_id=pid))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid))
     after = _tasks(org, pid)["z"]
     assert after["result"] == before["result"] and after["result"]["method"] == "plurality"
 
@@ -210,7 +210,7 @@ def test_a_fit_on_too_little_never_overrules_the_workers(org: Org) -> None:
     for label in ("pos", "neg", "pos"):
         assert _answer_all(_worker(org), project["id"], label) == 1
     [before] = _tasks(org, project["id"]).values()
-    org.db.write(partial(refit_project, project_id=project["id"]))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=project["id"]))
     [after] = _tasks(org, project["id"]).values()
     assert after["result"] == before["result"]
     assert after["result"]["answer"] == {"label": "pos"}
@@ -222,17 +222,19 @@ def test_an_older_snapshot_is_not_applied_over_a_newer_one(org: Org) -> None:
     truths = ["pos", "neg", "neu"] * 5
     pid, (_, _, eager1, eager2) = _history(org, truths, max_overlap=4)
     with org.db.read() as session:
-        older = prepare_refit(session, pid)
+        older = prepare_refit(session, org.org_id, pid)
     org.client.create_task(pid, {"text": "late", "truth": "neg"})
     for worker in (eager1, eager2):
         assert _answer_all(worker, pid, "pos") == 1
     with org.db.read() as session:
-        newer = prepare_refit(session, pid)
+        newer = prepare_refit(session, org.org_id, pid)
     assert older is not None and newer is not None and older.newest < newer.newest
-    assert org.db.write(partial(refit_project, project_id=pid, prepared=newer)) > 0
+    assert org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid,
+                                prepared=newer)) > 0
     late = _tasks(org, pid)["late"]
     assert late["status"] == "pending"  # the newer fit reopened it
-    assert org.db.write(partial(refit_project, project_id=pid, prepared=older)) == 0
+    assert org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid,
+                                prepared=older)) == 0
     with org.db.read() as session:
         assert session.get_one(Project, pid).refit_marker == newer.newest
 
@@ -246,7 +248,7 @@ def test_a_project_can_keep_completion_final(org: Org) -> None:
     for worker in (eager1, eager2):
         assert _answer_all(worker, pid, "pos") == 1
     w = _tasks(org, pid)["w"]
-    org.db.write(partial(refit_project, project_id=pid))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid))
     again = _tasks(org, pid)["w"]
     assert again["status"] == "completed" and again["result"] == w["result"]
 
@@ -293,8 +295,9 @@ def test_refits_running_while_workers_answer_leave_every_task_consistent(
                 # As the server does: the fit on a snapshot, then the write, which must
                 # cope with answers that came in between.
                 with org.db.read() as session:
-                    prepared = prepare_refit(session, pid)
-                org.db.write(partial(refit_project, project_id=pid, prepared=prepared))
+                    prepared = prepare_refit(session, org.org_id, pid)
+                org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid,
+                                     prepared=prepared))
                 refits += 1
         except BaseException as exc:
             errors.append(exc)
@@ -317,7 +320,7 @@ def test_refits_running_while_workers_answer_leave_every_task_consistent(
     assert refits >= 2
     # The refits did settle tasks again while the answers came in.
     assert any("reopened" in r.getMessage() for r in caplog.records), refits
-    org.db.write(partial(refit_project, project_id=pid))
+    org.db.write(partial(refit_project, org_id=org.org_id, project_id=pid))
 
     with org.db.read() as session:
         counted = dict(session.execute(

@@ -56,7 +56,7 @@ LABELS = ["a", "b", "c", "d"]
 CHUNK = 5_000
 
 
-def build(path: Path, n_tasks: int, overlap: int, n_workers: int) -> str:
+def build(path: Path, n_tasks: int, overlap: int, n_workers: int) -> tuple[str, str]:
     url = f"sqlite:///{path}"
     upgrade(url)
     db = Database(url)
@@ -107,7 +107,7 @@ def build(path: Path, n_tasks: int, overlap: int, n_workers: int) -> str:
 
     db.write(answer_all)
     db.dispose()
-    return project_id
+    return org.org_id, project_id
 
 
 def state(url: str, project_id: str) -> list[tuple[str, str]]:
@@ -130,7 +130,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base.db"
         started = time.perf_counter()
-        project_id = build(base, args.tasks, args.overlap, args.workers)
+        org_id, project_id = build(base, args.tasks, args.overlap, args.workers)
         print(f"built {args.tasks} tasks x {args.overlap} answers in "
               f"{time.perf_counter() - started:.1f} s")
         urls = {}
@@ -140,17 +140,18 @@ def main() -> None:
 
         db = Database(urls["single"])
         started = time.perf_counter()
-        db.write(partial(refit_project, project_id=project_id))
+        db.write(partial(refit_project, org_id=org_id, project_id=project_id))
         single = time.perf_counter() - started
         db.dispose()
 
         db = Database(urls["split"])
         started = time.perf_counter()
         with db.read() as session:
-            prepared = prepare_refit(session, project_id)
+            prepared = prepare_refit(session, org_id, project_id)
         read = time.perf_counter() - started
         started = time.perf_counter()
-        db.write(partial(refit_project, project_id=project_id, prepared=prepared))
+        db.write(partial(refit_project, org_id=org_id, project_id=project_id,
+                         prepared=prepared))
         write = time.perf_counter() - started
         db.dispose()
 

@@ -141,3 +141,11 @@ def get_webhook_secret(session: Session, org_id: str) -> str:
     if org is None:
         raise NotFound(f"organization {org_id} does not exist")
     return org.webhook_secret
+
+
+def get_worker(session: Session, worker_id: str) -> Worker:
+    """The worker (a signed-in worker reading their own row)."""
+    worker = repository.get_worker(session, worker_id)
+    if worker is None:
+        raise NotFound("worker does not exist")
+    return worker

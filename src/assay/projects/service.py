@@ -60,6 +60,15 @@ def get_project(session: Session, who: Requester, project_id: str, *,
     return project
 
 
+def get_project_in_org(session: Session, org_id: str, project_id: str, *,
+                       for_update: bool = False) -> Project:
+    """The organization's project, for jobs that carry the organization (the refit)."""
+    project = repository.get_project(session, org_id, project_id, for_update=for_update)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    return project
+
+
 def get_project_as_operator(session: Session, project_id: str) -> Project:
     """Any organization's project: for the operator's commands, which act across
     organizations."""

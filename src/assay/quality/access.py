@@ -26,11 +26,7 @@ def paused_projects(session: Session, worker_id: str, project_ids: Sequence[str]
 
 def closed_by_course(session: Session, worker_id: str, project_ids: Sequence[str]) -> set[str]:
     """Of ``project_ids``, those with a course the worker has not passed yet."""
-    with_course = repository.list_projects_with_training(session, project_ids)
-    if not with_course:
-        return set()
-    return with_course - repository.list_qualified_projects(session, worker_id,
-                                                            list(with_course))
+    return repository.list_unqualified_course_projects(session, worker_id, project_ids)
 
 
 def unseen_lesson(session: Session, project_id: str, worker_id: str) -> AnyRow | None:

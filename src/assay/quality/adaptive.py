@@ -43,7 +43,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
@@ -53,8 +52,9 @@ from assay.algorithms.posterior_workers import (
     aligned_counts,
     worker_confusions,
 )
-from assay.db.models import Project, ProjectWorker, Response, Task
+from assay.db.models import Project
 from assay.db.types import AnyRow
+from assay.quality import repository
 from assay.quality.labels import categorical_labels
 from assay.tasks.results import TaskResult
 
@@ -96,22 +96,14 @@ def crowd_accuracy(expected_right: float, answers: float, chance: float) -> floa
     return float(np.clip(expected_right / answers, chance + 0.01, MAX_ACCURACY))
 
 
-def worker_accuracies(session: Session, project_id: str, worker_ids: list[str],
+def worker_accuracies(session: Session, org_id: str, project_id: str, worker_ids: list[str],
                       chance: float) -> np.ndarray:
     """Each worker's accuracy: the Beta mean of their gold record plus their model record
     (leave-one-out accuracy times answers, from the refit) with a prior of ``PRIOR_WEIGHT``
     answers at the crowd's accuracy, kept in (chance, ``MAX_ACCURACY``]."""
-    rows = {w: (c, n, m, mn) for w, c, n, m, mn in session.execute(
-        select(ProjectWorker.worker_id, ProjectWorker.gold_correct, ProjectWorker.gold_answers,
-               ProjectWorker.model_accuracy, ProjectWorker.model_answers)
-        .where(ProjectWorker.project_id == project_id,
-               ProjectWorker.worker_id.in_(worker_ids))).all()}
-    right_sum, answer_sum = session.execute(
-        select(func.sum(ProjectWorker.model_accuracy * ProjectWorker.model_answers),
-               func.sum(ProjectWorker.model_answers))
-        .where(ProjectWorker.project_id == project_id,
-               ProjectWorker.model_accuracy.is_not(None))).one()
-    prior = crowd_accuracy(float(right_sum or 0.0), float(answer_sum or 0.0), chance)
+    rows = repository.list_worker_records(session, org_id, project_id, worker_ids)
+    right_sum, answer_sum = repository.sum_model_records(session, org_id, project_id)
+    prior = crowd_accuracy(right_sum, answer_sum, chance)
     right = np.zeros(len(worker_ids))
     total = np.zeros(len(worker_ids))
     for i, worker_id in enumerate(worker_ids):
@@ -125,34 +117,28 @@ def worker_accuracies(session: Session, project_id: str, worker_ids: list[str],
     return np.clip(acc, chance + 1e-3, MAX_ACCURACY)
 
 
-def gold_counts(session: Session, project_id: str, key: str, labels: list[str],
+def gold_counts(session: Session, org_id: str, project_id: str, key: str, labels: list[str],
                 worker_ids: list[str]) -> np.ndarray:
     """``counts[i, k, l]``: how often worker ``worker_ids[i]`` answered ``l`` on a gold task
     whose expected answer is ``k`` (labels no longer in ``labels`` are left out)."""
     index = {label: i for i, label in enumerate(labels)}
     row = {w: i for i, w in enumerate(worker_ids)}
     counts = np.zeros((len(worker_ids), len(labels), len(labels)))
-    for worker_id, answer, expected in session.execute(
-            select(Response.worker_id, Response.answer, Task.expected_answer)
-            .join(Task, Task.id == Response.task_id)
-            .where(Response.project_id == project_id, Task.purpose == "gold",
-                   Response.worker_id.in_(set(worker_ids)))):
+    for worker_id, answer, expected in repository.list_gold_answers(session, org_id,
+                                                                   project_id, worker_ids):
         truth, given = (expected or {}).get(key), answer.get(key)
         if truth in index and given in index:
             counts[row[worker_id], index[truth], index[given]] += 1
     return counts
 
 
-def confusions(session: Session, project_id: str, crowd_model: dict[str, Any], key: str,
-               labels: list[str], worker_ids: list[str]) -> WorkerConfusions:
+def confusions(session: Session, org_id: str, project_id: str, crowd_model: dict[str, Any],
+               key: str, labels: list[str], worker_ids: list[str]) -> WorkerConfusions:
     """Each worker's confusion matrix (in ``labels`` order) and the class prior, from the
     refit's stored counts (``crowd_model`` and each worker's ``model_confusion``) plus
     their gold answers."""
-    stored: dict[str, dict[str, Any] | None] = dict(session.execute(
-        select(ProjectWorker.worker_id, ProjectWorker.model_confusion)
-        .where(ProjectWorker.project_id == project_id,
-               ProjectWorker.worker_id.in_(set(worker_ids)))).all())
-    counts = gold_counts(session, project_id, key, labels, worker_ids)
+    stored = repository.list_model_confusions(session, org_id, project_id, worker_ids)
+    counts = gold_counts(session, org_id, project_id, key, labels, worker_ids)
     for i, worker_id in enumerate(worker_ids):
         if (mine := stored.get(worker_id)) is not None:
             counts[i] += aligned_counts(mine["counts"], mine["labels"], labels)
@@ -169,19 +155,19 @@ def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) ->
     key, labels = found
     if n_responses < task.overlap:
         return Decision()
-    answers = session.execute(
-        select(Response.worker_id, Response.answer)
-        .where(Response.task_id == task.id, Response.counts).order_by(Response.id)).all()
+    answers = repository.list_task_answers(session, task.org_id, task.id)
     index = {label: i for i, label in enumerate(labels)}
     codes = [index[a[key]] for _, a in answers]
     workers = [w for w, _ in answers]
-    crowd_model = session.scalar(select(Project.crowd_model).where(Project.id == project.id))
+    crowd_model = repository.get_crowd_model(session, project.org_id, project.id)
     if crowd_model is not None:
-        model = confusions(session, project.id, crowd_model, key, labels, workers)
+        model = confusions(session, project.org_id, project.id, crowd_model, key, labels,
+                           workers)
         post = confusion_posterior(codes, model.confusions, model.prior)
         method = CONFUSION_METHOD
     else:
-        acc = worker_accuracies(session, project.id, workers, 1.0 / len(labels))
+        acc = worker_accuracies(session, project.org_id, project.id, workers,
+                                1.0 / len(labels))
         post = one_coin_posterior(codes, acc, len(labels))
         method = METHOD
     best = int(post.argmax())

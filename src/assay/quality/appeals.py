@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,23 +49,19 @@ def file_appeal(session: Session, who: WorkerPrincipal, project_id: str,
 
 
 def worker_appeals(session: Session, who: WorkerPrincipal) -> list[dict[str, Any]]:
-    return [appeal_object(a) for a in session.scalars(
-        select(Appeal).where(Appeal.worker_id == who.worker_id).order_by(Appeal.id))]
+    return [appeal_object(a) for a in repository.list_worker_appeals(session, who.worker_id)]
 
 
 def list_appeals(session: Session, status: str | None) -> list[dict[str, Any]]:
-    stmt = select(Appeal).order_by(Appeal.id)
-    if status is not None:
-        stmt = stmt.where(Appeal.status == status)
-    return [appeal_object(a) for a in session.scalars(stmt)]
+    """Every organization's appeals (the operator's command)."""
+    return [appeal_object(a) for a in repository.list_appeals(session, None, status)]
 
 
 def decide_appeal(session: Session, appeal_id: str, grant: bool,
                   note: str | None) -> dict[str, Any]:
     """An operator's decision. Granting lifts the pause (future work only: answers that
     stopped counting stay out, reversed pay stays reversed)."""
-    appeal = session.scalars(select(Appeal).where(Appeal.id == appeal_id)
-                             .with_for_update()).first()
+    appeal = repository.get_appeal(session, None, appeal_id, for_update=True)
     if appeal is None:
         raise NotFound(f"appeal {appeal_id} does not exist")
     if appeal.status != "pending":

@@ -7,38 +7,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assay.clock import utcnow
-from assay.db.models import Flag, Project
+from assay.db.models import Project
 from assay.errors import Conflict, NotFound
-from assay.integrity.service import flag_object
+from assay.integrity import service as integrity
+from assay.projects.service import get_project_as_operator
 from assay.quality.service import lift_pause, pause_worker, record_event, standing_for
 from assay.tasks.answers import has_answered
 
 OPERATOR_REASONS = ("fraud", "operator")
 
 
-def _standing(session: Session, project_id: str, worker_id: str) -> Any:
-    """The worker's standing row (made when missing) if they answered in the project."""
-    project = session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+def _standing(session: Session, project_id: str, worker_id: str) -> tuple[Project, Any]:
+    """The project (of any organization) and the worker's standing row in it (made when
+    missing) if they answered in the project."""
+    project = get_project_as_operator(session, project_id)
     if not has_answered(session, project.org_id, worker_id, project_id):
         raise NotFound(f"worker {worker_id} has not answered in project {project_id}")
-    return standing_for(session, project, worker_id, utcnow())
+    return project, standing_for(session, project, worker_id, utcnow())
 
 
 def operator_pause(session: Session, project_id: str, worker_id: str, reason: str,
                    note: str | None) -> dict[str, Any]:
     if reason not in OPERATOR_REASONS:
         raise Conflict(f"reason must be one of {OPERATOR_REASONS}", code="invalid_reason")
-    standing = _standing(session, project_id, worker_id)
+    project, standing = _standing(session, project_id, worker_id)
     if standing.status == "paused":
         raise Conflict(f"worker {worker_id} is already paused ({standing.pause_reason})",
                        code="already_paused")
-    pause_worker(session, project_id, worker_id, reason, utcnow(), note)
+    pause_worker(session, project, worker_id, reason, utcnow(), note)
     return {"project": project_id, "worker_id": worker_id, "status": "paused",
             "pause_reason": reason}
 
@@ -47,7 +46,7 @@ def operator_resume(session: Session, project_id: str, worker_id: str,
                     note: str | None) -> dict[str, Any]:
     """Lift a pause. As with a granted appeal, the accuracy bar then applies to the checks
     made from now on; the record, stopped answers and reversed pay stay as they are."""
-    standing = _standing(session, project_id, worker_id)
+    _, standing = _standing(session, project_id, worker_id)
     if standing.status != "paused":
         raise Conflict(f"worker {worker_id} is not paused", code="not_paused")
     now = utcnow()
@@ -60,7 +59,6 @@ def operator_resume(session: Session, project_id: str, worker_id: str,
 
 
 def list_project_flags(session: Session, project_id: str) -> list[dict[str, Any]]:
-    if session.get(Project, project_id) is None:
-        raise NotFound(f"project {project_id} does not exist")
-    return [flag_object(f) for f in session.scalars(
-        select(Flag).where(Flag.project_id == project_id).order_by(Flag.id))]
+    project = get_project_as_operator(session, project_id)
+    return [integrity.flag_object(f)
+            for f in integrity.list_flags(session, project.org_id, project.id)]

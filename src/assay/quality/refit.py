@@ -33,7 +33,6 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assay.algorithms import Answers, dawid_skene, encode_answers
@@ -41,8 +40,9 @@ from assay.algorithms.answers import Encoding
 from assay.algorithms.posterior_workers import leave_one_out_counts
 from assay.clock import utcnow
 from assay.db.engine import Database
-from assay.db.models import Appeal, Project, Response, Task
 from assay.integrity import service as integrity
+from assay.projects import service as projects
+from assay.quality import repository
 from assay.quality import service as quality
 from assay.quality.labels import categorical_labels
 from assay.quality.resettle import candidates, resettle
@@ -76,21 +76,16 @@ class Prepared:
     pairs: dict[tuple[str, str], Any] = field(default_factory=dict)  # suspected collusion
 
 
-def prepare_refit(session: Session, project_id: str) -> Prepared | None:
+def prepare_refit(session: Session, org_id: str, project_id: str) -> Prepared | None:
     """The slow part of a refit (reading every counted answer, Dawid-Skene), in any
     transaction: a read snapshot keeps it outside the write lock."""
-    project = session.get_one(Project, project_id)
+    project = projects.get_project_in_org(session, org_id, project_id)
     found = categorical_labels(project)
     if found is None:
         return None
     key, labels = found
-    rows = session.execute(
-        select(Response.id, Response.task_id, Response.worker_id, Response.answer)
-        .join(Task, Task.id == Response.task_id)
-        .where(Task.project_id == project.id, Task.purpose == "live", Response.counts)
-        .order_by(Response.id)).all()
-    newest = session.scalar(select(func.max(Response.id))
-                            .where(Response.project_id == project.id))
+    rows = repository.list_counted_live_answers(session, project.org_id, project.id)
+    newest = repository.get_newest_answer_id(session, project.org_id, project.id)
     pairs = integrity.suspicious_pairs(session, project.org_id, project.id)
     if not rows:
         return Prepared(key, labels, newest, pairs=pairs)
@@ -101,15 +96,16 @@ def prepare_refit(session: Session, project_id: str) -> Prepared | None:
     # The tasks to settle again, only where the write will settle them (see refit_project).
     settles = answers.n_tasks >= MODEL_MIN_TASKS and project.quality.get("resettle", True)
     return Prepared(key, labels, newest, answers, encoding, fit.posteriors, counts,
-                    candidates(session, project.id) if settles else [], pairs)
+                    candidates(session, project.org_id, project.id) if settles else [], pairs)
 
 
-def refit_project(session: Session, project_id: str, prepared: Prepared | None = None) -> int:
-    """Refit one project (from ``prepared``, computed on an earlier snapshot, or now);
-    returns the number of workers whose estimate was updated."""
-    project = session.get_one(Project, project_id, with_for_update=True)
+def refit_project(session: Session, org_id: str, project_id: str,
+                  prepared: Prepared | None = None) -> int:
+    """Refit one of the organization's projects (from ``prepared``, computed on an earlier
+    snapshot, or now); returns the number of workers whose estimate was updated."""
+    project = projects.get_project_in_org(session, org_id, project_id, for_update=True)
     if prepared is None:
-        prepared = prepare_refit(session, project_id)
+        prepared = prepare_refit(session, org_id, project_id)
     elif (prepared.newest is not None and project.refit_marker is not None
           and project.refit_marker >= prepared.newest):
         return 0  # another server applied a refit at least as new while this one fitted
@@ -133,8 +129,7 @@ def refit_project(session: Session, project_id: str, prepared: Prepared | None =
     now = utcnow()
     # A worker whose appeal was granted is judged afresh by checks (gold, review) only: the
     # model's estimate still covers the answers that led to the pause.
-    granted = set(session.scalars(select(Appeal.worker_id).where(
-        Appeal.project_id == project.id, Appeal.status == "granted")))
+    granted = repository.list_granted_workers(session, project.org_id, project.id)
     for w, worker_id in enumerate(encoding.workers):
         n = int(per_worker[w])
         if n < MODEL_MIN_ANSWERS:
@@ -147,7 +142,7 @@ def refit_project(session: Session, project_id: str, prepared: Prepared | None =
         if standing.status == "active" and worker_id not in granted:
             reason = quality.pause_reason(right, n, bar, chance, RISK, MIN_ANSWERS)
             if reason is not None:
-                quality.pause_worker(session, project.id, worker_id, reason, now)
+                quality.pause_worker(session, project, worker_id, reason, now)
     if answers.n_tasks < MODEL_MIN_TASKS:
         return answers.n_workers  # too little for the fit to overrule anyone
     settled = resettle(session, project, answers, encoding, prepared.posteriors, now,
@@ -162,20 +157,19 @@ def refit_due_projects(db: Database) -> int:
     """Refit every categorical project with answers newer than its last refit (one index
     seek per project to find its newest answer); returns how many were refitted."""
     with db.read() as session:
-        markers = session.execute(
-            select(Project.id, Project.refit_marker)
-            .where(Project.kind.in_(("categorize", "compare")))).all()
+        # Every organization's projects: the refit is the platform's background job.
+        markers = repository.list_refit_projects(session, None, ("categorize", "compare"))
         due = []
-        for project_id, marker in markers:
-            newest = session.scalar(select(func.max(Response.id))
-                                    .where(Response.project_id == project_id))
+        for org_id, project_id, marker in markers:
+            newest = repository.get_newest_answer_id(session, org_id, project_id)
             if newest is not None and (marker is None or newest > marker):
-                due.append(project_id)
-    for project_id in due:
+                due.append((org_id, project_id))
+    for org_id, project_id in due:
         try:
             with db.read() as session:
-                prepared = prepare_refit(session, project_id)
-            db.write(partial(refit_project, project_id=project_id, prepared=prepared))
+                prepared = prepare_refit(session, org_id, project_id)
+            db.write(partial(refit_project, org_id=org_id, project_id=project_id,
+                             prepared=prepared))
         except Exception:  # one project's failure must not stop the others
             log.exception("refit of project %s failed", project_id)
     return len(due)

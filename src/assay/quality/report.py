@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
@@ -25,8 +24,8 @@ from assay.algorithms import (
     percent_agreement,
 )
 from assay.algorithms.posterior import one_coin_posterior
-from assay.db.models import Response, Task
 from assay.projects import service as projects
+from assay.quality import repository
 from assay.quality.adaptive import worker_accuracies
 from assay.quality.labels import categorical_labels
 
@@ -43,19 +42,15 @@ def _safe(fn: Any, *args: Any) -> float | None:
 
 def _calibration(session: Session, project: Any, key: str,
                  labels: list[str]) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(Response.task_id, Response.worker_id, Response.answer, Task.expected_answer)
-        .join(Task, Task.id == Response.task_id)
-        .where(Task.project_id == project.id, Task.purpose == "gold")
-        .order_by(Response.task_id, Response.id)).all()
+    rows = repository.list_gold_answer_rows(session, project.org_id, project.id)
     by_task: dict[str, list[Any]] = {}
     for row in rows:
         by_task.setdefault(row.task_id, []).append(row)
     index = {label: i for i, label in enumerate(labels)}
     scored: list[tuple[float, bool]] = []
     for answers in by_task.values():
-        acc = worker_accuracies(session, project.id, [a.worker_id for a in answers],
-                                1.0 / len(labels))
+        acc = worker_accuracies(session, project.org_id, project.id,
+                                [a.worker_id for a in answers], 1.0 / len(labels))
         post = one_coin_posterior([index[a.answer[key]] for a in answers], acc, len(labels))
         truth = index[answers[0].expected_answer[key]]
         scored.append((float(post.max()), int(post.argmax()) == truth))
@@ -79,11 +74,7 @@ def quality_report(session: Session, who: Requester, project_id: str) -> dict[st
         report["note"] = "agreement and models apply to categorical kinds for now"
         return report
     key, labels = found
-    rows = session.execute(
-        select(Response.task_id, Response.worker_id, Response.answer)
-        .join(Task, Task.id == Response.task_id)
-        .where(Task.project_id == project.id, Task.purpose == "live", Response.counts)
-        .order_by(Response.id)).all()
+    rows = repository.list_counted_live_answers(session, project.org_id, project.id)
     report["calibration"] = _calibration(session, project, key, labels)
     if not rows:
         return report

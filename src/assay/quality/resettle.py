@@ -38,7 +38,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from assay.algorithms import Answers
@@ -46,7 +45,7 @@ from assay.algorithms.answers import Encoding
 from assay.algorithms.posterior import FloatArray, task_posteriors
 from assay.algorithms.settle import may_overrule
 from assay.db.models import Project, Task
-from assay.quality import adaptive
+from assay.quality import adaptive, repository
 from assay.quality.labels import categorical_labels
 from assay.tasks.results import TaskResult, reopen_task, replace_result
 
@@ -62,16 +61,11 @@ class Resettled:
     relabelled: int = 0
 
 
-def candidates(session: Session, project_id: str) -> list[Any]:
+def candidates(session: Session, org_id: str, project_id: str) -> list[Any]:
     """The project's completed live tasks not yet reviewed, as rows of (id, result,
     overlap, review_status, review_holder, review_until); read from any snapshot, since
     :func:`resettle` checks each again under its lock."""
-    return list(session.execute(
-        select(Task.id, Task.result, Task.overlap, Task.review_status, Task.review_holder,
-               Task.review_until)
-        .where(Task.project_id == project_id, Task.purpose == "live",
-               Task.status == "completed",
-               or_(Task.review_status.is_(None), Task.review_status == "pending"))))
+    return repository.list_settled_tasks(session, org_id, project_id)
 
 
 def _held(holder: str | None, until: datetime | None, now: datetime) -> bool:
@@ -92,8 +86,8 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
         if project.crowd_model is None:
             return Resettled()
         session.flush()  # the workers' stored counts, as this refit left them
-        model = adaptive.confusions(session, project.id, project.crowd_model, key, labels,
-                                    list(encoding.workers))
+        model = adaptive.confusions(session, project.org_id, project.id, project.crowd_model,
+                                    key, labels, list(encoding.workers))
         post = task_posteriors(answers, model.confusions, model.prior)
         methods, method, fixed = ADAPTIVE_METHODS, adaptive.CONFUSION_METHOD, False
     else:
@@ -127,9 +121,8 @@ def resettle(session: Session, project: Project, answers: Answers, encoding: Enc
     ids = sorted(plans)
     locked: list[Task] = []
     for start in range(0, len(ids), LOCK_CHUNK):
-        locked.extend(session.scalars(
-            select(Task).where(Task.id.in_(ids[start:start + LOCK_CHUNK]))
-            .order_by(Task.id).with_for_update()))
+        locked.extend(repository.lock_tasks(session, project.org_id,
+                                            ids[start:start + LOCK_CHUNK]))
     reopened = relabelled = 0
     for task in locked:
         n, review_status, result = plans[task.id]

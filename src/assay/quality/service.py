@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from assay.accounts.service import Requester
 from assay.algorithms.reliability import accuracy_posterior, confidently_below
 from assay.clock import isoformat, utcnow
-from assay.db.models import Project, ProjectWorker, Task, WorkerEvent
+from assay.db.models import ProjectWorker, Task, WorkerEvent
 from assay.errors import NotFound
 from assay.events import publish
 from assay.ids import new_id
@@ -82,8 +82,9 @@ def retire_gold(session: Session, who: Requester, project_id: str, gold_id: str)
     answer and the expected answer as evidence of their standing. Retiring twice is a
     no-op."""
     project = projects.get_project(session, who, project_id)
-    task = session.get(Task, gold_id, with_for_update=True)
-    if task is None or task.project_id != project.id or task.purpose != "gold":
+    task = repository.get_reference_task(session, project.org_id, project.id, gold_id, "gold",
+                                         for_update=True)
+    if task is None:
         raise NotFound(f"gold task {gold_id} does not exist")
     if task.status != "retired":
         task.status = "retired"
@@ -163,7 +164,7 @@ def _apply_bar(session: Session, project: Any, standing: ProjectWorker, now: dat
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
     reason = pause_reason(*checks(standing), bar, _chance(project))
     if reason is not None:
-        pause_worker(session, project.id, standing.worker_id, reason, now)
+        pause_worker(session, project, standing.worker_id, reason, now)
 
 
 def record_check(session: Session, project: Any, worker_id: str, purpose: str, correct: bool,
@@ -183,8 +184,8 @@ def record_check(session: Session, project: Any, worker_id: str, purpose: str, c
     standing.updated_at = now
     session.flush()
     if purpose == "training":
-        if standing.training_answers >= repository.count_reference(session, project.id,
-                                                                   "training"):
+        if standing.training_answers >= repository.count_reference(
+                session, project.org_id, project.id, "training"):
             finish_course(session, project, worker_id, now)
     else:
         _apply_bar(session, project, standing, now)
@@ -224,15 +225,16 @@ def finish_course(session: Session, project: Any, worker_id: str, now: datetime)
         standing.qualified = True
         standing.updated_at = now
         return True
-    pause_worker(session, project.id, worker_id, "low_accuracy", now)
+    pause_worker(session, project, worker_id, "low_accuracy", now)
     return False
 
 
-def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
+def pause_worker(session: Session, project: Any, worker_id: str, reason: str,
                  now: datetime, note: str | None = None) -> None:
-    """Pause a worker in a project: their leases end, their answers stop counting, and the
-    tasks they touched go back to the pool (a completed one returns to pending)."""
-    project = session.get_one(Project, project_id)
+    """Pause a worker in a project (a row or object with ``id`` and ``org_id``): their
+    leases end, their answers stop counting, and the tasks they touched go back to the
+    pool (a completed one returns to pending)."""
+    project_id = project.id
     standing = _standing(session, project.org_id, project_id, worker_id, now)
     if standing.status == "paused":
         return
@@ -250,7 +252,7 @@ def pause_worker(session: Session, project_id: str, worker_id: str, reason: str,
         ledger.reverse_earnings(session, project.org_id, project_id, worker_id, reason, now)
     publish(session, WorkerPaused(project.org_id, project_id, worker_id, reason, now))
     for task_id in repository.stop_counting_answers(session, project_id, worker_id):
-        task = session.get_one(Task, task_id, with_for_update=True)
+        task = repository.get_task_for_update(session, project.org_id, task_id)
         task.n_responses -= 1
         task.slots_taken -= 1
         task.updated_at = now
@@ -264,8 +266,10 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
                   limit: int) -> tuple[list[dict[str, Any]], list[str]]:
     """Every worker who answered in the project (ids only), with their standing."""
     project = projects.get_project(session, who, project_id)
-    counts = repository.count_answers_by_worker(session, project.id, after, limit)
-    standings = repository.list_standings(session, project.id, [w for w, _ in counts])
+    counts = repository.count_answers_by_worker(session, project.org_id, project.id, after,
+                                                limit)
+    standings = repository.list_standings(session, project.org_id, project.id,
+                                          [w for w, _ in counts])
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
     earned = ledger.earned_by_worker(session, project.org_id, project.id)
     flags = integrity.count_by_worker(session, project.org_id, project.id)

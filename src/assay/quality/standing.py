@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assay.accounts.service import WorkerPrincipal
+from assay.accounts.service import WorkerPrincipal, get_worker
 from assay.algorithms.reliability import accuracy_posterior
 from assay.clock import isoformat
-from assay.db.models import Appeal, Flag, Response, Reviewer, Task, Worker, WorkerEvent
+from assay.db.models import Flag
 from assay.errors import NotFound
+from assay.integrity import service as integrity
 from assay.ledger import service as ledger
 from assay.projects.service import get_project_for_worker
 from assay.quality import appeals, repository
@@ -54,13 +54,7 @@ def _accuracy(standing: Any, bar: float) -> dict[str, Any]:
 
 
 def _gold_evidence(session: Session, project_id: str, worker_id: str) -> dict[str, Any]:
-    rows = session.execute(
-        select(Task.id, Task.data, Task.expected_answer, Task.status, Response.answer,
-               Response.correct, Response.created_at)
-        .join(Task, Task.id == Response.task_id)
-        .where(Response.project_id == project_id, Response.worker_id == worker_id,
-               Task.purpose == "gold")
-        .order_by(Response.id.desc())).all()
+    rows = repository.list_gold_evidence(session, worker_id, project_id)
     shown = [{"gold_id": tid, "data": data, "expected": expected, "answer": answer,
               "correct": bool(correct), "answered_at": isoformat(at)}
              for tid, data, expected, status, answer, correct, at in rows
@@ -69,11 +63,7 @@ def _gold_evidence(session: Session, project_id: str, worker_id: str) -> dict[st
 
 
 def _reviews(session: Session, project_id: str, worker_id: str) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(Response).where(Response.project_id == project_id,
-                               Response.worker_id == worker_id,
-                               Response.review_verdict.is_not(None))
-        .order_by(Response.id.desc()).limit(EVIDENCE_LIMIT))
+    rows = repository.list_reviewed_answers(session, worker_id, project_id, EVIDENCE_LIMIT)
     return [{"answer_id": r.id, "answer": r.answer, "verdict": r.review_verdict,
              "comment": r.review_comment, "answered_at": isoformat(r.created_at)}
             for r in rows]
@@ -81,24 +71,17 @@ def _reviews(session: Session, project_id: str, worker_id: str) -> list[dict[str
 
 def worker_standing_detail(session: Session, who: WorkerPrincipal,
                            project_id: str) -> dict[str, Any]:
-    worker = session.get(Worker, who.worker_id)
-    if worker is None:
-        raise NotFound("worker does not exist")
+    worker = get_worker(session, who.worker_id)
     project = get_project_for_worker(session, worker.org_id, project_id)
     if project is None:
         raise NotFound(f"project {project_id} does not exist")
     standing = repository.get_standing(session, project_id, worker.id)
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
-    flags = session.scalars(select(Flag).where(Flag.project_id == project_id,
-                                               Flag.worker_id == worker.id)
-                            .order_by(Flag.id))
-    events = session.scalars(select(WorkerEvent).where(WorkerEvent.project_id == project_id,
-                                                       WorkerEvent.worker_id == worker.id)
-                             .order_by(WorkerEvent.id))
-    appeal = session.scalars(select(Appeal).where(Appeal.project_id == project_id,
-                                                  Appeal.worker_id == worker.id)).first()
+    flags = integrity.worker_flags(session, worker.id, project_id)
+    events = repository.list_worker_events(session, worker.id, project_id)
+    appeal = repository.get_worker_appeal(session, worker.id, project_id)
     status = standing.status if standing else "active"
-    is_reviewer = session.get(Reviewer, (project_id, worker.id)) is not None
+    is_reviewer = repository.is_reviewer(session, worker.id, project_id)
     answers = count_worker_answers(session, worker.id, project_id)
     return {
         "worker_id": worker.id,
