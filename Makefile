@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest bench bench-quality bench-aggregate bench-ui clean \
+	bench-leaderboard \
 	system-deps
 
 $(STAMP): pyproject.toml
@@ -46,6 +47,9 @@ bench-quality: $(STAMP)
 
 bench-aggregate: $(STAMP)
 	$(BIN)/python bench/quality/aggregate_cli.py
+
+bench-leaderboard: $(STAMP)
+	$(BIN)/python bench/leaderboard/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

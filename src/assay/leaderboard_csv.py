@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import math
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -38,8 +39,18 @@ def leaderboard_csv(path: str, rounds: int, seed: int | None, out: str | None) -
     source = Path(path)
     if not source.is_file():
         raise InvalidInput(f"{path}: no such file")
-    battles, models = read_battles(source, path)
-    from assay.algorithms import AlgorithmInputError, DisconnectedComparisonsError, leaderboard
+    # pyarrow parses without the GIL: the file is read on a thread while this one imports
+    # the algorithms (numpy, scipy).
+    reading = _Reading(source)
+    try:
+        from assay.algorithms import (
+            AlgorithmInputError,
+            DisconnectedComparisonsError,
+            leaderboard,
+        )
+    finally:
+        columns = reading.result()
+    battles, models = read_battles(source, path, columns)
 
     try:
         board = leaderboard(battles, rounds=rounds, rng=np.random.default_rng(seed))
@@ -87,11 +98,37 @@ def _number(value: float) -> str:
     return "" if math.isnan(value) else f"{value:.2f}"
 
 
-def read_battles(source: Path, name: str) -> tuple[Battles, tuple[str, ...]]:
-    """The battles and the model names by code."""
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]
+
+
+class _Reading:
+    """:func:`read_columnar` on a thread; :meth:`result` waits and re-raises its error."""
+
+    def __init__(self, source: Path) -> None:
+        self._outcome: Columns | BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(source,), daemon=True,
+                                        name="assay-read-battles")
+        self._thread.start()
+
+    def _run(self, source: Path) -> None:
+        try:
+            self._outcome = read_columnar(source)
+        except BaseException as exc:  # handed over by result()
+            self._outcome = exc
+
+    def result(self) -> Columns | None:
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+
+def read_battles(source: Path, name: str,
+                 columns: Columns | None = None) -> tuple[Battles, tuple[str, ...]]:
+    """The battles and the model names by code: ``columns`` when the columnar reader could
+    read the file, else the row-by-row reader's (which names the first bad row)."""
     from assay.algorithms import Battles
 
-    columns = read_columnar(source)
     if columns is not None:
         a, b, outcome, models = columns
         return Battles(a, b, outcome, len(models)), models
@@ -143,9 +180,7 @@ def read_rows(handle: TextIO, name: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def read_columnar(
-    path: Path,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]] | None:
+def read_columnar(path: Path) -> Columns | None:
     """``(model_a, model_b, outcome)`` codes and the model names, or ``None`` when the file
     needs the row-by-row reader."""
     data = path.read_bytes()
@@ -168,7 +203,8 @@ def read_columnar(
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            # One thread: this runs beside the main thread's imports already.
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(
                 include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string()),

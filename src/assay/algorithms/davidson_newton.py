@@ -138,7 +138,8 @@ class _System:
         self.first, self.second, self.n = first, second, n
         self.incidence, self.touches, self.precision = incidence, touches, precision
         size = n + 1
-        self.off_diagonal = np.r_[first * size + second, second * size + first]
+        self.upper = first * size + second
+        self.lower = second * size + first
         self.diagonal = np.arange(n) * (size + 1)
 
     def _terms(self, theta: FloatArray, log_nu: FloatArray, free: npt.NDArray[np.bool_]
@@ -161,29 +162,35 @@ class _System:
     def newton_step(self, theta: FloatArray, log_nu: FloatArray, free: npt.NDArray[np.bool_],
                     data: _Counts) -> tuple[FloatArray, FloatArray]:
         rounds, n = theta.shape
+        size = n + 1
         d, e, nu, q = self._terms(theta, log_nu, free)
-        e2, sign = e * e, np.sign(d)
-        grad_d = data.net - data.total * sign * (1 - e2) / (2 * q)
-        weight = data.total * (e2 + nu * e * (1 + e2) / 4) / (q * q)  # -∂²L/∂d²
-        cross = data.total * nu * sign * (1 - e2) * e / (2 * q * q)  # ∂²L/∂d∂lnnu
-        matrix = np.zeros((rounds, (n + 1) * (n + 1)))
-        matrix[:, self.off_diagonal] = -np.concatenate([weight, weight], axis=1)
-        matrix[:, self.diagonal] = (self.touches @ weight.T).T + self.precision
-        matrix = matrix.reshape(rounds, n + 1, n + 1)
+        e2 = e * e
+        per_q = data.total / q
+        per_q2 = per_q / q
+        odd = np.copysign(1 - e2, d)  # 2·sinh(d/2)·e
+        nu_e = nu * e
+        grad_d = data.net - 0.5 * per_q * odd
+        weight = per_q2 * (e2 + 0.25 * nu_e * (1 + e2))  # -∂²L/∂d²
+        cross = 0.5 * per_q2 * nu_e * odd  # ∂²L/∂d∂(ln nu)
+        nu_nu = (per_q2 * nu_e * (1 + e2)).sum(axis=1)
+        nu_grad = data.tie_total - (per_q * nu_e).sum(axis=1)
+        diagonal = (self.touches @ weight.T).T
         # The likelihood only sees differences: a constant added to every θ is fixed by
         # the all-ones term (the gradient is orthogonal to it, so the step is too), and a
         # tiny ridge keeps a resample whose graph fell apart solvable.
-        scale = np.maximum(matrix[:, np.arange(n), np.arange(n)].mean(axis=1), 1.0)
-        matrix[:, :n, :n] += (scale / n)[:, None, None]
-        matrix[:, np.arange(n), np.arange(n)] += 1e-10 * scale[:, None]
-        border = -(self.incidence @ cross.T).T
-        matrix[:, :n, n] = np.where(free[:, None], border, 0.0)
-        matrix[:, n, :n] = matrix[:, :n, n]
-        nu_nu = (data.total * nu * (1 + e2) * e / (q * q)).sum(axis=1)
+        scale = np.maximum(diagonal.mean(axis=1), 1.0)
+        matrix = np.empty((rounds, size, size))
+        matrix[:, :n, :n] = (scale / n)[:, None, None]
+        flat = matrix.reshape(rounds, size * size)
+        flat[:, self.upper] -= weight
+        flat[:, self.lower] -= weight
+        flat[:, self.diagonal] += diagonal + self.precision + 1e-10 * scale[:, None]
+        border = np.where(free[:, None], -(self.incidence @ cross.T).T, 0.0)
+        matrix[:, :n, n] = border
+        matrix[:, n, :n] = border
         matrix[:, n, n] = np.where(free, nu_nu, 1.0)
-        gradient = np.empty((rounds, n + 1))
+        gradient = np.empty((rounds, size))
         gradient[:, :n] = (self.incidence @ grad_d.T).T - self.precision * theta
-        nu_grad = data.tie_total - (data.total * nu * e / q).sum(axis=1)
         gradient[:, n] = np.where(free, nu_grad, 0.0)
         solution = np.linalg.solve(matrix, gradient[:, :, None])[:, :, 0]
         return solution[:, :n], solution[:, n]

@@ -93,7 +93,7 @@ def bootstrap_bradley_terry(
     rng: np.random.Generator,
     prior_sd: float | None = DEFAULT_PRIOR_SD,
     max_iter: int = 100,
-    tol: float = 1e-6,
+    tol: float = 1e-4,
 ) -> BootstrapResult:
     """Refit ``rounds`` resamples of the battles, warm-started at ``fit``.
 
@@ -152,7 +152,7 @@ def leaderboard(
     level: float = 0.95,
     prior_sd: float | None = DEFAULT_PRIOR_SD,
     max_iter: int = 100,
-    tol: float = 1e-6,
+    tol: float = 1e-4,
 ) -> Leaderboard:
     """Ratings, ``level`` bootstrap intervals and rank intervals for every model.
 
