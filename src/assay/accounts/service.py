@@ -149,3 +149,8 @@ def get_worker(session: Session, worker_id: str) -> Worker:
     if worker is None:
         raise NotFound("worker does not exist")
     return worker
+
+
+def find_worker(session: Session, worker_id: str) -> Worker | None:
+    """A worker by id, or None (a requester's lookup checks the worker's organization)."""
+    return repository.get_worker(session, worker_id)

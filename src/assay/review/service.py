@@ -28,30 +28,22 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from assay.accounts.service import Requester, WorkerPrincipal
+from assay.accounts.service import Requester, WorkerPrincipal, find_worker
 from assay.algorithms.reliability import confidently_below
 from assay.clock import isoformat, utcnow
-from assay.db.models import (
-    Assignment,
-    Flag,
-    Project,
-    Response,
-    Review,
-    Reviewer,
-    Task,
-    Worker,
-)
+from assay.db.models import Project, Response, Review, Reviewer, Task
 from assay.errors import Conflict, Forbidden, NotFound, field_error
 from assay.ids import new_id
+from assay.integrity import service as integrity
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
 from assay.quality import service as quality
+from assay.review import repository
 from assay.tasks.results import TaskResult, replace_result
 
 
@@ -69,13 +61,13 @@ def _drawn_for_second_level(project: Project, rng: random.Random) -> bool:
 def add_reviewer(session: Session, who: Requester, project_id: str, worker_id: str,
                  level: int = 1) -> dict[str, Any]:
     project = projects.get_project(session, who, project_id)
-    worker = session.get(Worker, worker_id)
+    worker = find_worker(session, worker_id)
     eligible = worker is not None and (
         worker.org_id == project.org_id
         or (worker.org_id is None and project.workforce == "crowd"))
     if not eligible:
         raise NotFound(f"worker {worker_id} does not exist", {"field": "worker_id"})
-    reviewer = session.get(Reviewer, (project.id, worker_id))
+    reviewer = repository.get_project_reviewer(session, project.org_id, project.id, worker_id)
     if reviewer is None:
         session.add(Reviewer(project_id=project.id, worker_id=worker_id, org_id=project.org_id,
                              level=level, created_at=utcnow()))
@@ -87,50 +79,25 @@ def add_reviewer(session: Session, who: Requester, project_id: str, worker_id: s
 
 def _reviewer_project(session: Session, who: WorkerPrincipal, project_id: str,
                       level: int = 1) -> Project:
-    project = session.get(Project, project_id)
-    reviewer = session.get(Reviewer, (project_id, who.worker_id)) if project else None
-    if project is None or reviewer is None:
+    reviewer = repository.get_reviewer(session, who.worker_id, project_id)
+    if reviewer is None:
         raise NotFound(f"project {project_id} has no review queue for you")
     if reviewer.level < level:
         raise Forbidden("second-level review is for level-2 reviewers", code="not_level_2")
-    return project
+    return projects.get_project_in_org(session, reviewer.org_id, project_id)
 
 
-def _answers(session: Session, task_id: str) -> list[Response]:
-    return list(session.scalars(select(Response).where(
-        Response.task_id == task_id, Response.counts).order_by(Response.id)))
-
-
-def _answer_flags(session: Session, project_id: str,
-                  answers: list[Response]) -> dict[str, list[str]]:
-    """The integrity flags behind each answer: on the answer itself (``too_fast``) or on
-    its worker in this project (``collusion``). Raised by the server; no client clears
-    them."""
-    by_answer: dict[str, set[str]] = {r.id: set() for r in answers}
-    workers = {r.worker_id for r in answers}
-    rows = session.execute(select(Flag.kind, Flag.response_id, Flag.worker_id).where(
-        Flag.project_id == project_id, Flag.worker_id.in_(workers))).all()
-    for kind, response_id, worker_id in rows:
-        for r in answers:
-            if r.id == response_id or (response_id is None and r.worker_id == worker_id):
-                by_answer[r.id].add(kind)
-    return {k: sorted(v) for k, v in by_answer.items()}
-
-
-def _answered(worker_id: str) -> Any:
-    return exists().where(Assignment.task_id == Task.id, Assignment.worker_id == worker_id)
-
-
-def _free(holder: Any, until: Any, worker_id: str, now: datetime) -> Any:
-    return or_(holder.is_(None), holder == worker_id, until <= now)
+def _answers(session: Session, task: Task) -> list[Response]:
+    return repository.list_counted_answers(session, task.org_id, task.id)
 
 
 def _item(session: Session, project: Project, task: Task, until: datetime,
           level: int = 1) -> dict[str, Any]:
     """What a reviewer sees: the task, its result and its answers with their flags (at
     level 2 also the first reviewer's verdict on each answer)."""
-    answers = _answers(session, task.id)
-    flags = _answer_flags(session, project.id, answers)
+    answers = _answers(session, task)
+    # The integrity flags behind each answer, raised by the server; no client clears them.
+    flags = integrity.flags_by_answer(session, project.org_id, project.id, answers)
     shown = []
     for r in answers:
         answer: dict[str, Any] = {"answer_id": r.id, "answer": r.answer, "flags": flags[r.id]}
@@ -153,14 +120,8 @@ def next_review(session: Session, who: WorkerPrincipal, project_id: str,
     until = now + timedelta(seconds=project.lease_seconds)
     if level == 2:
         return _next_check(session, who, project, now, until)
-    mine = and_(Task.review_holder == who.worker_id, Task.review_until > now)
-    task = session.scalars(
-        select(Task).where(Task.project_id == project.id, Task.status == "completed",
-                           Task.review_status == "pending",
-                           _free(Task.review_holder, Task.review_until, who.worker_id, now),
-                           ~_answered(who.worker_id))
-        .order_by(mine.desc(), Task.completed_at, Task.id).limit(1)
-        .with_for_update(skip_locked=True)).first()
+    task = repository.find_review_task(session, project.org_id, project.id, who.worker_id,
+                                       now)
     if task is None:
         return None
     task.review_holder, task.review_until = who.worker_id, until
@@ -170,20 +131,14 @@ def next_review(session: Session, who: WorkerPrincipal, project_id: str,
 
 def _next_check(session: Session, who: WorkerPrincipal, project: Project, now: datetime,
                 until: datetime) -> dict[str, Any] | None:
-    mine = and_(Review.held_by == who.worker_id, Review.held_until > now)
-    review = session.scalars(
-        select(Review).join(Task, Task.id == Review.task_id)
-        .where(Review.project_id == project.id, Review.level == 1,
-               Review.second_status == "pending", Review.reviewer_id != who.worker_id,
-               _free(Review.held_by, Review.held_until, who.worker_id, now),
-               ~_answered(who.worker_id))
-        .order_by(mine.desc(), Review.id).limit(1)
-        .with_for_update(skip_locked=True)).first()
+    review = repository.find_review_to_check(session, project.org_id, project.id,
+                                             who.worker_id, now)
     if review is None:
         return None
     review.held_by, review.held_until = who.worker_id, until
     session.flush()
-    item = _item(session, project, session.get_one(Task, review.task_id), until, level=2)
+    item = _item(session, project, repository.get_task(session, project.org_id, review.task_id),
+                 until, level=2)
     item["review"] = {"review_id": review.id, "verdict": review.verdict,
                       "answer": review.answer, "comment": review.comment}
     return item
@@ -197,7 +152,8 @@ def _held_by_other(holder: str | None, until: datetime | None, worker_id: str,
 def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict: str,
                   answer: Any, comment: str | None, rejected: list[str],
                   level: int = 1, *, rng: random.Random) -> dict[str, Any]:
-    task = session.scalars(select(Task).where(Task.id == task_id).with_for_update()).first()
+    # Only a task of a project this worker reviews: any other answers like a missing one.
+    task = repository.get_task_for_reviewer(session, who.worker_id, task_id)
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     try:
@@ -205,8 +161,7 @@ def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict:
     except NotFound:
         # A task outside the reviewer's queues answers exactly like a missing one.
         raise NotFound(f"task {task_id} does not exist") from None
-    if session.scalar(select(Assignment.id).where(Assignment.task_id == task.id,
-                                                  Assignment.worker_id == who.worker_id)):
+    if repository.has_answered_task(session, who.worker_id, task.id):
         raise Forbidden("you cannot review a task you answered", code="own_task")
     now = utcnow()
     if level == 2:
@@ -216,7 +171,7 @@ def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict:
         raise Conflict("this task is not waiting for review", code="not_in_review")
     if _held_by_other(task.review_holder, task.review_until, who.worker_id, now):
         raise Conflict("another reviewer holds this task", code="review_held")
-    answers = {r.id: r for r in _answers(session, task.id)}
+    answers = {r.id: r for r in _answers(session, task)}
     unknown = [a for a in rejected if a not in answers]
     if unknown:
         raise field_error("rejected_answers", f"not answers of this task: {unknown}")
@@ -275,9 +230,7 @@ def _submit_check(session: Session, who: WorkerPrincipal, project: Project, task
     if rejected:
         raise field_error("rejected_answers", "a second-level check upholds or fixes the "
                           "result; it does not reject answers")
-    first = session.scalars(
-        select(Review).where(Review.task_id == task.id, Review.level == 1,
-                             Review.second_status == "pending").with_for_update()).first()
+    first = repository.get_review_to_check(session, task.org_id, task.id)
     if first is None:
         raise Conflict("this task has no review waiting for a second-level check",
                        code="not_in_review")
@@ -286,7 +239,7 @@ def _submit_check(session: Session, who: WorkerPrincipal, project: Project, task
     if _held_by_other(first.held_by, first.held_until, who.worker_id, now):
         raise Conflict("another reviewer holds this review", code="review_held")
     fixed = _fix(session, project, task, verdict, answer,
-                 len(_answers(session, task.id)), now)
+                 len(_answers(session, task)), now)
     upheld = fixed is None
     first.second_status = "upheld" if upheld else "overturned"
     first.held_by = first.held_until = None
@@ -313,7 +266,7 @@ def _score_reviewer(session: Session, project: Project, reviewer_id: str, upheld
     standing.reviews_upheld += int(upheld)
     standing.updated_at = now
     bar = float(project.quality.get("min_worker_accuracy", 0.0))
-    reviewer = session.get(Reviewer, (project.id, reviewer_id))
+    reviewer = repository.get_project_reviewer(session, project.org_id, project.id, reviewer_id)
     if reviewer is not None and confidently_below(standing.reviews_upheld,
                                                   standing.reviews_checked, bar):
         session.delete(reviewer)
@@ -327,22 +280,24 @@ def worker_feedback(session: Session, who: WorkerPrincipal, limit: int = 100
                     ) -> list[dict[str, Any]]:
     """The worker's reviewed answers and, for reviewers, the second-level outcomes of their
     reviews; newest first."""
-    rows = session.scalars(
-        select(Response).where(Response.worker_id == who.worker_id,
-                               Response.review_verdict.is_not(None))
-        .order_by(Response.id.desc()).limit(limit))
+    rows = repository.list_reviewed_answers(session, who.worker_id, limit)
     items = [{"type": "answer", "answer_id": r.id, "project": r.project_id,
               "answer": r.answer, "verdict": r.review_verdict, "comment": r.review_comment,
               "answered_at": isoformat(r.created_at)} for r in rows]
-    check = aliased(Review)
-    checked = session.execute(
-        select(Review, check.comment).outerjoin(check, check.checks_id == Review.id)
-        .where(Review.reviewer_id == who.worker_id, Review.level == 1,
-               Review.second_status.in_(("upheld", "overturned")))
-        .order_by(Review.id.desc()).limit(limit)).all()
-    for review, comment in checked:
+    for review, comment in repository.list_checked_reviews(session, who.worker_id, limit):
         items.append({"type": "review", "review_id": review.id, "project": review.project_id,
                       "task_id": review.task_id, "verdict": review.second_status,
                       "comment": comment, "answered_at": isoformat(review.created_at)})
     items.sort(key=lambda item: str(item["answered_at"]), reverse=True)
     return items[:limit]
+
+
+def reviewed_projects(session: Session, worker_id: str) -> dict[str, int]:
+    """The projects this worker reviews, with their review level."""
+    return repository.list_reviewer_levels(session, worker_id)
+
+
+def review_level(session: Session, worker_id: str, project_id: str) -> int | None:
+    """The worker's review level in the project, or None when they do not review it."""
+    reviewer = repository.get_reviewer(session, worker_id, project_id)
+    return reviewer.level if reviewer is not None else None

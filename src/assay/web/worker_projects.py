@@ -6,12 +6,12 @@ The rule of who may work where is the projects feature's
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal
-from assay.db.models import Project, Reviewer
+from assay.db.models import Project
 from assay.projects import service as projects
+from assay.review import service as review
 
 
 def list_worker_projects(session: Session, who: WorkerPrincipal) -> list[Project]:
@@ -25,10 +25,8 @@ def get_worker_project(session: Session, who: WorkerPrincipal,
 
 def reviewed_projects(session: Session, who: WorkerPrincipal) -> dict[str, int]:
     """The projects this worker reviews, with their review level."""
-    return dict(session.execute(select(Reviewer.project_id, Reviewer.level).where(
-        Reviewer.worker_id == who.worker_id)).tuples().all())
+    return review.reviewed_projects(session, who.worker_id)
 
 
 def review_level(session: Session, who: WorkerPrincipal, project_id: str) -> int | None:
-    reviewer = session.get(Reviewer, (project_id, who.worker_id))
-    return reviewer.level if reviewer is not None else None
+    return review.review_level(session, who.worker_id, project_id)
