@@ -129,6 +129,7 @@ def test_bad_arguments_and_missing_files_exit_2(tmp_path: Path) -> None:
     (tmp_path / "ok.csv").write_text("model_a,model_b,winner\nx,y,a\ny,x,a\n")
     assert leaderboard(str(tmp_path / "ok.csv"), "--bootstrap", "-1").returncode == 2
     assert leaderboard(str(tmp_path / "ok.csv"), "--seed", "x").returncode == 2
+    assert leaderboard(str(tmp_path / "ok.csv"), "--seed", "-3").returncode == 2
     (tmp_path / "latin1.csv").write_bytes(b"model_a,model_b,winner\nx\xe9,y,a\n")
     out = leaderboard(str(tmp_path / "latin1.csv"))
     assert out.returncode == 2 and "not a UTF-8 CSV file" in out.stderr

@@ -4,8 +4,7 @@
 ``python baselines.py METHOD BATTLES.csv ROUNDS BUDGET_S OUT.csv`` reads the battles with
 pandas, fits, bootstraps ROUNDS times (or as many rounds as BUDGET_S seconds allow, then
 stops and says so), writes ``model,rating,ci_low,ci_high`` and prints one JSON line:
-``{"rounds_done", "bootstrap_s", "finished"}``. Both methods count a tie as one win for each
-side of a duplicated battle, as FastChat does (neither has a tie model); every round's
+``{"rounds_done", "bootstrap_s", "finished"}``. Neither method has a tie model; every round's
 ratings are centred on 1000, like Assay's, so that intervals are compared on one scale.
 
 METHOD
@@ -14,7 +13,9 @@ METHOD
   in the first copy and for side b in the second; the bootstrap resamples the DataFrame's
   rows (``df.sample(frac=1, replace=True)``) and refits.
   ``choix`` — choix's I-LSR fit (``ilsr_pairwise_dense`` on the count matrix, its fastest
-  entry point); the bootstrap resamples the battle rows with numpy and recounts them.
+  entry point) on the decisive battles (ties dropped: choix has no ties, and under Davidson's
+  model a decisive battle is plain Bradley-Terry); the bootstrap resamples every battle row
+  with numpy, ties included, and recounts.
 """
 
 from __future__ import annotations
@@ -50,12 +51,11 @@ def fastchat_ratings(frame: pd.DataFrame, models: pd.Index) -> np.ndarray:
 def choix_ratings(a: np.ndarray, b: np.ndarray, winner: np.ndarray, n: int) -> np.ndarray:
     import choix
 
-    # comp_mat[i, j]: times i beat j; a tie counts once each way.
-    first = np.where(winner == 1, b, a)
-    second = np.where(winner == 1, a, b)
+    # comp_mat[i, j]: times i beat j; ties are left out.
+    decisive = winner <= 1
+    first = np.where(winner == 1, b, a)[decisive]
+    second = np.where(winner == 1, a, b)[decisive]
     counts = np.bincount(first * n + second, minlength=n * n).astype(float)
-    tied = winner >= 2
-    counts += np.bincount(b[tied] * n + a[tied], minlength=n * n)
     params = choix.ilsr_pairwise_dense(counts.reshape(n, n), tol=1e-8)
     ratings = 400 / math.log(10) * params
     return np.asarray(1000 + ratings - ratings.mean())

@@ -10,7 +10,8 @@ start to exit:
 - ``assay leaderboard battles.csv --bootstrap R --seed 1 --out …`` in the project's venv;
 - ``baselines.py fastchat``: FastChat's classic method (logistic regression on duplicated
   battles, R bootstrap rounds over pandas row samples), in the venv ``setup.sh`` builds;
-- ``baselines.py choix``: choix's I-LSR fit with a bootstrap that resamples rows.
+- ``baselines.py choix``: choix's I-LSR fit on the decisive battles (choix has no ties),
+  with a bootstrap that resamples rows.
 
 A baseline that cannot finish its rounds within ``--budget`` seconds stops there; it is
 reported as a rate (rounds per second) and the time its R rounds would take at that rate.

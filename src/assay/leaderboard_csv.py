@@ -36,6 +36,8 @@ def leaderboard_csv(path: str, rounds: int, seed: int | None, out: str | None) -
     """Fit, bootstrap and write the leaderboard; returns the number of models."""
     if rounds < 0:
         raise InvalidInput("--bootstrap must be 0 or more")
+    if seed is not None and seed < 0:
+        raise InvalidInput("--seed must be 0 or more")
     source = Path(path)
     if not source.is_file():
         raise InvalidInput(f"{path}: no such file")

@@ -199,3 +199,16 @@ def test_it_refuses_malformed_battles() -> None:
         Battles([0, 1], [1], [0], 2)
     with pytest.raises(LabelOutOfRangeError, match="battle 1: winner 'A'"):
         encode_battles(["x", "y"], ["y", "x"], ["a", "A"])
+
+
+def test_counting_is_the_same_for_many_models() -> None:
+    """Past a million cells the counts come from np.unique instead of one bincount."""
+    battles = _davidson_battles(6, np.linspace(900, 1100, 5), 0.5, 300)
+    spread = np.array([0, 7, 400, 999, 1200])  # the same battles among 1,201 model codes
+    wide = count_battles(Battles(spread[battles.model_a], spread[battles.model_b],
+                                 battles.outcome, 1201))
+    narrow = count_battles(battles)
+    np.testing.assert_array_equal(wide.first, spread[narrow.first])
+    np.testing.assert_array_equal(wide.second, spread[narrow.second])
+    for column in ("first_wins", "second_wins", "ties"):
+        np.testing.assert_array_equal(getattr(wide, column), getattr(narrow, column))
