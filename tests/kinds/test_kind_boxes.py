@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from assay.kinds import KindValidationError, get_kind
+from assay.kinds import Aggregate, KindValidationError, Match, MatchPolicy, get_kind
 
 KIND = get_kind("boxes")
 PARAMS = KIND.validate_params({"labels": ["car", "person"]})
@@ -109,6 +109,41 @@ def test_labels_used_and_params_change() -> None:
     assert KIND.check_params_change(PARAMS, new) == ["person"]
 
 
-def test_no_aggregation() -> None:
-    result = KIND.aggregate(PARAMS, [{"boxes": [box()]}])
-    assert (result.answer, result.confidence, result.method) == (None, None, "none")
+def test_identical_answers_are_their_own_consensus() -> None:
+    answer = KIND.validate_answer(PARAMS, DATA, {"boxes": [box(), box(x=60, label="person")]})
+    assert KIND.aggregate(PARAMS, [answer, answer]) == Aggregate(answer, 1.0, "box_median")
+
+
+def test_the_consensus_box_is_the_median_of_a_cluster_most_answers_drew() -> None:
+    answers = [{"boxes": [box(x=10, w=30)]}, {"boxes": [box(x=12, w=30)]},
+               {"boxes": [box(x=11, w=31), box(x=60, label="person")]}]
+    result = KIND.aggregate(PARAMS, answers)
+    assert result.answer == {"boxes": [box(x=11, w=31)]}  # x1: median of 40, 42, 42
+    assert result.method == "box_median"
+    # Every answer pairs its car with the consensus; the third also drew a lone person.
+    assert result.confidence == pytest.approx((1 + 1 + 2 / 3) / 3)
+
+
+def test_boxes_of_another_label_or_far_away_do_not_cluster() -> None:
+    answers = [{"boxes": [box()]}, {"boxes": [box(label="person")]}]
+    assert KIND.aggregate(PARAMS, answers) == Aggregate({"boxes": []}, 0.0, "box_median")
+    assert KIND.aggregate(PARAMS, [{"boxes": []}] * 2) == Aggregate(
+        {"boxes": []}, 1.0, "box_median")
+
+
+def test_the_consensus_is_a_valid_answer() -> None:
+    answers = [{"boxes": [box(x=10.5, w=20)]}, {"boxes": [box(x=10, w=20.25)]}]
+    result = KIND.aggregate(PARAMS, answers)
+    assert result.answer is not None
+    assert KIND.validate_answer(PARAMS, SIZED, result.answer) == result.answer
+    assert result.answer["boxes"][0]["x"] == 10.25
+
+
+def test_a_box_matches_at_the_iou_bar_and_the_f1_bar() -> None:
+    expected = {"boxes": [box(x=0, y=0, w=10, h=10), box(x=50, y=0, w=10, h=10)]}
+    shifted = {"boxes": [box(x=1, y=0, w=10, h=10), box(x=50, y=0, w=10, h=10)]}
+    assert KIND.match(PARAMS, expected, shifted) == Match(1.0, True)
+    half = {"boxes": [box(x=0, y=0, w=10, h=10)]}
+    assert KIND.match(PARAMS, expected, half) == Match(pytest.approx(2 / 3), False)
+    assert KIND.match(PARAMS, expected, half, MatchPolicy(min_f1=0.6)).right
+    assert not KIND.match(PARAMS, expected, shifted, MatchPolicy(min_iou=0.9)).right

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from assay.kinds import KindValidationError, get_kind
+from assay.kinds import Aggregate, KindValidationError, Match, MatchPolicy, get_kind
 
 KIND = get_kind("spans")
 PARAMS = KIND.validate_params({"labels": ["ORG", "PER"]})
@@ -100,7 +100,43 @@ def test_labels_used_and_params_change() -> None:
     assert KIND.check_params_change(PARAMS, new) == ["ORG"]
 
 
-def test_no_aggregation() -> None:
-    answers = [{"spans": [span(0, 4)]}] * 3
-    assert KIND.aggregate(PARAMS, answers).method == "none"
-    assert KIND.aggregate(PARAMS, answers).answer is None
+def test_identical_answers_are_their_own_consensus() -> None:
+    # Two touching spans of one label stay two spans when most answers mark them so.
+    answer = {"spans": [span(0, 4), span(4, 10), span(11, 14, "PER")]}
+    assert KIND.aggregate(PARAMS, [answer, answer]) == Aggregate(answer, 1.0, "span_majority")
+
+
+def test_a_character_keeps_the_label_most_answers_give_it() -> None:
+    answers = [{"spans": [span(0, 4), span(11, 14, "PER")]},
+               {"spans": [span(0, 5)]},
+               {"spans": [span(1, 4), span(11, 14, "ORG")]}]
+    result = KIND.aggregate(PARAMS, answers)
+    assert result.answer == {"spans": [span(0, 4)]}
+    assert result.method == "span_majority"
+    # Character F1 of each answer against [0, 4) ORG: 8/11, 8/9, 6/10.
+    assert result.confidence == pytest.approx((8 / 11 + 8 / 9 + 6 / 10) / 3)
+
+
+def test_no_majority_means_no_spans_and_no_confidence() -> None:
+    answers = [{"spans": [span(0, 4)]}, {"spans": [span(11, 14, "PER")]}]
+    assert KIND.aggregate(PARAMS, answers) == Aggregate({"spans": []}, 0.0, "span_majority")
+    assert KIND.aggregate(PARAMS, [{"spans": []}] * 2) == Aggregate(
+        {"spans": []}, 1.0, "span_majority")
+    assert KIND.aggregate(PARAMS, []) == Aggregate(None, None, "none")
+
+
+def test_the_consensus_is_a_valid_answer() -> None:
+    answers = [{"spans": [span(0, 6), span(6, 9, "PER")]}, {"spans": [span(0, 9, "PER")]},
+               {"spans": [span(0, 6), span(6, 15, "PER")]}]
+    result = KIND.aggregate(PARAMS, answers)
+    assert result.answer == {"spans": [span(0, 6), span(6, 9, "PER")]}
+    assert KIND.validate_answer(PARAMS, DATA, result.answer) == result.answer
+
+
+def test_spans_match_by_character_f1() -> None:
+    expected = {"spans": [span(0, 4), span(11, 15, "PER")]}
+    assert KIND.match(PARAMS, expected, expected) == Match(1.0, True)
+    near = {"spans": [span(0, 4), span(11, 14, "PER")]}  # 7 of 8 characters: F1 14/15
+    assert KIND.match(PARAMS, expected, near) == Match(pytest.approx(14 / 15), True)
+    assert not KIND.match(PARAMS, expected, near, MatchPolicy(min_f1=0.95)).right
+    assert KIND.match(PARAMS, expected, {"spans": []}) == Match(0.0, False)

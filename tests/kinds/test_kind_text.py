@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from assay.kinds import KindValidationError, get_kind
+from assay.kinds import Aggregate, KindValidationError, Match, MatchPolicy, get_kind
 
 KIND = get_kind("text")
 PLAIN = KIND.validate_params(None)
@@ -50,7 +50,32 @@ def test_bad_answers_name_the_field(params: Any, answer: Any, fields: list[str])
     assert error_fields(KIND.validate_answer, params, {}, answer) == fields
 
 
-def test_no_labels_no_aggregation() -> None:
+def test_no_labels() -> None:
     assert KIND.labels_used({"text": "x"}) == set()
     assert KIND.check_params_change(SHORT, PLAIN) == []
-    assert KIND.aggregate(PLAIN, [{"text": "a"}, {"text": "a"}]).method == "none"
+
+
+def test_the_result_is_the_answer_closest_to_the_others_as_written() -> None:
+    answers = [{"text": "a red car"}, {"text": "A red  car "}, {"text": "a red cat"},
+               {"text": "blue"}]
+    result = KIND.aggregate(PLAIN, answers)
+    assert result.answer == {"text": "a red car"}
+    assert result.method == "text_medoid"
+    # Its similarity to the others: 1 (case and spaces aside), 8/9 and 1/9.
+    assert result.confidence == pytest.approx((1 + 8 / 9 + 1 / 9) / 3)
+
+
+def test_agreeing_texts_are_fully_confident_and_one_text_is_itself() -> None:
+    assert KIND.aggregate(PLAIN, [{"text": "a"}, {"text": "a"}]) == Aggregate(
+        {"text": "a"}, 1.0, "text_medoid")
+    assert KIND.aggregate(PLAIN, [{"text": " x "}]) == Aggregate({"text": " x "}, 1.0,
+                                                                "text_medoid")
+    assert KIND.aggregate(PLAIN, []) == Aggregate(None, None, "none")
+
+
+def test_texts_match_by_similarity() -> None:
+    expected = {"text": "A grey cat asleep."}
+    assert KIND.match(PLAIN, expected, {"text": "a grey  cat asleep."}) == Match(1.0, True)
+    assert not KIND.match(PLAIN, expected, {"text": "A dog."}).right
+    assert KIND.match(PLAIN, expected, {"text": "A grey cat asleep"},
+                      MatchPolicy(min_similarity=0.99)).right is False

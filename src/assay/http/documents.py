@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assay.kinds import KindName
+
 
 class Doc(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -57,7 +59,7 @@ class PayDoc(Doc):
 class ProjectDoc(Doc):
     id: str
     name: str
-    kind: Literal["categorize", "spans", "boxes", "compare", "rate", "text"]
+    kind: KindName
     instructions: str
     params: dict[str, Any]
     quality: QualityDoc

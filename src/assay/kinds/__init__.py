@@ -1,24 +1,55 @@
-"""Task kinds: what a project's params, a task's data and a worker's answer look like, and
-how a task's answers are combined. See ``docs/kinds.md``.
+"""Task kinds: what a project's params, a task's data and a worker's answer look like, how a
+task's answers are combined and checked, and how the browser labels them. See
+``docs/kinds.md``; ``docs/adding-a-kind.md`` says how to add one.
 
-Adding a kind means one module here and one entry in ``_KINDS``.
+Each kind is one subpackage of this package that exports ``KIND``, an instance of
+:class:`~assay.kinds.base.Kind` whose ``name`` is the subpackage's name. The registry
+finds them by listing the subpackages, so adding a kind means adding one folder.
 """
 
 from __future__ import annotations
 
-from assay.kinds.base import Aggregate, FieldError, Kind, KindValidationError
-from assay.kinds.boxes import Boxes
-from assay.kinds.categorize import Categorize
-from assay.kinds.compare import Compare
-from assay.kinds.rate import Rate
-from assay.kinds.spans import Spans
-from assay.kinds.text import Text
+import importlib
+import pkgutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-_KINDS: dict[str, Kind] = {
-    kind.name: kind for kind in (Categorize(), Spans(), Boxes(), Compare(), Rate(), Text())
-}
+from assay.kinds.base import (
+    Aggregate,
+    Categorical,
+    FieldError,
+    FormField,
+    Kind,
+    KindValidationError,
+    Match,
+    MatchPolicy,
+)
 
+
+def _discover() -> dict[str, Kind]:
+    found: list[Kind] = []
+    for info in pkgutil.iter_modules(__path__):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        kind = getattr(module, "KIND", None)
+        if not isinstance(kind, Kind) or kind.name != info.name:
+            raise TypeError(f"{module.__name__} must export KIND, a Kind named {info.name!r}")
+        found.append(kind)
+    found.sort(key=lambda kind: (kind.position, kind.name))
+    return {kind.name: kind for kind in found}
+
+
+_KINDS = _discover()
+
+#: Every kind's name, in the API's order.
 KIND_NAMES: tuple[str, ...] = tuple(_KINDS)
+
+if TYPE_CHECKING:
+    KindName = str
+else:
+    #: A kind's name, for request and response schemas (an enum in the OpenAPI document).
+    KindName = Literal[KIND_NAMES]
 
 
 def get_kind(name: str) -> Kind:
@@ -29,11 +60,37 @@ def get_kind(name: str) -> Kind:
         raise KeyError(f"unknown kind {name!r}; known kinds: {', '.join(KIND_NAMES)}") from None
 
 
+def all_kinds() -> tuple[Kind, ...]:
+    """Every kind, in the API's order."""
+    return tuple(_KINDS.values())
+
+
+def kind_folder(name: str) -> Path:
+    """The folder of a kind: its code, its widget (``widget.js``) and styles
+    (``widget.css``)."""
+    return Path(importlib.import_module(f"{__name__}.{get_kind(name).name}").__path__[0])
+
+
+def categorical_kinds() -> tuple[str, ...]:
+    """The kinds whose answers may be one choice among fixed classes (they implement
+    :meth:`Kind.categorical`): the projects the refit fits."""
+    return tuple(name for name, kind in _KINDS.items()
+                 if type(kind).categorical is not Kind.categorical)
+
+
 __all__ = [
     "KIND_NAMES",
     "Aggregate",
+    "Categorical",
     "FieldError",
+    "FormField",
     "Kind",
+    "KindName",
     "KindValidationError",
+    "Match",
+    "MatchPolicy",
+    "all_kinds",
+    "categorical_kinds",
     "get_kind",
+    "kind_folder",
 ]

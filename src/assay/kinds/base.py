@@ -1,40 +1,40 @@
-"""The contract every task kind fulfils: validation of params, data and answers, and
-aggregation of a task's answers into one result.
+"""The contract every task kind fulfils. A kind is pure: no database, no HTTP.
 
-A kind is pure: no database, no HTTP. Validation collects every problem it finds and raises
-one :class:`KindValidationError` whose :class:`FieldError` entries name each bad field by a
-dotted path (``params.labels[2]``, ``data.text``, ``answer.spans[0].end``).
+A kind validates a project's params, a task's data and a worker's answer against its pydantic
+schemas (``schemas.py`` in its folder) and returns new, normalized objects; it combines a
+task's answers into one result (its consensus, with a confidence); it scores an answer
+against an expected one (gold, training, review); it says which answers the categorical
+models read, which labels the dashboard counts, and which fields the project form shows.
+Its labeling widget (``widget.js``, optionally ``widget.css``) lies in the same folder.
+
+Validation collects every problem it finds and raises one :class:`KindValidationError`
+whose :class:`FieldError` entries name each bad field by a dotted path (``params.labels[2]``,
+``data.text``, ``answer.spans[0].end``).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+from pydantic import BaseModel
 
-@dataclass(frozen=True)
-class FieldError:
-    """One invalid field: its dotted path and a human sentence."""
+from assay.kinds.errors import FieldError, KindValidationError
+from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
+from assay.kinds.schema import parse
 
-    field: str
-    message: str
-
-
-class KindValidationError(ValueError):
-    """Params, data or an answer that does not fit its kind; lists every bad field."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = list(errors)
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+__all__ = ["NO_AGGREGATE", "Aggregate", "Categorical", "FieldError", "FormField", "Kind",
+           "KindValidationError", "Match", "MatchPolicy", "removed_names"]
 
 
 @dataclass(frozen=True)
 class Aggregate:
-    """A task's aggregated result under a kind's interim rule.
+    """A task's result under its kind's consensus rule.
 
     ``answer`` is a kind answer (or ``None``), ``confidence`` lies in ``[0, 1]`` (or is
-    ``None``), and ``method`` names the rule (``"plurality"``, ``"median"``, ``"none"``).
+    ``None``), and ``method`` names the rule (``"plurality"``, ``"median"``, ``"none"``…).
     """
 
     answer: Any | None
@@ -45,29 +45,84 @@ class Aggregate:
 NO_AGGREGATE = Aggregate(answer=None, confidence=None, method="none")
 
 
-class Kind(ABC):
-    """A task kind. Subclasses set ``name`` and implement the four abstract methods."""
+@dataclass(frozen=True)
+class Categorical:
+    """Where a project's answers are one choice among fixed classes: the answer's key and
+    the classes in order. The quality engine's categorical models (Dawid-Skene, the
+    adaptive posterior, the refit) read these."""
+
+    key: str
+    labels: list[str]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A field of the project form that fills one key of the kind's params.
+
+    ``lines``: a text box, one list item per line; ``checkbox``: ``true`` when ticked.
+    """
 
     name: str
+    label: str
+    input: Literal["lines", "checkbox"]
 
-    @abstractmethod
+
+class Kind(ABC):
+    """A task kind. Subclasses set ``name`` and the three schemas, and implement
+    :meth:`aggregate` and :meth:`match`; every other method has a default.
+    """
+
+    name: ClassVar[str]
+    #: Where the kind comes in lists (the API's order); ties go by name.
+    position: ClassVar[int] = 1000
+    #: The pydantic models of params, data and answers; ``answer_schema`` may depend on the
+    #: params (:meth:`answer_model`).
+    params_schema: ClassVar[type[BaseModel]]
+    data_schema: ClassVar[type[BaseModel]]
+    answer_schema: ClassVar[type[BaseModel]]
+    #: Adaptive overlap may settle a task on this kind's consensus confidence (the
+    #: categorical kinds are settled by the posterior of their :meth:`categorical` classes).
+    adaptive_consensus: ClassVar[bool] = False
+    #: The project form's fields that fill this kind's params (:meth:`params_from_form`).
+    form_fields: ClassVar[tuple[FormField, ...]] = ()
+
+    # -- validation -------------------------------------------------------------------
+
     def validate_params(self, params: Any) -> dict[str, Any]:
         """Return a new, normalized params dict with defaults filled in.
 
         ``None`` means "no params given" and yields the defaults. Raises
         :class:`KindValidationError` with fields prefixed ``params``.
         """
+        model = parse(self.params_schema, {} if params is None else params, "params")
+        return self.normalize_params(model)
 
-    @abstractmethod
     def validate_data(self, params: dict[str, Any], data: Any) -> None:
-        """Check a task's data against normalized ``params``; fields prefixed ``data``."""
+        """Check a task's data against normalized ``params``; fields prefixed ``data``.
+        Unknown keys of ``data`` are kept: it is the customer's own data."""
+        parse(self.data_schema, data, "data", {"params": params})
 
-    @abstractmethod
     def validate_answer(self, params: dict[str, Any], data: Any, answer: Any) -> dict[str, Any]:
         """Return the normalized answer as a new dict; fields prefixed ``answer``.
 
         ``params`` are normalized and ``data`` already valid. The input is never mutated.
         """
+        model = parse(self.answer_model(params), answer, "answer",
+                      {"params": params, "data": data})
+        return self.normalize_answer(params, model)
+
+    def answer_model(self, params: dict[str, Any]) -> type[BaseModel]:
+        """The answer schema for a project with these params (default: ``answer_schema``)."""
+        return self.answer_schema
+
+    def normalize_params(self, model: BaseModel) -> dict[str, Any]:
+        """The stored params of a valid params model (default: its fields, by alias)."""
+        return model.model_dump(by_alias=True)
+
+    def normalize_answer(self, params: dict[str, Any], model: BaseModel) -> dict[str, Any]:
+        """The stored answer of a valid answer model: a new dict in a fixed key order
+        (default: its fields, by alias, leaving out the optional ones not given)."""
+        return model.model_dump(by_alias=True, exclude_unset=True)
 
     def check_params_change(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         """Return the labels that ``new`` removes from ``old`` (both normalized).
@@ -83,9 +138,48 @@ class Kind(ABC):
         """Return the labels a normalized answer refers to (empty for label-less kinds)."""
         return set()
 
+    # -- results ----------------------------------------------------------------------
+
     @abstractmethod
     def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
-        """Combine the normalized answers of one task into an :class:`Aggregate`."""
+        """Combine the normalized answers of one task into an :class:`Aggregate`: the
+        result a task completes with unless the quality engine decides it."""
+
+    def categorical(self, params: dict[str, Any]) -> Categorical | None:
+        """The key and classes the categorical models read, or None when this project's
+        answers are not one choice among fixed classes (the default)."""
+        return None
+
+    @abstractmethod
+    def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
+              answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        """How much of ``expected`` the ``answer`` gets right (both normalized), and
+        whether that counts as right under ``policy``: gold, training and review checks."""
+
+    # -- figures and the project form ---------------------------------------------------
+
+    def tally_labels(self, params: dict[str, Any]) -> list[str]:
+        """The labels the dashboard counts answers by, in order; empty: no such chart."""
+        return []
+
+    def answer_labels(self, answer: Mapping[str, Any]) -> list[str]:
+        """The labels of :meth:`tally_labels` one normalized answer gives."""
+        return []
+
+    def params_from_form(self, values: Mapping[str, str]) -> dict[str, Any] | None:
+        """The params the project form's :attr:`form_fields` describe; None (the kind's
+        defaults) for a kind without form fields."""
+        if not self.form_fields:
+            return None
+        params: dict[str, Any] = {}
+        for field in self.form_fields:
+            value = values.get(field.name, "")
+            if field.input == "lines":
+                params[field.name] = [line.strip() for line in value.splitlines()
+                                      if line.strip()]
+            elif value:
+                params[field.name] = True
+        return params
 
 
 def removed_names(old: list[str], new: list[str]) -> list[str]:

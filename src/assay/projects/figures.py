@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assay.db.models import Response
+from assay.kinds import get_kind
 from assay.projects import repository
 
 HOURS = 24
@@ -73,21 +74,18 @@ def pace(answers: int, first: datetime | None, left: int, now: datetime) -> dict
 
 def label_distribution(kind: str, params: dict[str, Any],
                        counts: list[tuple[dict[str, Any], int]]) -> list[tuple[str, int]]:
-    """How often each label (categorize) or choice (compare) was given, in the project's
-    order; empty for the other kinds."""
-    if kind == "categorize":
-        order = list(params.get("labels", []))
-    elif kind == "compare":
-        order = ["a", "b", "tie"] if params.get("allow_tie") else ["a", "b"]
-    else:
+    """How often each label was given, in the project's order, for the kinds that count
+    their answers by label (``Kind.tally_labels``: categorize's labels, compare's
+    choices); empty for the other kinds."""
+    counted = get_kind(kind)
+    order = counted.tally_labels(params)
+    if not order:
         return []
     tally = dict.fromkeys(order, 0)
     for answer, n in counts:
         if not isinstance(answer, dict):
             continue
-        given = answer.get("labels") if "labels" in answer else [
-            answer.get("label", answer.get("choice"))]
-        for label in given if isinstance(given, list) else []:
+        for label in counted.answer_labels(answer):
             if isinstance(label, str):
                 tally[label] = tally.get(label, 0) + n
     return list(tally.items())

@@ -6,11 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assay.kinds import KIND_NAMES
+from assay.kinds import KindName
 from assay.money import check_amount
-
-Kind = Literal["categorize", "spans", "boxes", "compare", "rate", "text"]
-assert set(KIND_NAMES) == set(Kind.__args__)  # type: ignore[attr-defined]
 
 
 class Strict(BaseModel):
@@ -58,7 +55,7 @@ class LimitsIn(Strict):
 
 class ProjectCreate(Strict):
     name: str = Field(min_length=1, max_length=200)
-    kind: Kind
+    kind: KindName
     instructions: str = Field(default="", max_length=200_000)
     params: dict[str, Any] | None = None
     quality: QualityIn | None = None

@@ -1,9 +1,10 @@
 """Adaptive overlap: after every answer, is this task settled, or does it need another
 worker?
 
-Applies to single-label ``categorize`` and to ``compare`` when the project sets
-``target_confidence`` above 0 (otherwise a task completes at ``overlap`` answers by the
-kind's interim rule). Once the background refit (:mod:`assay.quality.refit`) has stored
+Applies when the project sets ``target_confidence`` above 0 (otherwise a task completes at
+``overlap`` answers by the kind's rule), to the categorical kinds (single-label
+``categorize``, ``compare``) as follows, and to ``spans``, ``boxes`` and ``text`` on their
+consensus (the last paragraph). Once the background refit (:mod:`assay.quality.refit`) has stored
 the crowd's counts, the task's posterior is the confusion-matrix one
 (:func:`assay.algorithms.posterior.confusion_posterior`, ``method: "confusion_posterior"``)
 with the refit's class prior; each worker's confusion matrix is the Dirichlet mean
@@ -32,6 +33,11 @@ seen on many tasks counts as themselves. The task completes once it has ``overla
 answers and its best label reaches the target; otherwise it asks one more worker, up to
 ``max_overlap``, and then completes with its best label and ``review_status: "pending"``.
 
+Kinds whose answers are not one label among a few (``spans``, ``boxes``, ``text``: the
+kinds with ``Kind.adaptive_consensus``) are settled the same way on their consensus: the
+kind's result and its confidence (how well the answers agree with it, docs/kinds.md)
+against the target; a single answer has nothing to agree with and never meets it.
+
 The replay (``bench/quality/adaptive_replay.py``, rule ``confusion_loo``) runs this rule
 through the same :func:`~assay.algorithms.posterior_workers.worker_confusions`; its
 figures and calibration are in docs/algorithms.md.
@@ -54,6 +60,7 @@ from assay.algorithms.posterior_workers import (
 )
 from assay.db.models import Project
 from assay.db.types import AnyRow
+from assay.kinds import get_kind
 from assay.quality import repository
 from assay.quality.labels import categorical_labels
 from assay.tasks.results import TaskResult
@@ -81,7 +88,11 @@ def classes(project: AnyRow | Project) -> tuple[str, list[str]] | None:
 
 
 def applies(project: AnyRow | Project) -> bool:
-    return classes(project) is not None
+    """Whether adaptive overlap decides the project's tasks: it sets a target confidence,
+    and its kind is categorical (the posterior) or settles on its consensus confidence."""
+    if float(project.quality.get("target_confidence", 0.0)) <= 0.0:
+        return False
+    return classes(project) is not None or get_kind(project.kind).adaptive_consensus
 
 
 def crowd_accuracy(expected_right: float, answers: float, chance: float) -> float:
@@ -150,11 +161,12 @@ def confusions(session: Session, org_id: str, project_id: str, crowd_model: dict
 
 
 def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) -> Decision:
-    found = classes(project)
-    assert found is not None
-    key, labels = found
     if n_responses < task.overlap:
         return Decision()
+    found = classes(project)
+    if found is None:
+        return _by_consensus(session, task, project)
+    key, labels = found
     answers = repository.list_task_answers(session, task.org_id, task.id)
     index = {label: i for i, label in enumerate(labels)}
     codes = [index[a[key]] for _, a in answers]
@@ -173,8 +185,26 @@ def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) ->
     best = int(post.argmax())
     result = TaskResult({key: labels[best]}, round(float(post[best]), 6), method,
                         len(answers))
-    if post[best] >= float(project.quality["target_confidence"]):
+    return _settle(task, project, result, float(post[best]))
+
+
+def _by_consensus(session: Session, task: AnyRow, project: AnyRow) -> Decision:
+    """Decide a task of a kind that settles on its consensus (spans, boxes, text): the
+    kind's result and its confidence against the target. The confidence says how well the
+    answers agree, so one answer alone, agreeing with itself, never meets the target."""
+    answers = [a for _, a in repository.list_task_answers(session, task.org_id, task.id)]
+    consensus = get_kind(project.kind).aggregate(project.params, answers)
+    result = TaskResult(consensus.answer, consensus.confidence, consensus.method,
+                        len(answers))
+    agreement = (consensus.confidence or 0.0) if len(answers) > 1 else 0.0
+    return _settle(task, project, result, agreement)
+
+
+def _settle(task: AnyRow, project: AnyRow, result: TaskResult, confidence: float) -> Decision:
+    """Complete at the target; below it, ask one more worker up to ``max_overlap``, and
+    then complete for review."""
+    if confidence >= float(project.quality["target_confidence"]):
         return Decision(result=result)
-    if len(answers) < int(project.quality.get("max_overlap", task.overlap)):
-        return Decision(overlap=len(answers) + 1)
+    if result.n_responses < int(project.quality.get("max_overlap", task.overlap)):
+        return Decision(overlap=result.n_responses + 1)
     return Decision(result=result, review=True)

@@ -41,6 +41,7 @@ from assay.algorithms.posterior_workers import leave_one_out_counts
 from assay.clock import utcnow
 from assay.db.engine import Database
 from assay.integrity import service as integrity
+from assay.kinds import categorical_kinds
 from assay.projects import service as projects
 from assay.quality import repository
 from assay.quality import service as quality
@@ -158,7 +159,7 @@ def refit_due_projects(db: Database) -> int:
     seek per project to find its newest answer); returns how many were refitted."""
     with db.read() as session:
         # Every organization's projects: the refit is the platform's background job.
-        markers = repository.list_refit_projects(session, None, ("categorize", "compare"))
+        markers = repository.list_refit_projects(session, None, categorical_kinds())
         due = []
         for org_id, project_id, marker in markers:
             newest = repository.get_newest_answer_id(session, org_id, project_id)

@@ -12,8 +12,9 @@ and the callback fires again). Either way they may reject individual answers wit
 the worker sees in ``GET /v1/work/feedback``; a rejected answer's earning is reversed.
 
 Review outcomes feed the workers' reliability: every answer of a reviewed task is a checked
-answer, right when it was not rejected and (for categorical kinds) agrees with the reviewed
-result. The project's accuracy bar applies to gold and review checks together.
+answer, right when it was not rejected and matches the reviewed result by its kind's
+measure (partial credit for spans, boxes, text and ratings, as for gold). The project's
+accuracy bar applies to gold and review checks together.
 
 Second level: a decided review is drawn at ``quality.second_review_rate`` for a level-2
 reviewer, who upholds it (``accept``) or overturns it with a fix. The first reviewer sees
@@ -215,8 +216,7 @@ def _score_answers(session: Session, project: Project, task: Task, answers: list
                    rejected: set[str], now: datetime) -> None:
     """Count each reviewed answer as a check of its worker: right unless rejected or, when
     the task has a reviewed result, not matching it (``quality.answers_match``: exact for
-    categorical kinds, partial credit for the others). Spans, boxes and text have no
-    result until a reviewer fixes one; until then only rejections count."""
+    categorical kinds, partial credit for the others)."""
     final = (task.result or {}).get("answer")
     for response in answers:
         right = response.id not in rejected and (

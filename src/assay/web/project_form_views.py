@@ -21,21 +21,36 @@ from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.errors import AssayError, InvalidInput, validation_details
 from assay.http.auth import get_db
+from assay.kinds import KIND_NAMES, all_kinds, get_kind
 from assay.projects import service as projects
-from assay.projects.schemas import Kind, ProjectCreate
+from assay.projects.schemas import ProjectCreate
 from assay.web.pages import error_page, refuse_foreign_form, render, signed_in, to_login
 
 router = APIRouter(include_in_schema=False)
 
-KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
-LABEL_KINDS = ("categorize", "spans", "boxes")
+
+def _kind_fields() -> list[dict[str, Any]]:
+    """Each field some kind adds to the form (``Kind.form_fields``), once, with the kinds
+    that use it: ``labels`` serves every kind with labels."""
+    fields: dict[str, dict[str, Any]] = {}
+    for kind in all_kinds():
+        for field in kind.form_fields:
+            entry = fields.setdefault(field.name, {"name": field.name, "label": field.label,
+                                                   "input": field.input, "kinds": []})
+            entry["kinds"].append(kind.name)
+    return list(fields.values())
+
+
+KIND_FIELDS = _kind_fields()
+# Fields with a text box of their own, where the errors of their params key are shown.
+LINE_FIELDS = tuple(f["name"] for f in KIND_FIELDS if f["input"] == "lines")
 QUALITY_FIELDS = ("overlap", "max_overlap", "target_confidence", "gold_rate",
                   "min_worker_accuracy", "review_rate")
-TEXT_FIELDS = ("name", "kind", "labels", "instructions", "params", "per_task", "currency",
-               "workforce", *QUALITY_FIELDS)
-EMPTY_FORM: dict[str, Any] = {**dict.fromkeys(TEXT_FIELDS, ""), "kind": "categorize",
-                              "overlap": "1", "multiple": False, "currency": "USD",
-                              "workforce": "private"}
+TEXT_FIELDS = ("name", "kind", *LINE_FIELDS, "instructions", "params", "per_task",
+               "currency", "workforce", *QUALITY_FIELDS)
+EMPTY_FORM: dict[str, Any] = {**dict.fromkeys(TEXT_FIELDS, ""),
+                              **{f["name"]: "" for f in KIND_FIELDS}, "kind": KIND_NAMES[0],
+                              "overlap": "1", "currency": "USD", "workforce": "private"}
 
 
 def _who(request: Request) -> Requester | Response:
@@ -51,7 +66,7 @@ def _who(request: Request) -> Requester | Response:
 def _form_page(request: Request, form: dict[str, Any], errors: dict[str, list[str]] | None = None,
                status: int = 200) -> HTMLResponse:
     return render(request, "project_new.html", {
-        "form": form, "errors": errors or {}, "kinds": KINDS, "label_kinds": LABEL_KINDS,
+        "form": form, "errors": errors or {}, "kinds": KIND_NAMES, "kind_fields": KIND_FIELDS,
     }, status)
 
 
@@ -59,8 +74,9 @@ def form_field(path: str, params_given: bool) -> tuple[str, str]:
     """The form field an error's field path belongs to, and the rest of the path."""
     head, _, rest = path.partition(".")
     if head == "params":
-        if not params_given and rest.startswith("labels"):
-            return "labels", rest[len("labels"):].lstrip(".")
+        key = rest.split(".", 1)[0].split("[", 1)[0]
+        if not params_given and key in LINE_FIELDS:
+            return key, rest[len(key):].lstrip(".")
         return "params", rest
     if head == "quality":
         name, _, deeper = rest.partition(".")
@@ -95,11 +111,8 @@ def build_body(form: dict[str, Any]) -> ProjectCreate:
         except ValueError as exc:
             raise InvalidInput("params: not JSON", {"fields": [
                 {"field": "params", "message": "is not valid JSON"}]}) from exc
-    elif form["kind"] in LABEL_KINDS:
-        params = {"labels": [line.strip() for line in form["labels"].splitlines()
-                             if line.strip()]}
-        if form["kind"] == "categorize" and form["multiple"]:
-            params["multiple"] = True
+    elif form["kind"] in KIND_NAMES:
+        params = get_kind(form["kind"]).params_from_form(form)
     quality = {name: form[name].strip() for name in QUALITY_FIELDS if form[name].strip()}
     pay = {name: form[name].strip() for name in ("per_task", "currency") if form[name].strip()}
     try:
@@ -122,15 +135,29 @@ def new_project_form(request: Request) -> Response:
     return _form_page(request, dict(EMPTY_FORM))
 
 
+async def kind_form_values(request: Request) -> dict[str, str]:
+    """The kind fields of the submitted form: text as typed, a ticked box ``"1"``, and
+    ``""`` for a field left out."""
+    form = await request.form()
+    values = {}
+    for field in KIND_FIELDS:
+        value = form.get(field["name"])
+        text = value if isinstance(value, str) else ""
+        values[field["name"]] = ("1" if text == "1" else "") if field["input"] == "checkbox" \
+            else text
+    return values
+
+
 @router.post("/projects/new", response_model=None)
 def create_project(request: Request, csrf_token: str = Form(""), name: str = Form(""),
-                   kind: str = Form(""), labels: str = Form(""), multiple: str = Form(""),
-                   instructions: str = Form(""), params: str = Form(""),
+                   kind: str = Form(""), instructions: str = Form(""), params: str = Form(""),
                    overlap: str = Form(""), max_overlap: str = Form(""),
                    target_confidence: str = Form(""), gold_rate: str = Form(""),
                    min_worker_accuracy: str = Form(""), review_rate: str = Form(""),
                    per_task: str = Form(""), currency: str = Form(""),
-                   workforce: str = Form(""), db: Database = Depends(get_db)) -> Response:
+                   workforce: str = Form(""),
+                   kind_values: dict[str, str] = Depends(kind_form_values),
+                   db: Database = Depends(get_db)) -> Response:
     who = _who(request)
     if isinstance(who, Response):
         return who
@@ -138,12 +165,11 @@ def create_project(request: Request, csrf_token: str = Form(""), name: str = For
     if refused is not None:
         return refused
     form: dict[str, Any] = {
-        "name": name, "kind": kind, "labels": labels, "multiple": multiple == "1",
-        "instructions": instructions, "params": params, "overlap": overlap,
-        "max_overlap": max_overlap, "target_confidence": target_confidence,
-        "gold_rate": gold_rate, "min_worker_accuracy": min_worker_accuracy,
-        "review_rate": review_rate, "per_task": per_task, "currency": currency,
-        "workforce": workforce,
+        "name": name, "kind": kind, **kind_values, "instructions": instructions,
+        "params": params, "overlap": overlap, "max_overlap": max_overlap,
+        "target_confidence": target_confidence, "gold_rate": gold_rate,
+        "min_worker_accuracy": min_worker_accuracy, "review_rate": review_rate,
+        "per_task": per_task, "currency": currency, "workforce": workforce,
     }
     hosts: tuple[str, ...] = request.app.state.settings.allowed_callback_hosts
 

@@ -11,7 +11,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assay.db.engine import Database
 from assay.http.errors import http_error
-from assay.web import dashboard_views, project_form_views, signin_views, worker_views
+from assay.web import (
+    dashboard_views,
+    kind_assets,
+    project_form_views,
+    signin_views,
+    worker_views,
+)
 from assay.web.middleware import WebSessionMiddleware
 from assay.web.pages import STATIC_DIR, error_page
 
@@ -30,7 +36,9 @@ def install(app: FastAPI, db: Database) -> None:
     app.add_exception_handler(StarletteHTTPException, _page_or_json)  # type: ignore[arg-type]
     idle = timedelta(seconds=app.state.settings.session_idle_s)
     app.add_middleware(WebSessionMiddleware, db=db, idle=idle, clock=app.state.clock)
-    # project_form_views first: its /projects/new must win over /projects/{project_id}.
-    for module in (signin_views, worker_views, project_form_views, dashboard_views):
+    # project_form_views first: its /projects/new must win over /projects/{project_id};
+    # kind_assets before the /static mount, which would answer its paths with a 404.
+    for module in (signin_views, worker_views, project_form_views, dashboard_views,
+                   kind_assets):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,84 @@
+"""``compare``: the rules beside the shapes (``schemas.py``).
+
+- The stored answer lists the judged criteria in ``params.criteria`` order, and leaves
+  ``criteria`` out when it judges none. Removing a criterion that answers use is refused
+  like removing a label.
+- Result: plurality of ``choice``, confidence the share of answers that agree with the
+  winner; ties in the count go to ``"a"``, then ``"b"``, then ``"tie"``. Each criterion is
+  decided the same way among the answers that judged it. ``strength`` is not aggregated.
+  ``choice`` is categorical: Dawid-Skene and the adaptive posterior read it.
+- Match: exact on every preference the expected answer states (the choice and each
+  criterion it judges); partial credit is the share of them the answer gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from assay.kinds.base import NO_AGGREGATE, Aggregate, Categorical, Kind, removed_names
+from assay.kinds.compare.schemas import CHOICES, Answer, Data, Params, answer_with_criteria
+from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
+from assay.kinds.voting import plurality_of
+
+
+class Compare(Kind):
+    name = "compare"
+    position = 40
+    params_schema = Params
+    data_schema = Data
+    answer_schema = Answer
+
+    def answer_model(self, params: dict[str, Any]) -> type[BaseModel]:
+        if params["criteria"]:
+            return answer_with_criteria(tuple(params["criteria"]))
+        return Answer
+
+    def normalize_answer(self, params: dict[str, Any], model: BaseModel) -> dict[str, Any]:
+        answer = model.model_dump(by_alias=True, exclude_unset=True)
+        judged = answer.pop("criteria", None)
+        if judged:
+            answer["criteria"] = judged
+        return answer
+
+    def check_params_change(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        return removed_names(old["criteria"], new["criteria"])
+
+    def labels_used(self, answer: dict[str, Any]) -> set[str]:
+        return set(answer.get("criteria", {}))
+
+    def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
+        if not answers:
+            return NO_AGGREGATE
+        choice, share = plurality_of([a["choice"] for a in answers], rank=CHOICES.index)
+        result: dict[str, Any] = {"choice": choice}
+        per_criterion = {}
+        for name in params["criteria"]:
+            votes = [a["criteria"][name] for a in answers if name in a.get("criteria", {})]
+            if votes:
+                per_criterion[name], _ = plurality_of(votes, rank=CHOICES.index)
+        if per_criterion:
+            result["criteria"] = per_criterion
+        return Aggregate(result, share, "plurality")
+
+    def categorical(self, params: dict[str, Any]) -> Categorical | None:
+        return Categorical("choice", self.tally_labels(params))
+
+    def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
+              answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        # Strength is a worker's own sense of how clear the preference is, and is not
+        # aggregated either, so it does not make an answer wrong.
+        judged = [(expected.get("choice"), answer.get("choice"))]
+        answered = answer.get("criteria") or {}
+        judged += [(v, answered.get(k)) for k, v in (expected.get("criteria") or {}).items()]
+        agreed = sum(want == got for want, got in judged)
+        return Match(agreed / len(judged), agreed == len(judged))
+
+    def tally_labels(self, params: dict[str, Any]) -> list[str]:
+        return list(CHOICES) if params.get("allow_tie") else list(CHOICES[:2])
+
+    def answer_labels(self, answer: Mapping[str, Any]) -> list[str]:
+        choice = answer.get("choice")
+        return [choice] if isinstance(choice, str) else []

@@ -1,0 +1,83 @@
+"""``compare``'s shapes.
+
+- params: ``{"allow_tie": false, "criteria": []}``; ``criteria`` are unique, non-blank names
+  (e.g. ``["helpfulness", "safety"]``) on which a worker may also judge the pair.
+- data: a JSON object with ``prompt`` (string or object), ``a`` and ``b`` (each a string or
+  an object, e.g. ``{"text": ..., "model": ...}``); other keys are kept as they are.
+- answer: ``{"choice": "a" | "b" | "tie", "strength": 1-3, "criteria": {"<name>": "a"}}``.
+  ``"tie"`` only when ``allow_tie``, for the overall choice and per criterion alike.
+  ``strength`` (how clear the preference is, 1 slight to 3 strong) is optional and not
+  allowed with a tie. ``criteria`` is optional, may name any subset of the project's
+  criteria, and is only known when the project has criteria.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, create_model
+
+from assay.kinds.schema import (
+    KindModel,
+    Name,
+    checked,
+    invalid,
+    is_int,
+    project,
+    unique_names,
+)
+
+CHOICES = ("a", "b", "tie")
+
+
+class Params(KindModel):
+    allow_tie: bool = False
+    criteria: Annotated[list[Name], unique_names("criteria", required=False)] = []
+
+
+Side = Annotated[Any, checked(lambda v: isinstance(v, str | dict),
+                              "must be a string or a JSON object")]
+
+
+class Data(KindModel):
+    model_config = ConfigDict(extra="allow")
+
+    prompt: Side
+    a: Side
+    b: Side
+
+
+def _choice(value: Any, info: ValidationInfo) -> str:
+    valid = CHOICES if project(info)["allow_tie"] else CHOICES[:2]
+    if not isinstance(value, str) or value not in valid:
+        raise invalid("must be one of " + ", ".join(f'"{c}"' for c in valid))
+    return value
+
+
+Choice = Annotated[Any, AfterValidator(_choice)]
+
+
+def _strength(value: Any, info: ValidationInfo) -> int:
+    if not is_int(value) or not 1 <= value <= 3:
+        raise invalid("must be an integer from 1 to 3")
+    if info.data.get("choice") == "tie":
+        raise invalid("is not allowed when the choice is a tie")
+    return int(value)
+
+
+class Answer(KindModel):
+    choice: Choice
+    strength: Annotated[Any, AfterValidator(_strength)] = None
+
+
+@lru_cache(maxsize=256)
+def answer_with_criteria(criteria: tuple[str, ...]) -> type[KindModel]:
+    """The answer schema of a project with these criteria: ``criteria`` judges any subset
+    of them (fields named by position, the criteria as their aliases)."""
+    judged = create_model(  # type: ignore[call-overload]
+        "Criteria", __base__=KindModel,
+        **{f"c{i}": (Choice, Field(default=None, alias=name)) for i, name in enumerate(criteria)})
+    model: type[KindModel] = create_model(
+        "AnswerWithCriteria", __base__=Answer, criteria=(judged, None))
+    return model

@@ -1,0 +1,47 @@
+"""``text``: the rules beside the shapes (``schemas.py``).
+
+- Result: the medoid (:func:`assay.algorithms.text.aggregate_texts`, ``method:
+  "text_medoid"``): the answer most similar to all the others, as written. Similarity is
+  ``1 - edit distance / longer length`` after case-folding and collapsing whitespace
+  (:func:`assay.algorithms.similarity.text_similarity`); the confidence is the medoid's
+  mean similarity to the other answers (1 for a single answer).
+- Match: the same similarity against ``quality.match.min_similarity``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from assay.algorithms.similarity import text_similarity
+from assay.algorithms.text import aggregate_texts
+from assay.kinds.base import NO_AGGREGATE, Aggregate, Kind
+from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy, clears
+from assay.kinds.schema import AnyObject
+from assay.kinds.text.schemas import Answer, Params
+
+METHOD = "text_medoid"
+
+
+class Text(Kind):
+    name = "text"
+    position = 60
+    params_schema = Params
+    data_schema = AnyObject
+    answer_schema = Answer
+    adaptive_consensus = True
+
+    def check_params_change(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        return []
+
+    def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
+        if not answers:
+            return NO_AGGREGATE
+        medoid = aggregate_texts([a["text"] for a in answers], similarity=text_similarity,
+                                 normalize=None)
+        return Aggregate({"text": medoid.text}, medoid.support, METHOD)
+
+    def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
+              answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        score = text_similarity(str(expected.get("text", "")), str(answer.get("text", "")))
+        return Match(score, clears(score, policy.min_similarity))

@@ -1,0 +1,65 @@
+// The pieces every labeling widget builds with. Task data is always shown as text
+// (textContent), never parsed as HTML.
+
+export function el(tag, options = {}, children = []) {
+  const node = document.createElement(tag);
+  if (options.class) node.className = options.class;
+  if (options.text !== undefined) node.textContent = options.text;
+  for (const [name, value] of Object.entries(options.attrs || {})) node.setAttribute(name, value);
+  for (const [name, value] of Object.entries(options.data || {})) node.dataset[name] = value;
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function isHttpUrl(value) {
+  return typeof value === "string" && /^https?:\/\//i.test(value);
+}
+
+// A JSON value as readable text: strings as they are, objects with a "text" as that text
+// plus the rest as JSON, anything else as indented JSON.
+export function valueView(value, className = "data") {
+  const box = el("div", { class: className });
+  if (typeof value === "string") {
+    box.append(el("p", { class: "text", text: value }));
+    return box;
+  }
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const rest = { ...value };
+    if (typeof rest.text === "string") {
+      box.append(el("p", { class: "text", text: rest.text }));
+      delete rest.text;
+    }
+    if (isHttpUrl(rest.image_url)) {
+      box.append(el("img", { class: "task-image", attrs: { src: rest.image_url, alt: "task image", referrerpolicy: "no-referrer" } }));
+      delete rest.image_url;
+    }
+    if (Object.keys(rest).length) box.append(el("pre", { class: "json", text: JSON.stringify(rest, null, 2) }));
+    return box;
+  }
+  box.append(el("pre", { class: "json", text: JSON.stringify(value, null, 2) }));
+  return box;
+}
+
+export function choiceButton(key, label, onClick, extra = {}) {
+  const button = el("button", { class: "choice", attrs: { type: "button", "aria-pressed": "false" }, data: extra },
+    [key ? el("kbd", { text: key }) : null, el("span", { text: label })]);
+  button.addEventListener("click", () => {
+    button.blur();
+    onClick();
+  });
+  return button;
+}
+
+// The primary button that sends the answer, with its key.
+export function submitButton(send, key = "Enter") {
+  const done = el("button", { class: "primary", attrs: { type: "button", id: "submit" } },
+    [el("span", { text: "Submit " }), el("kbd", { text: key })]);
+  done.addEventListener("click", send);
+  return done;
+}
+
+// Labels 1-9 with their number keys, as a legend above a widget that labels regions.
+export function legend(labels) {
+  return el("div", { class: "legend" }, labels.slice(0, 9).map((label, i) =>
+    el("span", { class: "legend-item", data: { label } }, [el("kbd", { text: String(i + 1) }), el("span", { text: label })])));
+}
