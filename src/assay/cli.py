@@ -178,6 +178,14 @@ def cmd_leaderboard(args: argparse.Namespace) -> None:
         print(f"Wrote {n} models to {args.out}.", file=sys.stderr)
 
 
+def cmd_dedup(args: argparse.Namespace) -> None:
+    from assay.dedup import dedup_jsonl
+
+    docs, pairs = dedup_jsonl(args.docs, args.field, args.threshold, args.out)
+    if args.out:
+        print(f"Wrote {pairs} pairs of {docs} documents to {args.out}.", file=sys.stderr)
+
+
 def cmd_payouts_create(args: argparse.Namespace) -> None:
     from datetime import UTC, datetime
 
@@ -374,6 +382,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed for the bootstrap (default: random)")
     p.add_argument("--out", help="file to write (default: stdout)")
     p.set_defaults(fn=cmd_leaderboard)
+
+    p = sub.add_parser("dedup", help="near-duplicate documents in a JSONL file")
+    p.add_argument("docs", metavar="DOCS.jsonl", help="one JSON object per line")
+    p.add_argument("--field", default="text", help="the string field to compare (default text)")
+    p.add_argument("--threshold", type=float, default=0.8,
+                   help="least exact Jaccard similarity of word 5-gram sets, in (0, 1] "
+                   "(default 0.8)")
+    p.add_argument("--out", help="CSV to write, a,b,similarity (default: stdout)")
+    p.set_defaults(fn=cmd_dedup)
 
     p = add("demo", cmd_demo, "run a server with a seeded demo and a simulated crowd")
     p.add_argument("--host", default="127.0.0.1")
