@@ -1,5 +1,11 @@
 """Nothing outside ``assay.kinds`` names a kind: the code asks the registry instead
-(``demo`` is seed data; the maths in ``algorithms`` knows no kinds)."""
+(``demo`` is seed data; the maths in ``algorithms`` knows no kinds).
+
+A kind's name is also an ordinary word (``"text"`` is a data key and a field default), so
+the check looks for a name where it means a kind: compared with something called ``kind``,
+given as ``kind=``/``"kind":``, listed with another kind's name (a tuple, a ``Literal``, a
+table keyed by kind), or alone in a ``Literal``.
+"""
 
 from __future__ import annotations
 
@@ -12,39 +18,45 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "assay"
 ALLOWED = ("kinds", "demo", "algorithms")
 
 
-def _data_keys(tree: ast.AST) -> set[int]:
-    """Constants used as a key of one object (``answer["text"]``, ``data.get("text")``,
-    ``{"text": ...}``) or as a docstring: a word, not a kind."""
-    keys: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Dict):
-            named = [k for k in node.keys if isinstance(k, ast.Constant) and k.value in KIND_NAMES]
-            if len(named) < 2:  # two kinds' names as keys: a table by kind
-                keys.update(id(k) for k in named)
-        elif isinstance(node, ast.Subscript) and "Literal" not in ast.unparse(node.value):
-            keys.add(id(node.slice))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr in ("get", "pop", "setdefault") and node.args):
-            keys.add(id(node.args[0]))
-        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
-                and node.body and isinstance(node.body[0], ast.Expr):
-            keys.add(id(node.body[0].value))
-    return keys
+def _names(nodes: list[ast.expr | None]) -> list[ast.Constant]:
+    return [n for n in nodes if isinstance(n, ast.Constant) and n.value in KIND_NAMES]
 
 
 def kind_names_in(source: str) -> list[tuple[int, str]]:
-    tree = ast.parse(source)
-    keys = _data_keys(tree)
-    return [(node.lineno, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and node.value in KIND_NAMES
-            and id(node) not in keys]
+    found: list[ast.Constant] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any("kind" in ast.unparse(side) for side in sides):
+                for side in sides:
+                    found += _names([side, *getattr(side, "elts", [])])
+        elif isinstance(node, ast.Tuple | ast.List | ast.Set):
+            if len(named := _names(list(node.elts))) >= 2:
+                found += named
+        elif isinstance(node, ast.Dict):
+            if len(named := _names(list(node.keys))) >= 2:
+                found += named
+            found += [v for k, v in zip(node.keys, node.values, strict=True)
+                      if isinstance(k, ast.Constant) and k.value == "kind"
+                      and v in _names([v])]
+        elif isinstance(node, ast.keyword) and node.arg == "kind":
+            found += _names([node.value])
+        elif isinstance(node, ast.Subscript) and "Literal" in ast.unparse(node.value):
+            found += _names([node.slice])
+    return sorted({(n.lineno, n.value) for n in found})
 
 
-def test_the_check_sees_dispatch_on_a_kind_and_not_a_data_key() -> None:
+def test_the_check_sees_a_kind_and_not_a_word() -> None:
     assert kind_names_in('if project.kind == "spans":\n    pass\n') == [(1, "spans")]
+    assert kind_names_in('q = Project.kind.in_(("rate", "text"))\n') == [(1, "rate"),
+                                                                          (1, "text")]
     assert kind_names_in('x = {"rate": 1, "text": 2}\n') == [(1, "rate"), (1, "text")]
-    assert kind_names_in('Kind = Literal["boxes"]\n') == [(1, "boxes")]
-    assert kind_names_in('t = answer["text"] or data.get("text")\ny = {"text": t}\n') == []
+    assert kind_names_in('K = Literal["boxes"]\nf(kind="compare")\n') == [(1, "boxes"),
+                                                                           (2, "compare")]
+    assert kind_names_in('form = {"kind": "categorize"}\n') == [(1, "categorize")]
+    words = ('t = answer["text"] or data.get("text")\ny = {"text": t}\n'
+             'p.add_argument("--field", default="text")\n')
+    assert kind_names_in(words) == []
 
 
 def test_no_module_outside_the_kinds_names_a_kind() -> None:

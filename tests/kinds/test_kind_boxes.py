@@ -147,3 +147,9 @@ def test_a_box_matches_at_the_iou_bar_and_the_f1_bar() -> None:
     assert KIND.match(PARAMS, expected, half) == Match(pytest.approx(2 / 3), False)
     assert KIND.match(PARAMS, expected, half, MatchPolicy(min_f1=0.6)).right
     assert not KIND.match(PARAMS, expected, shifted, MatchPolicy(min_iou=0.9)).right
+
+
+def test_a_box_too_thin_to_measure_covers_nothing() -> None:
+    thin = KIND.validate_answer(PARAMS, DATA, {"boxes": [box(y=1, h=1e-90)]})
+    assert KIND.aggregate(PARAMS, [thin, thin]) == Aggregate({"boxes": []}, 1.0, "box_median")
+    assert KIND.match(PARAMS, thin, {"boxes": []}) == Match(1.0, True)

@@ -1,11 +1,12 @@
 """Properties every kind keeps: inputs never mutated, normalization idempotent, plurality
 independent of answer order."""
 
+import contextlib
 import copy
 import random
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from assay.kinds import KindValidationError, get_kind
@@ -141,3 +142,27 @@ def test_rate_median_ignores_order_and_stays_in_bounds(
     assert result.answer is not None and result.confidence is not None
     assert min(ratings) <= result.answer["rating"] <= max(ratings)
     assert 0.0 <= result.confidence <= 1.0
+
+
+CONSENSUS = [case for case in CASES if case[0] in ("spans", "boxes", "text")]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_a_consensus_is_a_valid_answer_with_a_confidence(data: st.DataObject) -> None:
+    name, raw_params, task_data, answers = data.draw(st.sampled_from(CONSENSUS))
+    kind = get_kind(name)
+    params = kind.validate_params(raw_params)
+    valid = []
+    for answer in data.draw(st.lists(answers, min_size=1, max_size=5)):
+        with contextlib.suppress(KindValidationError):
+            valid.append(kind.validate_answer(params, task_data, answer))
+    assume(valid)
+    before = copy.deepcopy(valid)
+    result = kind.aggregate(params, valid)
+    assert result.answer is not None and result.confidence is not None
+    assert kind.validate_answer(params, task_data, result.answer) == result.answer
+    assert 0.0 <= result.confidence <= 1.0
+    assert valid == before
+    if all(answer == valid[0] for answer in valid):
+        assert result.confidence == 1.0

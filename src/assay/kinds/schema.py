@@ -227,13 +227,6 @@ def list_of(what: str) -> WrapValidator:
     return WrapValidator(check)
 
 
-def choice_of(choices: Sequence[str], message: str | None = None) -> Any:
-    """A string among ``choices`` (a fixed set; for a set that depends on the project,
-    validate with the context instead)."""
-    listed = message or "must be one of " + ", ".join(f'"{c}"' for c in choices)
-    return Annotated[Any, checked(lambda v: isinstance(v, str) and v in choices, listed)]
-
-
 class AnyObject(KindModel):
     """Task data that may be any JSON object (its keys are the customer's own)."""
 

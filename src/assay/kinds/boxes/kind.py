@@ -30,9 +30,12 @@ METHOD = "box_median"
 
 
 def boxes_of(answer: Mapping[str, Any]) -> list[Box]:
-    """A normalized answer's boxes as ``(x0, y0, x1, y1, label)``."""
-    return [(b["x"], b["y"], b["x"] + b["w"], b["y"] + b["h"], b["label"])
-            for b in answer.get("boxes") or []]
+    """A normalized answer's boxes as ``(x0, y0, x1, y1, label)``. A box too thin to have
+    an extent in floating point (``x + w == x``: ``w`` of 1e-90) covers nothing and is left
+    out."""
+    corners = [(b["x"], b["y"], b["x"] + b["w"], b["y"] + b["h"], b["label"])
+               for b in answer.get("boxes") or []]
+    return [box for box in corners if box[0] < box[2] and box[1] < box[3]]
 
 
 def _number(value: float) -> int | float:
