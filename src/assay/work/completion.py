@@ -6,11 +6,9 @@ import random
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from assay.batches.service import complete_batch_if_done
-from assay.db.models import Batch, Task
+from assay.batches.service import complete_batch_of_task
 from assay.db.types import AnyRow
 from assay.jobs.queue import enqueue
 from assay.kinds import get_kind
@@ -26,7 +24,7 @@ def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime
     callback_url. The caller holds the task's row lock. Without a ``result`` (from the
     quality engine), the kind's interim rule computes it."""
     if result is None:
-        answers = repository.list_counted_answers(session, task.id)
+        answers = repository.list_counted_answers(session, task.org_id, task.id)
         aggregate = get_kind(project.kind).aggregate(project.params, answers)
         result = TaskResult(aggregate.answer, aggregate.confidence, aggregate.method,
                             len(answers))
@@ -37,8 +35,7 @@ def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime
     if task.callback_url or project.callback_url:
         values["callback_succeeded"] = None
         enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
-    session.connection().execute(update(Task).where(Task.id == task.id).values(**values))
+    repository.complete_task(session, task.org_id, task.id, values)
     if task.batch_id is not None:
-        batch = session.get_one(Batch, task.batch_id, with_for_update=True)
-        complete_batch_if_done(session, batch)
+        complete_batch_of_task(session, task.org_id, task.batch_id)
     session.flush()

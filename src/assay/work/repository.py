@@ -1,4 +1,6 @@
-"""Queries of the work queue. Worker-side lookups are scoped to the worker.
+"""Queries of the work queue. Worker-side lookups are scoped to the worker, a task or an
+assignment reached through them to its organization (a primary-key lookup with one more
+predicate).
 
 These are the hottest statements of the system (two per answer), so they are Core
 statements on the session's connection returning plain rows: no identity map, no unit of
@@ -35,10 +37,11 @@ _ASSIGNMENT = (select(A.id, A.org_id, A.task_id, A.project_id, A.status, A.creat
                       A.expires_at)
                .where(A.id == bindparam("key"), A.worker_id == bindparam("worker")))
 _ASSIGNMENT_LOCKED = _ASSIGNMENT.with_for_update()
-_TASK_DATA = select(T.data).where(T.id == bindparam("key"))
+_TASK_DATA = select(T.data).where(T.id == bindparam("key"), T.org_id == bindparam("org"))
 _TASK_LOCKED = (select(T.id, T.org_id, T.project_id, T.batch_id, T.status, T.data, T.overlap,
                        T.n_responses, T.callback_url, T.expected_answer, T.explanation)
-                .where(T.id == bindparam("key")).with_for_update())
+                .where(T.id == bindparam("key"), T.org_id == bindparam("org"))
+                .with_for_update())
 _OPEN = (select(T.id, T.org_id, T.project_id, T.data)
          .where(T.project_id.in_(_in("projects")), T.status == "pending", T.held.is_(False),
                 T.slots_taken < T.overlap,
@@ -46,16 +49,18 @@ _OPEN = (select(T.id, T.org_id, T.project_id, T.data)
          .order_by(T.priority.desc(), T.id)
          .limit(1))
 _OPEN_LOCKED = _OPEN.with_for_update(skip_locked=True)
-_ADD_SLOTS = update(T).where(T.id == bindparam("key")).values(
+_ADD_SLOTS = update(T).where(T.id == bindparam("key"), T.org_id == bindparam("org")).values(
     slots_taken=T.slots_taken + bindparam("delta"))
-_COUNT_RESPONSE = update(T).where(T.id == bindparam("key")).values(
+_COUNT_RESPONSE = update(T).where(T.id == bindparam("key"), T.org_id == bindparam("org")).values(
     n_responses=T.n_responses + 1, updated_at=bindparam("now"))
-_FINISH = update(A).where(A.id == bindparam("key")).values(
+_FINISH = update(A).where(A.id == bindparam("key"), A.worker_id == bindparam("worker")).values(
     status=bindparam("status"), finished_at=bindparam("now"), skip_reason=bindparam("reason"),
     skip_comment=bindparam("comment"))
 _INSERT_ASSIGNMENT = insert(A)
 _INSERT_RESPONSE = insert(R)
-_ANSWERS = select(R.answer).where(R.task_id == bindparam("key"), R.counts).order_by(R.id)
+_ANSWERS = (select(R.answer).where(R.task_id == bindparam("key"), R.org_id == bindparam("org"),
+                                   R.counts)
+            .order_by(R.id))
 
 
 def get_live_assignment(session: Session, worker_id: str, project_ids: Sequence[str],
@@ -70,32 +75,43 @@ def get_assignment_for_worker(session: Session, worker_id: str, assignment_id: s
     return session.connection().execute(stmt, {"key": assignment_id, "worker": worker_id}).first()
 
 
-def get_task_data(session: Session, task_id: str) -> Any:
-    return session.connection().execute(_TASK_DATA, {"key": task_id}).scalar_one()
+def get_task_data(session: Session, org_id: str, task_id: str) -> Any:
+    return session.connection().execute(_TASK_DATA, {"key": task_id, "org": org_id}).scalar_one()
 
 
-def get_task_locked(session: Session, task_id: str) -> AnyRow:
-    return session.connection().execute(_TASK_LOCKED, {"key": task_id}).one()
+def get_task_locked(session: Session, org_id: str, task_id: str) -> AnyRow:
+    return session.connection().execute(_TASK_LOCKED, {"key": task_id, "org": org_id}).one()
 
 
-def expire_leases(session: Session, project_ids: Sequence[str] | None, now: datetime, *,
-                  worker_id: str | None = None) -> int:
-    """Mark overdue assignments expired and give their slots back; returns how many. With
-    ``worker_id``, end every live lease of that worker instead (they were paused).
-
-    The conditional UPDATE makes two concurrent sweeps harmless: each assignment is
-    expired, and its slot returned, exactly once."""
+def _expire(session: Session, leases: Any, now: datetime) -> int:
+    """Mark the live ``leases`` (an UPDATE of assignments) expired and give their slots
+    back; returns how many. The conditional UPDATE makes two concurrent runs harmless:
+    each assignment is expired, and its slot returned, exactly once."""
     conn = session.connection()
-    stmt = update(A).where(A.status == "active")
-    stmt = stmt.where(A.worker_id == worker_id) if worker_id else stmt.where(A.expires_at <= now)
-    if project_ids is not None:
-        stmt = stmt.where(A.project_id.in_(project_ids))
     task_ids = conn.execute(
-        stmt.values(status="expired", finished_at=now).returning(A.task_id)
+        leases.where(A.status == "active").values(status="expired", finished_at=now)
+        .returning(A.task_id)
     ).scalars().all()
     for task_id, n in sorted(Counter(task_ids).items()):
         conn.execute(update(T).where(T.id == task_id).values(slots_taken=T.slots_taken - n))
     return len(task_ids)
+
+
+def expire_leases(session: Session, project_ids: Sequence[str] | None, now: datetime) -> int:
+    """The lease clock: mark overdue assignments of these projects (None: of every
+    project, the job runner's sweep) expired and give their slots back; returns how many."""
+    stmt = update(A).where(A.expires_at <= now)
+    if project_ids is not None:
+        stmt = stmt.where(A.project_id.in_(project_ids))
+    return _expire(session, stmt, now)
+
+
+def end_worker_leases(session: Session, org_id: str, project_id: str, worker_id: str,
+                      now: datetime) -> int:
+    """End every live lease of the worker in the organization's project (they were
+    paused) and give the slots back; returns how many."""
+    return _expire(session, update(A).where(A.org_id == org_id, A.project_id == project_id,
+                                            A.worker_id == worker_id), now)
 
 
 def find_open_task(session: Session, worker_id: str, project_ids: Sequence[str],
@@ -110,30 +126,53 @@ def find_open_task(session: Session, worker_id: str, project_ids: Sequence[str],
         stmt, {"worker": worker_id, "projects": list(project_ids)}).first()
 
 
-def insert_assignment(session: Session, values: dict[str, Any]) -> None:
-    session.connection().execute(_INSERT_ASSIGNMENT, values)
+def insert_assignment(session: Session, *, assignment_id: str, org_id: str, project_id: str,
+                      task_id: str, worker_id: str, now: datetime,
+                      expires_at: datetime) -> None:
+    """A live lease of the task to the worker."""
+    session.connection().execute(_INSERT_ASSIGNMENT, {
+        "id": assignment_id, "org_id": org_id, "project_id": project_id, "task_id": task_id,
+        "worker_id": worker_id, "status": "active", "created_at": now,
+        "expires_at": expires_at, "finished_at": None, "skip_reason": None,
+        "skip_comment": None})
 
 
-def add_slots(session: Session, task_id: str, delta: int) -> None:
-    session.connection().execute(_ADD_SLOTS, {"key": task_id, "delta": delta})
+def add_slots(session: Session, org_id: str, task_id: str, delta: int) -> None:
+    session.connection().execute(_ADD_SLOTS, {"key": task_id, "org": org_id, "delta": delta})
 
 
-def finish_assignment(session: Session, assignment_id: str, status: str, now: datetime,
-                      reason: str | None = None, comment: str | None = None) -> None:
-    session.connection().execute(_FINISH, {"key": assignment_id, "status": status, "now": now,
-                                           "reason": reason, "comment": comment})
+def finish_assignment(session: Session, worker_id: str, assignment_id: str, status: str,
+                      now: datetime, reason: str | None = None,
+                      comment: str | None = None) -> None:
+    session.connection().execute(_FINISH, {"key": assignment_id, "worker": worker_id,
+                                           "status": status, "now": now, "reason": reason,
+                                           "comment": comment})
 
 
-def set_overlap(session: Session, task_id: str, overlap: int) -> None:
-    session.connection().execute(update(T).where(T.id == task_id).values(overlap=overlap))
+def set_overlap(session: Session, org_id: str, task_id: str, overlap: int) -> None:
+    session.connection().execute(update(T).where(T.id == task_id, T.org_id == org_id)
+                                 .values(overlap=overlap))
 
 
-def count_response(session: Session, task_id: str, now: datetime) -> None:
-    session.connection().execute(_COUNT_RESPONSE, {"key": task_id, "now": now})
+def count_response(session: Session, org_id: str, task_id: str, now: datetime) -> None:
+    session.connection().execute(_COUNT_RESPONSE, {"key": task_id, "org": org_id, "now": now})
 
 
-def insert_response(session: Session, values: dict[str, Any]) -> None:
-    session.connection().execute(_INSERT_RESPONSE, values)
+def insert_response(session: Session, *, response_id: str, org_id: str, project_id: str,
+                    task_id: str, assignment_id: str, worker_id: str, answer: Any,
+                    correct: bool | None, duration_ms: int, now: datetime) -> None:
+    """A worker's answer; it counts."""
+    session.connection().execute(_INSERT_RESPONSE, {
+        "id": response_id, "org_id": org_id, "project_id": project_id, "task_id": task_id,
+        "assignment_id": assignment_id, "worker_id": worker_id, "answer": answer,
+        "counts": True, "created_at": now, "correct": correct, "duration_ms": duration_ms})
+
+
+def complete_task(session: Session, org_id: str, task_id: str, values: dict[str, Any]) -> None:
+    """Store a task's completion (``values``: result, status, times, review and callback
+    state)."""
+    session.connection().execute(update(T).where(T.id == task_id, T.org_id == org_id)
+                                 .values(**values))
 
 
 def count_recent_answers(session: Session, worker_id: str, project_id: str,
@@ -144,5 +183,6 @@ def count_recent_answers(session: Session, worker_id: str, project_id: str,
     ).scalar_one()
 
 
-def list_counted_answers(session: Session, task_id: str) -> list[dict[str, Any]]:
-    return list(session.connection().execute(_ANSWERS, {"key": task_id}).scalars())
+def list_counted_answers(session: Session, org_id: str, task_id: str) -> list[dict[str, Any]]:
+    return list(session.connection().execute(_ANSWERS, {"key": task_id, "org": org_id})
+                .scalars())

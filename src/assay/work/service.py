@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assay.accounts.service import WorkerPrincipal
+from assay.accounts.service import WorkerPrincipal, get_worker
 from assay.clock import isoformat
 from assay.db.models import Worker
 from assay.db.types import AnyRow
@@ -34,10 +34,7 @@ from assay.work.completion import complete_task
 
 
 def _worker(session: Session, who: WorkerPrincipal) -> Worker:
-    worker = session.get(Worker, who.worker_id)
-    if worker is None:
-        raise NotFound("worker does not exist")
-    return worker
+    return get_worker(session, who.worker_id)
 
 
 def offer(assignment_id: str, expires_at: datetime, project: AnyRow,
@@ -78,21 +75,18 @@ def _lease(session: Session, who: WorkerPrincipal, task: AnyRow, project: AnyRow
     this task (possible only on PostgreSQL, where ``guard`` wraps the insert)."""
     assignment_id = new_id("asg")
     expires_at = now + timedelta(seconds=project.lease_seconds)
-    values = {
-        "id": assignment_id, "org_id": task.org_id, "project_id": task.project_id,
-        "task_id": task.id, "worker_id": who.worker_id, "status": "active",
-        "created_at": now, "expires_at": expires_at, "finished_at": None,
-        "skip_reason": None, "skip_comment": None,
-    }
+    values = {"assignment_id": assignment_id, "org_id": task.org_id,
+              "project_id": task.project_id, "task_id": task.id, "worker_id": who.worker_id,
+              "now": now, "expires_at": expires_at}
     if guard:
         try:
             with session.begin_nested():
-                repository.insert_assignment(session, values)
+                repository.insert_assignment(session, **values)
         except IntegrityError:
             return None
     else:  # SQLite: writers are serialized, no race is possible
-        repository.insert_assignment(session, values)
-    repository.add_slots(session, task.id, 1)
+        repository.insert_assignment(session, **values)
+    repository.add_slots(session, task.org_id, task.id, 1)
     return offer(assignment_id, expires_at, project, task.data)
 
 
@@ -137,7 +131,7 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
     if live is not None:
         return offer(live.id, live.expires_at,
                      projects.get_project_row(session, live.org_id, live.project_id),
-                     repository.get_task_data(session, live.task_id))
+                     repository.get_task_data(session, live.org_id, live.task_id))
     guard = session.get_bind().dialect.name == "postgresql"
     lesson, closed = _course_first(session, who, project_ids, now, guard)
     if lesson is not None:
@@ -217,7 +211,7 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
 
 def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, answer: Any,
                    now: datetime, rng: random.Random) -> dict[str, Any]:
-    task = repository.get_task_locked(session, assignment.task_id)
+    task = repository.get_task_locked(session, assignment.org_id, assignment.task_id)
     project = projects.get_project_row(session, assignment.org_id, assignment.project_id)
     if task.status == "canceled":
         raise Conflict("the task was canceled", code="task_canceled")
@@ -231,14 +225,12 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
     correct = quality.answers_match(project, task.expected_answer, clean) if checked else None
     response_id = new_id("rsp")
     duration_ms = max(0, int((now - assignment.created_at).total_seconds() * 1000))
-    repository.insert_response(session, {
-        "id": response_id, "org_id": task.org_id, "project_id": task.project_id,
-        "task_id": task.id, "assignment_id": assignment.id, "worker_id": who.worker_id,
-        "answer": clean, "counts": True, "created_at": now, "correct": correct,
-        "duration_ms": duration_ms,
-    })
+    repository.insert_response(
+        session, response_id=response_id, org_id=task.org_id, project_id=task.project_id,
+        task_id=task.id, assignment_id=assignment.id, worker_id=who.worker_id, answer=clean,
+        correct=correct, duration_ms=duration_ms, now=now)
     integrity.flag_fast_answer(session, project, who.worker_id, response_id, duration_ms, now)
-    repository.finish_assignment(session, assignment.id, "submitted", now)
+    repository.finish_assignment(session, who.worker_id, assignment.id, "submitted", now)
     ledger.record_earning(session, project, who.worker_id, response_id, now,
                           training=task.status == "training")
     out: dict[str, Any] = {"assignment_id": assignment.id, "status": "submitted"}
@@ -252,7 +244,7 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
                                "explanation": task.explanation or ""}
         return out
     n_responses = task.n_responses + 1
-    repository.count_response(session, task.id, now)
+    repository.count_response(session, task.org_id, task.id, now)
     if task.status != "pending":
         return out
     if adaptive.applies(project):
@@ -260,7 +252,7 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
         if decision.result is not None:
             complete_task(session, task, project, now, rng, decision.result, decision.review)
         elif decision.overlap is not None:
-            repository.set_overlap(session, task.id, decision.overlap)
+            repository.set_overlap(session, task.org_id, task.id, decision.overlap)
     elif n_responses >= task.overlap:
         complete_task(session, task, project, now, rng)
     return out
@@ -282,10 +274,10 @@ def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
                     reason: str | None, comment: str | None, now: datetime,
                     rng: random.Random, and_next: bool = False) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
-    repository.get_task_locked(session, assignment.task_id)
-    repository.finish_assignment(session, assignment.id, "skipped", now,
+    repository.get_task_locked(session, assignment.org_id, assignment.task_id)
+    repository.finish_assignment(session, who.worker_id, assignment.id, "skipped", now,
                                  reason=reason or "other", comment=comment)
-    repository.add_slots(session, assignment.task_id, -1)
+    repository.add_slots(session, assignment.org_id, assignment.task_id, -1)
     receipt = {"assignment_id": assignment.id, "status": "skipped"}
     return then_next(session, who, receipt, assignment.project_id, now, rng) if and_next \
         else receipt

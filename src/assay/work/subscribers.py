@@ -11,7 +11,8 @@ from assay.work import repository
 
 def on_worker_paused(session: Session, event: WorkerPaused) -> None:
     """A paused worker's live leases in the project end; their slots return to the pool."""
-    repository.expire_leases(session, [event.project_id], event.at, worker_id=event.worker_id)
+    repository.end_worker_leases(session, event.org_id, event.project_id, event.worker_id,
+                                 event.at)
 
 
 def install() -> None:
