@@ -1,11 +1,14 @@
-"""Queries for accounts. Credentials are looked up by digest, never by plain text."""
+"""Queries for accounts: organizations, credentials, workers and users, browser sessions
+and sign-in failures. Credentials are looked up by digest, never by plain text."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from assay.db.models import ApiKey, Organization, User, Worker
+from assay.db.models import ApiKey, Organization, SigninFailure, User, WebSession, Worker
 
 
 def get_org(session: Session, org_id: str) -> Organization | None:
@@ -32,3 +35,71 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 
 def get_worker(session: Session, worker_id: str) -> Worker | None:
     return session.get(Worker, worker_id)
+
+
+def get_user(session: Session, org_id: str, user_id: str) -> User | None:
+    return session.scalars(select(User).where(User.id == user_id,
+                                              User.org_id == org_id)).first()
+
+
+# Browser sessions, found by the digest of their cookie token.
+
+def get_web_session(session: Session, digest: str) -> WebSession | None:
+    return session.get(WebSession, digest)
+
+
+def delete_expired_web_sessions(session: Session, now: datetime) -> None:
+    session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+
+
+def touch_web_session(session: Session, digest: str, now: datetime) -> None:
+    """Record a request of the session (never moving its time backwards)."""
+    session.execute(update(WebSession).where(
+        WebSession.id == digest,
+        or_(WebSession.last_seen_at.is_(None), WebSession.last_seen_at < now),
+    ).values(last_seen_at=now))
+
+
+def delete_web_session(session: Session, digest: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.id == digest))
+
+
+# Sign-in failures (``throttle.py``), keyed by digests of what was typed.
+
+def lock_signin_keys(session: Session, keys: list[str]) -> None:
+    """Serialize attempts on the same keys across PostgreSQL sessions (in a fixed order,
+    so that two attempts never wait on each other); SQLite has one writer already."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(keys):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                        {"k": int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)})
+
+
+def delete_signin_failures_before(session: Session, before: datetime) -> None:
+    session.execute(delete(SigninFailure).where(SigninFailure.at <= before))
+
+
+def list_signin_failures(session: Session, scope: str, key: str,
+                         since: datetime) -> list[datetime]:
+    """When the key's failures after ``since`` happened, oldest first."""
+    return list(session.scalars(
+        select(SigninFailure.at).where(SigninFailure.scope == scope, SigninFailure.key == key,
+                                       SigninFailure.at > since)
+        .order_by(SigninFailure.at)))
+
+
+def add_signin_failure(session: Session, scope: str, key: str, at: datetime) -> int:
+    """Count a failure; returns its row id."""
+    row: int = session.execute(insert(SigninFailure).values(scope=scope, key=key, at=at)
+                               .returning(SigninFailure.id)).scalar_one()
+    return row
+
+
+def delete_signin_failures(session: Session, scope: str, key: str) -> None:
+    session.execute(delete(SigninFailure).where(SigninFailure.scope == scope,
+                                                SigninFailure.key == key))
+
+
+def delete_signin_failure(session: Session, row_id: int) -> None:
+    session.execute(delete(SigninFailure).where(SigninFailure.id == row_id))

@@ -154,3 +154,8 @@ def get_worker(session: Session, worker_id: str) -> Worker:
 def find_worker(session: Session, worker_id: str) -> Worker | None:
     """A worker by id, or None (a requester's lookup checks the worker's organization)."""
     return repository.get_worker(session, worker_id)
+
+
+def find_user(session: Session, org_id: str, user_id: str) -> User | None:
+    """The organization's user, or None."""
+    return repository.get_user(session, org_id, user_id)

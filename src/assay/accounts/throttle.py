@@ -25,10 +25,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from assay.db.models import SigninFailure
+from assay.accounts import repository
 
 ACCOUNT, ADDRESS = "account", "address"
 Limits = tuple[tuple[int, float], ...]
@@ -82,46 +81,28 @@ def wait_seconds(failures: list[datetime], limits: Limits, now: datetime) -> int
     return math.ceil(wait) if wait > 0 else 0
 
 
-def _lock(session: Session, keys: list[str]) -> None:
-    """Serialize attempts on the same keys across PostgreSQL sessions (in a fixed order,
-    so that two attempts never wait on each other)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for key in sorted(keys):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                        {"k": int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)})
-
-
-def _failures(session: Session, scope: str, key: str, since: datetime) -> list[datetime]:
-    return list(session.scalars(
-        select(SigninFailure.at).where(SigninFailure.scope == scope, SigninFailure.key == key,
-                                       SigninFailure.at > since)
-        .order_by(SigninFailure.at)))
-
-
 def begin_attempt(session: Session, email: str, address: str, now: datetime,
                   account_limits: Limits, address_limits: Limits) -> Attempt | Throttled:
     """Refuse the attempt when a limit is reached; otherwise count it as a failure (taken
     back by :func:`succeeded`) and return it."""
     account, addr = account_key(email), address_key(address)
-    _lock(session, [account, addr])
+    repository.lock_signin_keys(session, [account, addr])
     longest = max(s for _, s in (*account_limits, *address_limits))
-    session.execute(delete(SigninFailure).where(
-        SigninFailure.at <= now - timedelta(seconds=longest)))
     since = now - timedelta(seconds=longest)
-    wait = max(wait_seconds(_failures(session, ACCOUNT, account, since), account_limits, now),
-               wait_seconds(_failures(session, ADDRESS, addr, since), address_limits, now))
+    repository.delete_signin_failures_before(session, since)
+    wait = max(wait_seconds(repository.list_signin_failures(session, ACCOUNT, account, since),
+                            account_limits, now),
+               wait_seconds(repository.list_signin_failures(session, ADDRESS, addr, since),
+                            address_limits, now))
     if wait:
         return Throttled(wait)
-    session.execute(insert(SigninFailure).values(scope=ACCOUNT, key=account, at=now))
-    row = session.execute(insert(SigninFailure).values(scope=ADDRESS, key=addr, at=now)
-                          .returning(SigninFailure.id)).scalar_one()
+    repository.add_signin_failure(session, ACCOUNT, account, now)
+    row = repository.add_signin_failure(session, ADDRESS, addr, now)
     return Attempt(account, row)
 
 
 def succeeded(session: Session, attempt: Attempt) -> None:
     """The password was right: the account starts afresh, and this attempt is no failure
     of its address."""
-    session.execute(delete(SigninFailure).where(SigninFailure.scope == ACCOUNT,
-                                                SigninFailure.key == attempt.account))
-    session.execute(delete(SigninFailure).where(SigninFailure.id == attempt.address_row))
+    repository.delete_signin_failures(session, ACCOUNT, attempt.account)
+    repository.delete_signin_failure(session, attempt.address_row)

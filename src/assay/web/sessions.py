@@ -18,12 +18,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
+from assay.accounts import repository as accounts_repo
 from assay.accounts.secrets import token_digest
-from assay.accounts.service import Requester, WorkerPrincipal
-from assay.db.models import User, WebSession, Worker
+from assay.accounts.service import Requester, WorkerPrincipal, find_user, find_worker
+from assay.db.models import WebSession
 
 COOKIE = "assay_session"
 LOGIN_CSRF_COOKIE = "assay_login_csrf"
@@ -68,7 +68,7 @@ def tokens_match(expected: str | None, given: str | None) -> bool:
 def start_session(session: Session, principal: Principal, now: datetime) -> tuple[str, SignedIn]:
     """Store a new session and return ``(cookie token, session)``. The token is shown only
     here; the table keeps its digest. Expired sessions are swept on the way."""
-    session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+    accounts_repo.delete_expired_web_sessions(session, now)
     token = new_token()
     if isinstance(principal, WorkerPrincipal):
         kind, subject = "worker", principal.worker_id
@@ -86,7 +86,7 @@ def find_session(session: Session, token: str, now: datetime,
                  idle: timedelta | None = None) -> SignedIn | None:
     """The live session of a cookie token, or None (unknown, expired, idle for ``idle`` or
     longer, or its account gone)."""
-    row = session.get(WebSession, token_digest(token))
+    row = accounts_repo.get_web_session(session, token_digest(token))
     if row is None or row.expires_at <= now:
         return None
     last_seen = row.last_seen_at or row.created_at
@@ -94,12 +94,12 @@ def find_session(session: Session, token: str, now: datetime,
         return None
     principal: Principal
     if row.kind == "worker":
-        worker = session.get(Worker, row.subject_id)
+        worker = find_worker(session, row.subject_id)
         if worker is None:
             return None
         principal = WorkerPrincipal(worker.id, worker.org_id)
     else:
-        user = session.get(User, row.subject_id)
+        user = find_user(session, row.org_id, row.subject_id) if row.org_id else None
         if user is None:
             return None
         principal = Requester(org_id=user.org_id, user_id=user.id, role=user.role)
@@ -114,11 +114,8 @@ def touch_every(idle: timedelta) -> timedelta:
 
 def touch_session(session: Session, token: str, now: datetime) -> None:
     """Record a request of the session (never moving its time backwards)."""
-    session.execute(update(WebSession).where(
-        WebSession.id == token_digest(token),
-        or_(WebSession.last_seen_at.is_(None), WebSession.last_seen_at < now),
-    ).values(last_seen_at=now))
+    accounts_repo.touch_web_session(session, token_digest(token), now)
 
 
 def end_session(session: Session, token: str) -> None:
-    session.execute(delete(WebSession).where(WebSession.id == token_digest(token)))
+    accounts_repo.delete_web_session(session, token_digest(token))
