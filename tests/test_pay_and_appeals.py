@@ -52,8 +52,10 @@ def _appeals(db_url: str, *args: str) -> dict[str, object]:
 
 
 def test_a_paused_worker_appeals_once_and_an_operator_decides(org: Org, db_url: str) -> None:
+    # Gold checks meet the bar when disclosed: here after the 5th answer (the 5th check).
     project = categorize_project(org, quality={"overlap": 1, "gold_rate": 1.0,
-                                               "min_worker_accuracy": 0.7})
+                                               "min_worker_accuracy": 0.7,
+                                               "disclose_every": 5})
     for i in range(5):
         org.client.add_gold(project["id"], {"text": f"g{i}"}, {"label": "pos"})
     org.client.create_tasks(project["id"], [{"data": {"n": i}} for i in range(3)])
@@ -97,16 +99,19 @@ def test_a_paused_worker_appeals_once_and_an_operator_decides(org: Org, db_url: 
 
 def test_a_worker_sees_retired_gold_flags_and_earnings_as_evidence(org: Org) -> None:
     project = categorize_project(
-        org, quality={"overlap": 1, "gold_rate": 1.0},
+        org, quality={"overlap": 1, "gold_rate": 1.0, "disclose_every": 5},
         limits={"min_seconds_per_task": 60}, pay={"per_task": "0.05", "currency": "USD"})
     golds = [org.client.add_gold(project["id"], {"text": f"gold {i}"}, {"label": "pos"})
              for i in range(3)]
     org.client.create_tasks(project["id"], [{"data": {"n": i}} for i in range(2)])
     worker = org.worker()
-    for label in ("pos", "neg", "pos"):
+    # Three checks first (gold_rate 1), then the two live tasks: the 5th answer discloses.
+    for n, label in enumerate(("pos", "neg", "pos", "neg", "neg"), start=1):
         offer = worker.next(project["id"])
         assert offer is not None
         worker.submit(offer["assignment_id"], {"label": label})
+        if n < 5:
+            assert worker.standing(project["id"])["accuracy"]["gold_answers"] == 0
     before = worker.standing(project["id"])
     assert before["evidence"]["gold"] == {"retired": [], "hidden": 3}  # checks stay secret
     assert before["accuracy"]["gold_answers"] == 3 and before["accuracy"]["gold_correct"] == 2
@@ -122,9 +127,9 @@ def test_a_worker_sees_retired_gold_flags_and_earnings_as_evidence(org: Org) -> 
     assert shown["answer"] in ({"label": "pos"}, {"label": "neg"})
     assert shown["correct"] == (shown["answer"] == {"label": "pos"})
     # Answers under the project's floor were flagged by the server; the worker sees it.
-    assert [f["kind"] for f in after["flags"]] == ["too_fast"] * 3
+    assert [f["kind"] for f in after["flags"]] == ["too_fast"] * 5
     assert set(after["flags"][0]["detail"]) == {"duration_ms", "floor_ms"}
-    assert after["earned"] == "0.15" and after["balance"] == "0.15"
+    assert after["earned"] == "0.25" and after["balance"] == "0.25"
     # A retired gold task is no longer served.
     assert {g["id"]: g["retired"] for g in org.client.iter_gold(project["id"])}[
         golds[1]["id"]] is True

@@ -71,8 +71,9 @@ def test_a_reviewer_rejects_fixes_and_accepts_from_the_keyboard(org: Org, page: 
 
 
 def test_a_paused_worker_sees_why_and_appeals(org: Org, page: Any, screenshot: Shot) -> None:
+    # The five checks come first (gold_rate 1) and are disclosed, and judged, at the 5th.
     project = categorize_project(org, name="Checked", quality={
-        "overlap": 1, "gold_rate": 1.0, "min_worker_accuracy": 0.7})
+        "overlap": 1, "gold_rate": 1.0, "min_worker_accuracy": 0.7, "disclose_every": 5})
     golds = [org.client.add_gold(project["id"], {"text": f"clearly good {i}"},
                                  {"label": "pos"}) for i in range(5)]
     org.client.create_tasks(project["id"], [{"data": {"n": i}} for i in range(2)])

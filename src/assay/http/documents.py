@@ -48,6 +48,10 @@ class QualityDoc(Doc):
         "label changed")
     match: MatchDoc | None = Field(
         default=None, description="bars for partial credit against gold; only when set")
+    disclose_every: int | None = Field(
+        default=None, description="gold checks enter a worker's own figures (and meet the "
+        "accuracy bar) at every this-many-th answer of theirs, all at once, so that no "
+        "figure singles out a gold item; 10 when not set (only shown when set), at least 5")
 
 
 class PayDoc(Doc):

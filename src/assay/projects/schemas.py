@@ -35,6 +35,8 @@ class QualityIn(Strict):
     second_review_rate: float | None = Field(default=None, ge=0, le=1)
     resettle: bool | None = None
     match: MatchIn | None = None
+    # quality/disclosure.py: below 5, a batch would come close to naming its gold item.
+    disclose_every: int | None = Field(default=None, ge=5, le=1000)
 
 
 class PayIn(Strict):

@@ -322,3 +322,28 @@ def get_appeal(session: Session, org_id: str | None, appeal_id: str, *,
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
+
+
+# Gold checks disclosed to the worker in batches (``disclosure.py``).
+
+_DISCLOSURE_STATE = select(PW.gold_answers, PW.gold_shown_answers, PW.shown_through).where(
+    PW.project_id == bindparam("project"), PW.worker_id == bindparam("worker"))
+
+
+def get_disclosure_state(session: Session, project_id: str, worker_id: str) -> AnyRow | None:
+    """(gold_answers, gold_shown_answers, shown_through) of the worker's standing, or None
+    (on every submit: a statement built once)."""
+    return session.connection().execute(
+        _DISCLOSURE_STATE, {"project": project_id, "worker": worker_id}).first()
+
+
+def count_answers_after(session: Session, org_id: str, project_id: str, worker_id: str,
+                        after: str | None) -> tuple[int, str | None]:
+    """How many answers the worker gave in the project after the answer ``after`` (all of
+    them when None), and the newest one's id."""
+    stmt = select(func.count(), func.max(R.id)).where(
+        R.org_id == org_id, R.project_id == project_id, R.worker_id == worker_id)
+    if after is not None:
+        stmt = stmt.where(R.id > after)
+    count, newest = session.connection().execute(stmt).one()
+    return int(count), newest

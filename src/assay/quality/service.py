@@ -28,7 +28,7 @@ from assay.kinds.base import KindValidationError
 from assay.ledger import service as ledger
 from assay.projects import service as projects
 from assay.projects.service import kind_error
-from assay.quality import matching, repository
+from assay.quality import disclosure, matching, repository
 from assay.quality.events import WorkerPaused
 from assay.quality.labels import categorical_labels
 from assay.quality.schemas import GoldIn, TrainingIn
@@ -140,8 +140,9 @@ def checked_record(standing: ProjectWorker | None) -> tuple[int, int]:
 
 def checks(standing: ProjectWorker) -> tuple[int, int]:
     """The worker's checked answers and how many were right, counted since the last lifted
-    pause: the evidence the accuracy bar applies to."""
-    correct, answers = checked_record(standing)
+    pause: the evidence the accuracy bar applies to. Gold checks count once disclosed to
+    the worker (``disclosure.py``), so the bar judges what the worker can see."""
+    correct, answers = disclosure.disclosed_record(standing)
     return correct - standing.base_correct, answers - standing.base_answers
 
 
@@ -187,10 +188,23 @@ def record_check(session: Session, project: Any, worker_id: str, purpose: str, c
         if standing.training_answers >= repository.count_reference(
                 session, project.org_id, project.id, "training"):
             finish_course(session, project, worker_id, now)
-    else:
+    elif purpose == "review":
+        # A gold check meets the bar when it is disclosed (disclose_due_checks): a pause
+        # right after a gold answer would give the check away.
         _apply_bar(session, project, standing, now)
     session.flush()
     return standing
+
+
+def disclose_due_checks(session: Session, org_id: str, project_id: str, worker_id: str,
+                        now: datetime) -> None:
+    """After each answer: at the worker's disclosure points, their gold checks enter the
+    figures they see, and the accuracy bar applies to them."""
+    disclosed = disclosure.disclose_if_due(session, org_id, project_id, worker_id)
+    if disclosed is not None:
+        project, standing = disclosed
+        standing.updated_at = now
+        _apply_bar(session, project, standing, now)
 
 
 def lift_pause(standing: ProjectWorker, now: datetime) -> None:
@@ -198,7 +212,8 @@ def lift_pause(standing: ProjectWorker, now: datetime) -> None:
     checks made from now on (the record itself stays)."""
     standing.status = "active"
     standing.pause_reason = None
-    standing.base_correct, standing.base_answers = checked_record(standing)
+    disclosure.disclose(standing)  # the fresh start begins after every check so far
+    standing.base_correct, standing.base_answers = disclosure.disclosed_record(standing)
     standing.updated_at = now
 
 

@@ -4,7 +4,8 @@
 estimate with its interval and the evidence behind it (answers to gold tasks the requester
 has retired, with the expected answer; reviewers' verdicts and comments), the integrity
 flags the server raised, earnings, and the record of every pause, appeal and decision.
-Gold tasks still in use are counted but not shown: showing them would reveal the checks.
+Gold tasks still in use are counted but not shown: showing them would reveal the checks;
+and gold checks enter these figures only in batches (``disclosure.py``).
 Nothing here names another worker.
 """
 
@@ -22,8 +23,8 @@ from assay.errors import NotFound
 from assay.integrity import service as integrity
 from assay.ledger import service as ledger
 from assay.projects.service import get_project_for_worker
-from assay.quality import appeals, repository
-from assay.quality.service import checked_record, checks
+from assay.quality import appeals, disclosure, repository
+from assay.quality.service import checks
 from assay.tasks.answers import count_worker_answers
 
 EVIDENCE_LIMIT = 100
@@ -37,9 +38,9 @@ def _flag(flag: Flag) -> dict[str, Any]:
 
 
 def _accuracy(standing: Any, bar: float) -> dict[str, Any]:
-    gold_n, gold_ok = (standing.gold_answers, standing.gold_correct) if standing else (0, 0)
+    gold_n, gold_ok = disclosure.shown_gold(standing)
     rev_n, rev_ok = (standing.review_answers, standing.review_correct) if standing else (0, 0)
-    right, total = checked_record(standing)
+    right, total = disclosure.disclosed_record(standing)
     estimate = accuracy_posterior(right, total, bar) if total else None
     counted = checks(standing) if standing else (0, 0)
     return {
@@ -53,13 +54,18 @@ def _accuracy(standing: Any, bar: float) -> dict[str, Any]:
     }
 
 
-def _gold_evidence(session: Session, project_id: str, worker_id: str) -> dict[str, Any]:
+def _gold_evidence(session: Session, project_id: str, worker_id: str,
+                   standing: Any) -> dict[str, Any]:
+    """Answers to retired gold, shown in full; disclosed checks on gold still in use, only
+    counted. Checks are disclosed oldest first, and the rows come newest first."""
     rows = repository.list_gold_evidence(session, worker_id, project_id)
     shown = [{"gold_id": tid, "data": data, "expected": expected, "answer": answer,
               "correct": bool(correct), "answered_at": isoformat(at)}
              for tid, data, expected, status, answer, correct, at in rows
              if status == "retired"]
-    return {"retired": shown[:EVIDENCE_LIMIT], "hidden": len(rows) - len(shown)}
+    disclosed = rows[max(0, len(rows) - disclosure.shown_gold(standing)[0]):]
+    hidden = sum(1 for row in disclosed if row[3] != "retired")
+    return {"retired": shown[:EVIDENCE_LIMIT], "hidden": hidden}
 
 
 def _reviews(session: Session, project_id: str, worker_id: str) -> list[dict[str, Any]]:
@@ -96,7 +102,7 @@ def worker_standing_detail(session: Session, who: WorkerPrincipal,
             "reviews_checked": standing.reviews_checked if standing else 0,
             "reviews_upheld": standing.reviews_upheld if standing else 0,
         },
-        "evidence": {"gold": _gold_evidence(session, project_id, worker.id),
+        "evidence": {"gold": _gold_evidence(session, project_id, worker.id, standing),
                      "reviews": _reviews(session, project_id, worker.id)},
         "flags": [_flag(f) for f in flags],
         **ledger.standing_money(session, worker.id, project_id,

@@ -204,6 +204,8 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
                   now: datetime, rng: random.Random, and_next: bool = False) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
     receipt = _record_answer(session, who, assignment, answer, now, rng)
+    quality.disclose_due_checks(session, assignment.org_id, assignment.project_id,
+                                who.worker_id, now)
     if and_next:
         return then_next(session, who, receipt, assignment.project_id, now, rng)
     return receipt
@@ -293,12 +295,13 @@ def worker_standing(session: Session, who: WorkerPrincipal,
         if projects.get_project_for_worker(session, worker.org_id, project_id) is None:
             raise NotFound(f"project {project_id} does not exist")
         standing = access.standing(session, project_id, worker.id)
-        if standing is not None:
-            status, gold, right = standing.status, standing.gold_answers, standing.gold_correct
+        if standing is not None:  # gold checks as disclosed to the worker (in batches)
+            status, gold, right = (standing.status, standing.gold_shown_answers,
+                                   standing.gold_shown_correct)
     else:
         for standing in access.standings_of(session, worker.id):
-            gold += standing.gold_answers
-            right += standing.gold_correct
+            gold += standing.gold_shown_answers
+            right += standing.gold_shown_correct
     return {
         "worker_id": worker.id,
         "status": status,
