@@ -128,8 +128,12 @@ def test_it_restores_into_a_fresh_database_of_either_kind(
     assert assay_db("backup", str(again), "--db", url).returncode == 0
     assert _rows(again) == _rows(written["path"])
     # A server on the copy answers the same key with the same tasks.
-    server = ServerProcess(url, env={"ASSAY_RUN_JOBS": "0"},
-                           log_path=tmp_path / "server.log").start()
+    log = tmp_path / "server.log"
+    server = ServerProcess(url, env={"ASSAY_RUN_JOBS": "0"}, log_path=log)
+    try:
+        server.start()
+    except RuntimeError as exc:  # say why, not only that it exited
+        raise AssertionError(f"{exc}: {log.read_text()[-3000:]}") from exc
     try:
         headers = {"Authorization": f"Bearer {org.api_key}"}
         project_id = written["project"]["id"]
