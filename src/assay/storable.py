@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
+
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 MESSAGE = "must not contain U+0000 (NUL) or an unpaired surrogate"
 KEY_MESSAGE = "has a key that contains U+0000 (NUL) or an unpaired surrogate"
@@ -28,6 +30,16 @@ def is_storable(text: str) -> bool:
     (True, False, False)
     """
     return _UNSTORABLE.search(text) is None
+
+
+def _surely_storable(value: Any) -> bool:
+    """A fast screen, in C: orjson refuses a lone surrogate and writes U+0000 as an
+    escape. True means nothing to find; False means look closer (a literal backslash-u
+    in the text, or a number past 64 bits, also says False)."""
+    try:
+        return b"\\u0000" not in orjson.dumps(value)
+    except TypeError:
+        return False
 
 
 def _join(path: str, key: str | int) -> str:
@@ -47,6 +59,8 @@ def find_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
     >>> find_unstorable({"data": {"\\ud800": 1}})[0]
     'data'
     """
+    if _surely_storable(value):
+        return None
     stack: list[tuple[str, Any]] = [(path, value)]
     while stack:
         where, item = stack.pop()
