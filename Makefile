@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest bench bench-quality bench-aggregate bench-ui clean \
-	bench-leaderboard \
+	bench-leaderboard bench-dedup \
 	system-deps
 
 $(STAMP): pyproject.toml
@@ -50,6 +50,9 @@ bench-aggregate: $(STAMP)
 
 bench-leaderboard: $(STAMP)
 	$(BIN)/python bench/leaderboard/run.py
+
+bench-dedup: $(STAMP)
+	$(BIN)/python bench/dedup/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

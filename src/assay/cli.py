@@ -179,8 +179,9 @@ def cmd_leaderboard(args: argparse.Namespace) -> None:
 
 
 def cmd_dedup(args: argparse.Namespace) -> None:
-    from assay.dedup import dedup_jsonl
+    from assay.dedup import dedup_jsonl, reuse_freed_memory
 
+    reuse_freed_memory()
     docs, pairs = dedup_jsonl(args.docs, args.field, args.threshold, args.out)
     if args.out:
         print(f"Wrote {pairs} pairs of {docs} documents to {args.out}.", file=sys.stderr)

@@ -108,6 +108,25 @@ def test_streaming_in_any_batches_gives_the_same_pairs(corpus: list[str]) -> Non
     assert asked == [sorted(set(asked[0]))] and len(asked[0]) < len(texts)
 
 
+def test_threads_change_nothing(corpus: list[str]) -> None:
+    texts = corpus[:700]
+    one = near_duplicates(texts, 0.8, rng=np.random.default_rng(0))
+
+    def batches() -> Iterator[Sequence[str]]:
+        for start in range(0, len(texts), 50):
+            yield texts[start:start + 50]
+
+    def fetch(docs: IntArray) -> Iterator[list[str]]:
+        for start in range(0, docs.size, 20):
+            yield [texts[i] for i in docs[start:start + 20].tolist()]
+
+    three = near_duplicates_streamed(batches(), fetch, 0.8, rng=np.random.default_rng(0),
+                                     workers=3)
+    assert _pairs(three) == _pairs(one) and three.n_candidates == one.n_candidates
+    with pytest.raises(InvalidParameterError, match="workers"):
+        near_duplicates(texts, rng=np.random.default_rng(0), workers=0)
+
+
 def test_a_fetch_that_gives_too_few_documents_is_refused() -> None:
     texts = ["a b c d e f g"] * 3
     with pytest.raises(InvalidParameterError, match="fetch gave 1"):

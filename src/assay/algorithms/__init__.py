@@ -45,6 +45,11 @@ from assay.algorithms.leaderboard import (
 )
 from assay.algorithms.mace import MaceResult, mace
 from assay.algorithms.majority import WeightedVoteResult, majority_vote, weighted_majority_vote
+from assay.algorithms.near_duplicates import (
+    NearDuplicates,
+    near_duplicates,
+    near_duplicates_streamed,
+)
 from assay.algorithms.numeric import (
     NumericResult,
     Ratings,
@@ -116,6 +121,7 @@ __all__ = [
     "Leaderboard",
     "LengthMismatchError",
     "MaceResult",
+    "NearDuplicates",
     "NoAnswersError",
     "NumericResult",
     "OneCoinResult",
@@ -149,6 +155,8 @@ __all__ = [
     "majority_vote",
     "mean_rating",
     "median_rating",
+    "near_duplicates",
+    "near_duplicates_streamed",
     "one_coin_dawid_skene",
     "percent_agreement",
     "span_f1",

@@ -22,10 +22,10 @@ import numpy as np
 from assay.algorithms.errors import InvalidParameterError, LengthMismatchError
 from assay.algorithms.shingles import FloatArray, HashArray, IntArray, Shingles, run_starts
 
-__all__ = ["exact_jaccard", "shingle_sets"]
+__all__ = ["exact_jaccard", "jaccard_of_sets", "shingle_sets"]
 
 _PAIR_BITS = 16  # pairs per block <= 2**16; the key keeps the top 48 bits of a hash
-_BLOCK_ELEMENTS = 1 << 22  # elements compared per block
+_BLOCK_ELEMENTS = 1 << 19  # elements compared per block (about 40 MB of work arrays)
 _EMPTY = np.uint64(2**64 - 1)
 
 
@@ -78,24 +78,33 @@ def exact_jaccard(shingles: Shingles, a: IntArray, b: IntArray) -> FloatArray:
     """
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
+    _check_pairs(shingles.n_docs, a, b)
+    return jaccard_of_sets(shingle_sets(shingles), a, b)
+
+
+def _check_pairs(n: int, a: IntArray, b: IntArray) -> None:
     if a.shape != b.shape or a.ndim != 1:
         raise LengthMismatchError(f"a has shape {a.shape} and b {b.shape}")
-    n = shingles.n_docs
     if a.size and (min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= n):
         raise InvalidParameterError(f"a document index lies outside 0 .. {n - 1}")
+
+
+def jaccard_of_sets(sets: Shingles, a: IntArray, b: IntArray) -> FloatArray:
+    """:func:`exact_jaccard` of documents already given as :func:`shingle_sets` gives them
+    (each document's hashes sorted and distinct), so that a caller can build the sets batch
+    by batch."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    _check_pairs(sets.n_docs, a, b)
     if a.size == 0:
         return np.zeros(0, dtype=np.float64)
-    sets = shingle_sets(shingles)
     full = sets.hashes
     offsets = sets.offsets
     size = np.diff(offsets)
     if np.any(size[a] == 0) or np.any(size[b] == 0):
         raise InvalidParameterError("every document needs at least one shingle")
-    key = full >> np.uint64(_PAIR_BITS)
-    same_doc = np.ones(key.size, dtype=bool)
-    same_doc[offsets[:-1][size > 0]] = False
-    if np.any((key[1:] == key[:-1]) & same_doc[1:]):
-        key = _ranks(full)  # two hashes of one document share their top bits
+    # Two hashes of one document that share their top bits: key on ranks instead.
+    ranks = _ranks(full) if _top_bits_repeat(full, offsets) else None
 
     out = np.empty(a.size, dtype=np.float64)
     work = np.cumsum(size[a] + size[b])  # elements up to and including each pair
@@ -104,9 +113,22 @@ def exact_jaccard(shingles: Shingles, a: IntArray, b: IntArray) -> FloatArray:
         done = int(work[start - 1]) if start else 0
         stop = int(np.searchsorted(work, done + _BLOCK_ELEMENTS, side="right"))
         stop = min(max(stop, start + 1), start + (1 << _PAIR_BITS))
-        out[start:stop] = _block(key, full, offsets, size, a[start:stop], b[start:stop])
+        out[start:stop] = _block(full, ranks, offsets, size, a[start:stop], b[start:stop])
         start = stop
     return out
+
+
+def _top_bits_repeat(full: HashArray, offsets: IntArray) -> bool:
+    """Whether two neighbours in one document's sorted set agree in their top 48 bits."""
+    opens = np.zeros(full.size, dtype=bool)
+    opens[offsets[:-1][np.diff(offsets) > 0]] = True
+    step = _BLOCK_ELEMENTS
+    for start in range(1, full.size, step):
+        stop = min(start + step, full.size)
+        close = ((full[start:stop] ^ full[start - 1:stop - 1]) >> np.uint64(_PAIR_BITS)) == 0
+        if np.any(close & ~opens[start:stop]):
+            return True
+    return False
 
 
 def _ranks(full: HashArray) -> HashArray:
@@ -116,15 +138,19 @@ def _ranks(full: HashArray) -> HashArray:
     return np.searchsorted(distinct, full).astype(np.uint64)
 
 
-def _block(key: HashArray, full: HashArray, offsets: IntArray, size: IntArray, a: IntArray,
-           b: IntArray) -> FloatArray:
+def _block(full: HashArray, ranks: HashArray | None, offsets: IntArray, size: IntArray,
+           a: IntArray, b: IntArray) -> FloatArray:
     """Jaccard of at most 2**16 pairs: ``pair << 48 | key`` is sorted within each side."""
     pair = np.arange(a.size, dtype=np.uint64) << np.uint64(64 - _PAIR_BITS)
     first_at = _segments(offsets[a], size[a])
     second_at = _segments(offsets[b], size[b])
-    first = np.repeat(pair, size[a]) | key[first_at]
     second_pair = np.repeat(np.arange(a.size), size[b])
-    second = pair[second_pair] | key[second_at]
+    if ranks is None:
+        first = np.repeat(pair, size[a]) | (full[first_at] >> np.uint64(_PAIR_BITS))
+        second = pair[second_pair] | (full[second_at] >> np.uint64(_PAIR_BITS))
+    else:
+        first = np.repeat(pair, size[a]) | ranks[first_at]
+        second = pair[second_pair] | ranks[second_at]
     at = np.minimum(np.searchsorted(first, second), first.size - 1)
     # Keys are unique within a document, so only `at` can match; the full hash decides.
     match = (first[at] == second) & (full[first_at[at]] == full[second_at])

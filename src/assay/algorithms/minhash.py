@@ -14,9 +14,9 @@ min_recall`` (0.999 by default): for every ``r`` the fewest bands that reach it 
 ``b(r) = ceil(log(1 - min_recall) / log(1 - t^r))``, and the plan takes the largest ``r``
 (the steepest curve, so the fewest dissimilar candidates) whose ``b(r) * r`` stays within
 ``max_hashes`` (128). At ``t = 0.8`` that is ``r = 5, b = 18``: ``P(0.8) = 0.9992``,
-``P(0.9) = 1 - 6e-9``, ``P(0.5) = 0.44``, ``P(0.3) = 0.043``. The pairs found are then
-verified by their exact Jaccard similarity, so the curve decides only recall and work,
-never the similarity reported.
+``P(0.83) = 0.9999``, ``P(0.9) = 1 - 1e-7``, ``P(0.5) = 0.44``, ``P(0.3) = 0.043``. The
+pairs found are then verified by their exact Jaccard similarity, so the curve decides only
+recall and work, never the similarity reported.
 
 Column-wise: each permutation is the affine bijection ``x -> a x + c (mod 2**32)`` of the
 top 32 bits of the shingle hashes (``a`` odd, ``a`` and ``c`` drawn from the caller's

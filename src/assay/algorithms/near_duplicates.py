@@ -8,8 +8,8 @@ Two passes over the documents, batch by batch, so memory stays flat in the corpu
    document (144 at the default threshold 0.8);
 2. sort the keys band by band into candidate pairs, read again only the documents in some
    candidate pair, and keep the pairs whose exact Jaccard similarity of shingle sets reaches
-   the threshold (:func:`~assay.algorithms.jaccard.exact_jaccard`); this holds 8 bytes per
-   shingle of those documents.
+   the threshold (:func:`~assay.algorithms.jaccard.jaccard_of_sets`); this holds 8 bytes
+   per distinct shingle of those documents.
 
 The reported similarity is the exact value, never the MinHash estimate: an estimate cut at
 the threshold loses the pairs that sit just above it (issue 14 measured recall 0.878 that
@@ -19,13 +19,16 @@ threshold is a candidate with probability at least ``min_recall`` (0.999), highe
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from assay.algorithms.errors import InvalidParameterError
-from assay.algorithms.jaccard import exact_jaccard
+from assay.algorithms.jaccard import jaccard_of_sets, shingle_sets
 from assay.algorithms.minhash import (
     LshPlan,
     band_keys,
@@ -35,6 +38,7 @@ from assay.algorithms.minhash import (
 )
 from assay.algorithms.shingles import (
     FloatArray,
+    HashArray,
     IntArray,
     Shingles,
     check_documents,
@@ -48,6 +52,7 @@ BATCH_SIZE = 4096
 """Documents per batch in :func:`near_duplicates`."""
 
 Fetch = Callable[[IntArray], Iterable[Sequence[str]]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class NearDuplicates:
 
 
 def near_duplicates(texts: Sequence[str], threshold: float = 0.8, *,
-                    rng: np.random.Generator, min_recall: float = 0.999) -> NearDuplicates:
+                    rng: np.random.Generator, min_recall: float = 0.999,
+                    workers: int = 1) -> NearDuplicates:
     """Every pair of documents whose shingle sets have Jaccard similarity ``>= threshold``
     (up to the LSH miss rate, at most ``1 - min_recall`` per pair).
 
@@ -88,12 +94,12 @@ def near_duplicates(texts: Sequence[str], threshold: float = 0.8, *,
             yield [texts[i] for i in docs[start:start + BATCH_SIZE].tolist()]
 
     return near_duplicates_streamed(batches(), fetch, threshold, rng=rng,
-                                    min_recall=min_recall)
+                                    min_recall=min_recall, workers=workers)
 
 
 def near_duplicates_streamed(batches: Iterable[Sequence[str]], fetch: Fetch,
                              threshold: float = 0.8, *, rng: np.random.Generator,
-                             min_recall: float = 0.999) -> NearDuplicates:
+                             min_recall: float = 0.999, workers: int = 1) -> NearDuplicates:
     """:func:`near_duplicates` over documents read twice, batch by batch.
 
     Parameters
@@ -105,14 +111,22 @@ def near_duplicates_streamed(batches: Iterable[Sequence[str]], fetch: Fetch,
         ascending, unique): the same texts as ``batches`` gave, in that order.
     threshold, rng, min_recall
         As for :func:`~assay.algorithms.minhash.plan_lsh`.
+    workers : int
+        Threads that hash batches at once (numpy lets go of the interpreter lock in its
+        loops; reading stays on the calling thread). The result does not depend on it.
     """
+    if workers < 1:
+        raise InvalidParameterError(f"workers must be at least 1, got {workers}")
     plan = plan_lsh(threshold, rng=rng, min_recall=min_recall)
-    keys: list[np.ndarray] = []
+
+    def keys_of(batch: Sequence[str]) -> HashArray:
+        return band_keys(minhash_signatures(shingle_hashes(batch), plan), plan)
+
+    keys: list[HashArray] = []
     n_docs = 0
-    for batch in batches:
-        check_documents(batch, first=n_docs)
-        keys.append(band_keys(minhash_signatures(shingle_hashes(batch), plan), plan))
-        n_docs += len(batch)
+    for size, batch_keys in _in_order(keys_of, batches, workers):
+        keys.append(batch_keys)
+        n_docs += size
     all_keys = np.concatenate(keys, axis=1) if keys else np.zeros((plan.bands, 0), np.uint64)
     a, b = candidate_pairs(all_keys)
     del keys, all_keys
@@ -123,15 +137,41 @@ def near_duplicates_streamed(batches: Iterable[Sequence[str]], fetch: Fetch,
     docs = docs[run_starts(docs)]
     parts: list[Shingles] = []
     fetched = 0
-    for batch in fetch(docs):
-        check_documents(batch, first=fetched)
-        parts.append(shingle_hashes(batch))
-        fetched += len(batch)
+    for size, part in _in_order(lambda batch: shingle_sets(shingle_hashes(batch)), fetch(docs),
+                                workers):
+        parts.append(part)
+        fetched += size
     if fetched != docs.size:
         raise InvalidParameterError(f"fetch gave {fetched} documents for {docs.size} asked")
     sizes = np.concatenate([np.diff(p.offsets) for p in parts])
     store = Shingles(np.concatenate([p.hashes for p in parts]),
                      np.concatenate(([0], np.cumsum(sizes))).astype(np.int64))
-    similarity = exact_jaccard(store, np.searchsorted(docs, a), np.searchsorted(docs, b))
+    similarity = jaccard_of_sets(store, np.searchsorted(docs, a), np.searchsorted(docs, b))
     keep = similarity >= threshold
     return NearDuplicates(a[keep], b[keep], similarity[keep], n_docs, int(a.size), plan)
+
+
+def _in_order(work: Callable[[Sequence[str]], T], batches: Iterable[Sequence[str]],
+              workers: int) -> Iterator[tuple[int, T]]:
+    """``(len(batch), work(batch))`` for every batch, in order, the documents checked and
+    numbered here; up to ``workers`` batches are worked on at once, ``2 * workers`` read
+    ahead (so memory stays a few batches)."""
+    first = 0
+    if workers == 1:
+        for batch in batches:
+            check_documents(batch, first=first)
+            first += len(batch)
+            yield len(batch), work(batch)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        pending: deque[tuple[int, Future[T]]] = deque()
+        for batch in batches:
+            check_documents(batch, first=first)
+            first += len(batch)
+            pending.append((len(batch), pool.submit(work, batch)))
+            if len(pending) > 2 * workers:
+                size, future = pending.popleft()
+                yield size, future.result()
+        while pending:
+            size, future = pending.popleft()
+            yield size, future.result()

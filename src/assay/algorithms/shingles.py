@@ -46,8 +46,6 @@ HashArray = npt.NDArray[np.uint64]
 # (tests/algorithms/test_shingles.py checks this against the running Python).
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-_ASCII_SPACE = np.zeros(256, dtype=bool)
-_ASCII_SPACE[[ord(c) for c in WHITESPACE if ord(c) < 0x80]] = True
 _WIDE_SPACE = [np.frombuffer(c.encode(), dtype=np.uint8) for c in WHITESPACE if ord(c) >= 0x80]
 
 _BASE = 0x100000001B3
@@ -142,7 +140,8 @@ _cached_power_table = lru_cache(maxsize=2)(_power_table)
 
 def _space_mask(data: npt.NDArray[np.uint8], ascii_only: bool) -> npt.NDArray[np.bool_]:
     """Whether each byte belongs to a whitespace character."""
-    space = _ASCII_SPACE[data]
+    # One byte: 9..13, 28..32 (unsigned wrap-around turns each range into one compare).
+    space = ((data - np.uint8(9)) <= np.uint8(4)) | ((data - np.uint8(28)) <= np.uint8(4))
     if not ascii_only:
         lead = np.flatnonzero((data == 0xC2) | ((data >= 0xE1) & (data <= 0xE3)))
         for code in _WIDE_SPACE:
@@ -176,7 +175,8 @@ def words_of(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], IntArray, Int
     np.logical_not(_space_mask(data, joined.isascii()), out=inside[1:-1])
     edge = np.flatnonzero(inside[1:] != inside[:-1])
     start, end = edge[0::2], edge[1::2]
-    doc = np.searchsorted(doc_start, start, side="right") - 1
+    first_word = np.searchsorted(start, doc_start)  # no word crosses a document's start
+    doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(first_word))
     return data, start, end, doc
 
 
@@ -204,8 +204,12 @@ def shingle_hashes(texts: Sequence[str]) -> Shingles:
     """
     data, start, end, doc = words_of(texts)
     n = len(texts)
-    prefix = np.zeros(data.size + 1, dtype=np.uint64)
-    np.cumsum(data * _powers(_BASE, data.size), out=prefix[1:])
+    prefix = np.empty(data.size + 1, dtype=np.uint64)
+    prefix[0] = 0
+    body = prefix[1:]
+    body[...] = data  # cast first: a uint8 x uint64 multiply casts element by element
+    np.multiply(body, _powers(_BASE, data.size), out=body)
+    np.cumsum(body, out=body)
     word = (prefix[end] - prefix[start]) * _powers(_BASE_INVERSE, data.size + 1)[start]
     word += (end - start).astype(np.uint64) * _LENGTH
     mix64(word)
@@ -214,20 +218,26 @@ def shingle_hashes(texts: Sequence[str]) -> Shingles:
     first_word = np.concatenate(([0], np.cumsum(counts)))
     per_doc = np.where(counts >= SHINGLE_WORDS, counts - (SHINGLE_WORDS - 1), 1)
     offsets = np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64)
-    hashes = np.zeros(int(offsets[-1]), dtype=np.uint64)
 
     last = SHINGLE_WORDS - 1
     n_grams = max(word.size - last, 0)
     gram = word[:n_grams] * _POSITION[0]
+    term = np.empty_like(gram)
     for j in range(1, SHINGLE_WORDS):
-        gram += word[j:j + n_grams] * _POSITION[j]
-    opens = np.flatnonzero(doc[:n_grams] == doc[last:])  # all five words in one document
-    hashes[offsets[doc[opens]] + opens - first_word[doc[opens]]] = gram[opens]
-
+        gram += np.multiply(word[j:j + n_grams], _POSITION[j], out=term)
+    # A 5-gram lies in one document when its first and last words do: kept in order, these
+    # are the documents' 5-grams, one document after another.
+    gram = gram[doc[:n_grams] == doc[last:]]
     short = np.flatnonzero(counts < SHINGLE_WORDS)
+    if short.size == 0:
+        return Shingles(mix64(gram), offsets)
     short_hash = (counts[short] + 1).astype(np.uint64) * _POSITION[SHINGLE_WORDS]
     for j in range(last):
         has = counts[short] > j
         short_hash[has] += word[first_word[short[has]] + j] * _POSITION[j]
-    hashes[offsets[short]] = short_hash
+    hashes = np.empty(int(offsets[-1]), dtype=np.uint64)
+    slot = np.zeros(hashes.size, dtype=bool)
+    slot[offsets[short]] = True
+    hashes[~slot] = gram
+    hashes[slot] = short_hash
     return Shingles(mix64(hashes), offsets)
