@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from assay.algorithms.answers import IntArray, _as_codes
 from assay.algorithms.errors import (
@@ -185,6 +184,10 @@ def comparison_components(
     else:
         rows, cols = counts.first, counts.second
     graph = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n)).tocsr()
+    # Imported here: scipy.sparse.csgraph takes a fifth of a second to import, which every
+    # command that imports the algorithms (``assay aggregate``) would pay for nothing.
+    from scipy.sparse.csgraph import connected_components
+
     n_groups, group = connected_components(graph, directed=strong, connection="strong")
     members = [tuple(np.flatnonzero(group == g).tolist()) for g in range(n_groups)]
     return tuple(sorted(members, key=lambda m: (-len(m), m)))
