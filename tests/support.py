@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 
 from assay.accounts import service as accounts
+from assay.app import create_app
 from assay.client import Client, WorkerClient
+from assay.clock import ManualClock
 from assay.db.engine import Database
+from assay.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("ASSAY_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -69,6 +76,52 @@ def drop_pg_database(name: str) -> None:
     pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def wait_ready(url: str, timeout: float = 30.0,
+               check_alive: Callable[[], None] | None = None) -> None:
+    """Poll ``url``/readyz until it answers 200; ``check_alive`` raises if the server died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check_alive is not None:
+            check_alive()
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"server at {url} did not become ready")
+
+
+class InProcessServer:
+    """The app in this process (uvicorn in a thread) with a clock and random source the
+    test controls: time-dependent rules (leases, back-off, idle sessions) and draws are
+    tested without sleeping or luck. Everything else is the app as ``assay serve`` builds
+    it; the job runner is off."""
+
+    def __init__(self, db_url: str, clock: ManualClock, env: dict[str, str] | None = None,
+                 rng: random.Random | None = None) -> None:
+        settings = Settings.from_env({**TEST_ENV, "ASSAY_DATABASE_URL": db_url,
+                                      "ASSAY_RUN_JOBS": "0", **(env or {})})
+        self.port = free_port()
+        app = create_app(settings, clock=clock, rng=rng)
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> InProcessServer:
+        self.thread.start()
+        wait_ready(self.url)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
 class ServerProcess:
     """``assay serve`` in a subprocess on a free loopback port."""
 
@@ -92,17 +145,14 @@ class ServerProcess:
              "--port", str(self.port)],
             env=self.env, stdout=out, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("server did not become ready")
+        proc = self.proc
+
+        def check_alive() -> None:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}")
+
+        wait_ready(self.url, timeout, check_alive)
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush — what a crash looks like."""

@@ -8,20 +8,14 @@ random source the test controls; everything else is the app as ``assay serve`` b
 from __future__ import annotations
 
 import random
-import threading
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
-import uvicorn
 
-from assay.app import create_app
 from assay.client import Conflict
 from assay.clock import ManualClock
 from assay.db.engine import Database
-from assay.settings import Settings
-from tests.support import TEST_ENV, Org, categorize_project, free_port, make_org
+from tests.support import InProcessServer, Org, categorize_project, make_org
 
 
 class FixedDraw(random.Random):
@@ -33,37 +27,6 @@ class FixedDraw(random.Random):
 
     def random(self) -> float:
         return self.value
-
-
-class InProcessServer:
-    def __init__(self, db_url: str, clock: ManualClock, rng: random.Random) -> None:
-        env = {**TEST_ENV, "ASSAY_DATABASE_URL": db_url, "ASSAY_RUN_JOBS": "0"}
-        settings = Settings.from_env(env)
-        self.port = free_port()
-        app = create_app(settings, clock=clock, rng=rng)
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> InProcessServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("in-process server did not become ready")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +41,7 @@ def draw() -> FixedDraw:
 
 @pytest.fixture(scope="module")
 def live(db_url: str, clock: ManualClock, draw: FixedDraw) -> Iterator[InProcessServer]:
-    server = InProcessServer(db_url, clock, draw).start()
+    server = InProcessServer(db_url, clock, rng=draw).start()
     yield server
     server.stop()
 

@@ -9,8 +9,7 @@ import pytest
 
 from assay.clock import ManualClock
 from assay.db.engine import Database
-from tests.support import make_org
-from tests.web.clocked import ClockedServer
+from tests.support import InProcessServer, make_org
 from tests.web.support import signed_in_client, worker_account
 
 
@@ -20,13 +19,13 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture(scope="module")
-def clocked(db_url: str, clock: ManualClock) -> Iterator[ClockedServer]:
-    server = ClockedServer(db_url, clock, {"ASSAY_SESSION_IDLE_S": "600"}).start()
+def clocked(db_url: str, clock: ManualClock) -> Iterator[InProcessServer]:
+    server = InProcessServer(db_url, clock, {"ASSAY_SESSION_IDLE_S": "600"}).start()
     yield server
     server.stop()
 
 
-def test_an_idle_session_ends_and_an_active_one_lives(clocked: ClockedServer,
+def test_an_idle_session_ends_and_an_active_one_lives(clocked: InProcessServer,
                                                       clock: ManualClock,
                                                       db: Database) -> None:
     org = make_org(clocked.url, db, "Idle")

@@ -10,8 +10,7 @@ import pytest
 
 from assay.clock import ManualClock
 from assay.db.engine import Database
-from tests.support import make_org
-from tests.web.clocked import ClockedServer
+from tests.support import InProcessServer, make_org
 from tests.web.support import browser_client, sign_in, worker_account
 
 LIMITS = {"ASSAY_SIGNIN_ACCOUNT_LIMITS": "3/60,5/3600", "ASSAY_SIGNIN_ADDRESS_LIMITS": "8/60"}
@@ -23,8 +22,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture(scope="module")
-def clocked(db_url: str, clock: ManualClock) -> Iterator[ClockedServer]:
-    server = ClockedServer(db_url, clock, LIMITS).start()
+def clocked(db_url: str, clock: ManualClock) -> Iterator[InProcessServer]:
+    server = InProcessServer(db_url, clock, LIMITS).start()
     yield server
     server.stop()
 
@@ -40,7 +39,7 @@ def _retry_after(response: httpx.Response) -> int:
 
 
 def test_back_off_is_temporary_and_a_success_resets_the_account(
-        clocked: ClockedServer, clock: ManualClock, db: Database) -> None:
+        clocked: InProcessServer, clock: ManualClock, db: Database) -> None:
     org = make_org(clocked.url, db, "Clocked")
     user = worker_account(org)
     for _ in range(3):
