@@ -67,12 +67,12 @@ def read_answers(handle: TextIO, name: str) -> tuple[list[str], list[str], list[
 
 def aggregate_csv(path: str, method: str | None, out: str | None) -> int:
     """Run the method and write the result; returns the number of tasks."""
-    from assay.answers_csv import Reading
+    from assay.answers_csv import Columns, Reading, read_columnar
 
     source = Path(path)
     # pyarrow parses without holding the GIL, so the file is read on a thread while this
     # one imports the algorithms (scipy): with two cores free the read costs no wall time.
-    reading = Reading(source) if source.is_file() else None
+    reading = Reading[Columns](source, read_columnar) if source.is_file() else None
     try:
         from assay.algorithms import CATEGORICAL_METHODS, DEFAULT_CATEGORICAL_METHOD
 

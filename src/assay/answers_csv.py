@@ -11,6 +11,9 @@ same codes for the same file: tasks and workers in order of first appearance, cl
 sorted, a worker's last answer to a task kept (:func:`assay.algorithms.encode_answers`'
 defaults).
 
+:func:`read_string_columns`, :func:`dictionary_codes` and :class:`Reading` are the parts
+``assay leaderboard`` (:mod:`assay.leaderboard_csv`) reads its battles with too.
+
 pyarrow is imported here and nowhere on the way to this module, so the commands that do not
 read answers never pay for it; nothing here converts through pandas either (pyarrow imports
 pandas, when installed, the first time an array is turned into numpy the ordinary way).
@@ -21,9 +24,10 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -32,7 +36,8 @@ if TYPE_CHECKING:
 
 REQUIRED = ("worker", "task", "label")
 BOM = b"\xef\xbb\xbf"
-BLOCK = 1 << 26
+BLOCK = 1 << 26  # one block per 64 MiB
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,18 +72,20 @@ def header_line(data: bytes) -> list[str] | None:
     return [cell.strip() for cell in cells]
 
 
-class Reading:
-    """:func:`read_columnar` running on a thread (pyarrow holds no GIL while it parses)."""
+class Reading(Generic[T]):
+    """A columnar reader (``read``) running on a thread (pyarrow holds no GIL while it
+    parses); :meth:`result` waits and re-raises its error."""
 
-    def __init__(self, path: Path) -> None:
-        self._outcome: Columns | BaseException | None = None
+    def __init__(self, path: Path, read: Callable[[Path], T | None]) -> None:
+        self._read = read
+        self._outcome: T | BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(path,),
-                                        name="assay-read-answers", daemon=True)
+                                        name="assay-read-columns", daemon=True)
         self._thread.start()
 
     def _run(self, path: Path) -> None:
         try:
-            self._outcome = read_columnar(path)
+            self._outcome = self._read(path)
         except BaseException as exc:  # handed over by result()
             self._outcome = exc
 
@@ -86,58 +93,73 @@ class Reading:
         """Wait for the thread, without its answer (the way out of an error)."""
         self._thread.join()
 
-    def result(self) -> Columns | None:
-        """Wait for the answer; raises what :func:`read_columnar` raised."""
+    def result(self) -> T | None:
+        """Wait for the answer; raises what the reader raised."""
         self._thread.join()
         if isinstance(self._outcome, BaseException):
             raise self._outcome
         return self._outcome
 
 
-def read_columnar(path: Path) -> Columns | None:
-    """Read and encode the answers, or ``None`` when the file needs the row-by-row reader."""
+def read_string_columns(path: Path, required: tuple[str, ...], dictionary: bool,
+                        block_size: int | None = None) -> list[Any] | None:
+    """The ``required`` columns of a clean CSV file as pyarrow arrays of strings (parsed
+    straight into dictionary arrays when ``dictionary``), in the order asked; ``None`` when
+    the file needs a row-by-row reader to name what is wrong with it (bytes that are not
+    UTF-8, a NUL, an odd header, a malformed row, no rows). A leading byte-order mark is
+    skipped."""
     data = path.read_bytes()
     if data.startswith(BOM):
         data = data[len(BOM):]
     if b"\0" in data:
         return None  # csv.reader refuses NUL; let it say so
     try:
-        data.decode("utf-8")  # every column, not only the three that pyarrow checks
+        data.decode("utf-8")  # every column, not only the ones pyarrow checks
     except UnicodeDecodeError:
         return None
     header = header_line(data)
-    if header is None or any(column not in header for column in REQUIRED):
+    if header is None or any(column not in header for column in required):
         return None
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(len(header))]
-    wanted = [names[header.index(column)] for column in REQUIRED]
+    wanted = [names[header.index(column)] for column in required]
+    # Parsed straight into dictionary arrays, the codes come out of the parse: no column
+    # of strings is built first.
+    kind = pa.dictionary(pa.int32(), pa.string()) if dictionary else pa.string()
+    read_options = pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                     # One thread: this already runs beside the main
+                                     # thread's imports, and on a small machine pyarrow's
+                                     # pool only fights them for the cores.
+                                     use_threads=False)
+    if block_size is not None:
+        read_options.block_size = block_size
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            # One thread: this already runs beside the main thread's imports, and on a
-            # small machine pyarrow's pool only fights them for the cores.
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           use_threads=False, block_size=BLOCK),
+            read_options=read_options,
             # Quoted newlines need the slower quote-aware chunking; a file without a quote
             # character cannot have one.
             parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(
-                include_columns=wanted,
-                # Parsed straight into dictionary arrays: the codes come out of the parse,
-                # no column of strings is built first.
-                column_types=dict.fromkeys(wanted, pa.dictionary(pa.int32(), pa.string())),
-                strings_can_be_null=False,
-            ),
+                include_columns=wanted, column_types=dict.fromkeys(wanted, kind),
+                strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if table.num_rows == 0:
         return None
-    # One block per 64 MiB; blocks' dictionaries are unified in order of first appearance.
-    columns = [table.column(name).combine_chunks() for name in wanted]
-    (worker, workers), (task, tasks), (label, labels) = (_factorize(c) for c in columns)
+    # Blocks' dictionaries are unified in order of first appearance.
+    return [table.column(name).combine_chunks() for name in wanted]
+
+
+def read_columnar(path: Path) -> Columns | None:
+    """Read and encode the answers, or ``None`` when the file needs the row-by-row reader."""
+    columns = read_string_columns(path, REQUIRED, dictionary=True, block_size=BLOCK)
+    if columns is None:
+        return None
+    (worker, workers), (task, tasks), (label, labels) = (dictionary_codes(c) for c in columns)
     if any("" in values for values in (workers, tasks, labels)):
         return None  # an empty value: the row-by-row reader names its row
     classes = tuple(sorted(labels))
@@ -146,7 +168,7 @@ def read_columnar(path: Path) -> Columns | None:
     return Columns(worker, task, recode[label], workers, tasks, classes)
 
 
-def _factorize(encoded: Any) -> tuple[IntArray, tuple[str, ...]]:
+def dictionary_codes(encoded: Any) -> tuple[IntArray, tuple[str, ...]]:
     """A dictionary array's codes (in order of first appearance) and the values they stand
     for."""
     indices = encoded.indices

@@ -16,13 +16,12 @@ from __future__ import annotations
 import csv
 import math
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
-from assay.answers_csv import BOM, header_line
+from assay.answers_csv import Reading, dictionary_codes, read_string_columns
 from assay.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -43,7 +42,7 @@ def leaderboard_csv(path: str, rounds: int, seed: int | None, out: str | None) -
         raise InvalidInput(f"{path}: no such file")
     # pyarrow parses without the GIL: the file is read on a thread while this one imports
     # the algorithms (numpy, scipy).
-    reading = _Reading(source)
+    reading = Reading(source, read_columnar)
     try:
         from assay.algorithms import (
             AlgorithmInputError,
@@ -101,28 +100,6 @@ def _number(value: float) -> str:
 
 
 Columns = tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]
-
-
-class _Reading:
-    """:func:`read_columnar` on a thread; :meth:`result` waits and re-raises its error."""
-
-    def __init__(self, source: Path) -> None:
-        self._outcome: Columns | BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(source,), daemon=True,
-                                        name="assay-read-battles")
-        self._thread.start()
-
-    def _run(self, source: Path) -> None:
-        try:
-            self._outcome = read_columnar(source)
-        except BaseException as exc:  # handed over by result()
-            self._outcome = exc
-
-    def result(self) -> Columns | None:
-        self._thread.join()
-        if isinstance(self._outcome, BaseException):
-            raise self._outcome
-        return self._outcome
 
 
 def read_battles(source: Path, name: str,
@@ -185,39 +162,13 @@ def read_rows(handle: TextIO, name: str) -> list[tuple[str, str, str]]:
 def read_columnar(path: Path) -> Columns | None:
     """``(model_a, model_b, outcome)`` codes and the model names, or ``None`` when the file
     needs the row-by-row reader."""
-    data = path.read_bytes()
-    if data.startswith(BOM):
-        data = data[len(BOM):]
-    if b"\0" in data:
-        return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    header = header_line(data)
-    if header is None or any(column not in header for column in REQUIRED):
-        return None
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    names = [f"c{i}" for i in range(len(header))]
-    wanted = [names[header.index(column)] for column in REQUIRED]
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(data),
-            # One thread: this runs beside the main thread's imports already.
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
-            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string()),
-                strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    columns = read_string_columns(path, REQUIRED, dictionary=False)
+    if columns is None:
         return None
-    size = table.num_rows
-    if size == 0:
-        return None
-    side_a, side_b, winner = (table.column(column).combine_chunks() for column in wanted)
+    size = len(columns[0])
+    side_a, side_b, winner = columns
     model_codes, models = _factorize(pa.concat_arrays([side_a, side_b]))
     verdict_codes, verdicts = _factorize(winner)
     if "" in models or any(verdict not in VERDICTS for verdict in verdicts):
@@ -231,9 +182,4 @@ def read_columnar(path: Path) -> Columns | None:
 
 def _factorize(column: Any) -> tuple[np.ndarray, tuple[str, ...]]:
     """Codes in order of first appearance, and the distinct values they stand for."""
-    encoded = column.dictionary_encode()
-    indices = encoded.indices
-    # The int32 buffer read directly: ``to_numpy`` would import pandas, for nothing.
-    codes = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices),
-                          offset=indices.offset * 4).astype(np.int64)
-    return codes, tuple(encoded.dictionary.to_pylist())
+    return dictionary_codes(column.dictionary_encode())
