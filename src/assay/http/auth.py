@@ -18,7 +18,7 @@ from assay.accounts import service as accounts
 from assay.accounts.service import Requester, WorkerPrincipal
 from assay.clock import Clock
 from assay.db.engine import Database
-from assay.errors import Unauthorized
+from assay.errors import Forbidden, Unauthorized
 
 _TTL_S = 10.0
 _cache: dict[str, tuple[float, Requester | WorkerPrincipal | None]] = {}
@@ -112,6 +112,27 @@ async def require_requester(request: Request) -> Requester:
     if not isinstance(principal, Requester):
         raise Unauthorized("an API key is required (Authorization: Bearer <key>)")
     return principal
+
+
+async def require_member(request: Request) -> Requester:
+    """A customer call that changes something: an ``admin`` or ``member`` key or user.
+
+    A ``viewer`` reads projects, tasks, results and figures but changes nothing and cannot
+    export (API.md, "The organization")."""
+    requester = await require_requester(request)
+    if requester.role not in ("admin", "member"):
+        raise Forbidden(f"a {requester.role} cannot do this; it needs the member or admin role",
+                        code="forbidden_role")
+    return requester
+
+
+async def require_admin(request: Request) -> Requester:
+    """A customer call that administers the organization: members, keys, secrets, workers."""
+    requester = await require_requester(request)
+    if requester.role != "admin":
+        raise Forbidden(f"a {requester.role} cannot do this; it needs the admin role",
+                        code="forbidden_role")
+    return requester
 
 
 async def require_worker(request: Request) -> WorkerPrincipal:
