@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from assay import __version__, wiring
@@ -21,7 +21,7 @@ from assay.http import errors
 from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
 from assay.http.metrics import install as install_metrics
 from assay.http.metrics import make_metrics
-from assay.http.text_guard import refuse_unstorable_text
+from assay.http.text_guard import UnstorableTextMiddleware
 from assay.jobs.runner import JobRunner
 from assay.ledger.api import router as ledger_router
 from assay.projects.api import router as projects_router
@@ -70,9 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                 runner.stop()
             db.dispose()
 
-    # Every route's parameters and body are checked for text no database can store.
     app = FastAPI(title="Assay", version=__version__, lifespan=lifespan,
-                  dependencies=[Depends(refuse_unstorable_text)],
                   description="The Assay HTTP API, version 1. See API.md.")
     app.state.settings = settings
     app.state.db = db
@@ -80,6 +78,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.rng = rng or random.Random()
     app.state.runner = runner
     errors.install(app)
+    # Every request's parameters and body are checked for text no database can store.
+    app.add_middleware(UnstorableTextMiddleware)
     app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
