@@ -15,7 +15,8 @@ PUBLIC = {"/healthz", "/readyz"}
 MISSING = {"project_id": "prj_00000000000000000000000a", "task_id": "tsk_00000000000000000000000a",
            "batch_id": "bat_00000000000000000000000a",
            "assignment_id": "asg_00000000000000000000000a",
-           "gold_id": "tsk_00000000000000000000000b", "payout_id": "pay_00000000000000000000000a"}
+           "gold_id": "tsk_00000000000000000000000b", "payout_id": "pay_00000000000000000000000a",
+           "member_id": "usr_00000000000000000000000a", "key_id": "key_00000000000000000000000a"}
 
 # Bodies that name an object of the organization inside the request.
 def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
@@ -29,6 +30,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/v1/work/{assignment_id}/skip"): {},
         ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
         ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
+        ("PATCH", "/v1/org/members/{member_id}"): {"role": "viewer"},
         ("POST", "/v1/tasks/{task_id}/audit"): {"accepted": True},
         ("POST", "/v1/projects/{project_id}/reviewers"): {"worker_id": "wrk_0"},
         ("POST", "/v1/review/next"): {"project": ids["project_id"]},
@@ -77,12 +79,16 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     batch = org.client.create_batch(project["id"], "b1")
     gold = org.client.add_gold(project["id"], {"text": "secret gold"}, {"label": "pos"})
     payout = org.client.create_payout()
+    with org.http() as http:
+        member = http.post("/v1/org/members", json={"email": "kept@example.com",
+                                                    "role": "admin"}).json()
+        key = http.post("/v1/org/keys", json={"name": "kept", "role": "member"}).json()
     worker = org.worker()
     offer = worker.next(project["id"])
     assert offer is not None
     owned = {"project_id": project["id"], "task_id": task["id"], "batch_id": batch["id"],
              "assignment_id": offer["assignment_id"], "gold_id": gold["id"],
-             "payout_id": payout["id"]}
+             "payout_id": payout["id"], "member_id": member["user_id"], "key_id": key["id"]}
     intruder_worker = other_org.worker()
     routes = _object_routes(_routes(org.url))
     assert len(routes) >= 15
@@ -112,6 +118,13 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert ("GET", "/v1/payouts/{payout_id}") in checked
     assert ("POST", "/v1/projects/{project_id}/gold/{gold_id}/retire") in checked
     assert not next(org.client.iter_gold(project["id"]))["retired"]
+    assert ("DELETE", "/v1/org/keys/{key_id}") in checked
+    assert ("DELETE", "/v1/org/members/{member_id}") in checked
+    with httpx.Client(base_url=org.url, headers={"Authorization": f"Bearer {key['key']}"}) as h:
+        assert h.get("/v1/projects").status_code == 200  # the key was not revoked
+    with org.http() as http:
+        assert http.get("/v1/org/members").json()["docs"] == [
+            {**member, "role": "admin"}]  # neither changed nor removed
     # The worker-side standing is scoped by a query parameter: another organization's
     # worker gets the same 404 for this project as for a missing one.
     for route in ("/v1/work/standing", "/v1/work/me"):

@@ -6,12 +6,14 @@ import logging
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from assay import __version__, wiring
+from assay.accounts.org_api import router as org_router
 from assay.batches.api import router as batches_router
 from assay.clock import Clock, SystemClock, utcnow
 from assay.db.engine import Database
@@ -53,7 +55,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     db = db or Database(settings.database_url)
     metrics = make_metrics(settings, db)
     refit = metrics.timed_refit(refit_due_projects) if metrics else refit_due_projects
-    runner = JobRunner(db, settings, {"callback": deliver_callback},
+    clock = clock or SystemClock()
+    runner = JobRunner(db, settings, {"callback": partial(deliver_callback, clock=clock)},
                        periodic=[(sweep_expired_leases, settings.expiry_sweep_s),
                                  (refit, settings.refit_s)])
 
@@ -74,7 +77,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                   description="The Assay HTTP API, version 1. See API.md.")
     app.state.settings = settings
     app.state.db = db
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock
     app.state.rng = rng or random.Random()
     app.state.runner = runner
     errors.install(app)
@@ -102,7 +105,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
 
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
                    quality_router, review_router, ledger_router, appeals_router,
-                   standing_router):
+                   standing_router, org_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

@@ -335,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("email")
     p.add_argument("--org", required=True)
     p.add_argument("--password", required=True)
-    p.add_argument("--role", choices=["admin", "member"], default="member")
+    p.add_argument("--role", choices=["admin", "member", "viewer"], default="member")
 
     p = add("export", cmd_export, "export a project's tasks")
     p.add_argument("--project", required=True)

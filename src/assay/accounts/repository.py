@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select, text, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from assay.db.models import ApiKey, Organization, SigninFailure, User, WebSession, Worker
@@ -40,6 +40,51 @@ def get_worker(session: Session, worker_id: str) -> Worker | None:
 def get_user(session: Session, org_id: str, user_id: str) -> User | None:
     return session.scalars(select(User).where(User.id == user_id,
                                               User.org_id == org_id)).first()
+
+
+# Administration of an organization: its members and keys.
+
+def lock_org(session: Session, org_id: str) -> Organization | None:
+    """The organization's row, locked until the transaction ends (PostgreSQL; SQLite has
+    one writer already): changes to its admins queue here, so two of them cannot both see
+    another admin left and each remove the other."""
+    return session.scalars(select(Organization).where(Organization.id == org_id)
+                           .with_for_update()).first()
+
+
+def list_users(session: Session, org_id: str, after: str | None, limit: int) -> list[User]:
+    stmt = select(User).where(User.org_id == org_id)
+    if after is not None:
+        stmt = stmt.where(User.id > after)
+    return list(session.scalars(stmt.order_by(User.id).limit(limit)))
+
+
+def count_admin_users(session: Session, org_id: str) -> int:
+    return int(session.scalar(select(func.count()).select_from(User).where(
+        User.org_id == org_id, User.role == "admin")) or 0)
+
+
+def delete_user_web_sessions(session: Session, org_id: str, user_id: str,
+                             keep: str | None = None) -> None:
+    """End the user's browser sessions (but the one whose digest is ``keep``)."""
+    stmt = delete(WebSession).where(WebSession.org_id == org_id, WebSession.kind == "user",
+                                    WebSession.subject_id == user_id)
+    if keep is not None:
+        stmt = stmt.where(WebSession.id != keep)
+    session.execute(stmt)
+
+
+def list_api_keys(session: Session, org_id: str, after: str | None,
+                  limit: int) -> list[ApiKey]:
+    stmt = select(ApiKey).where(ApiKey.org_id == org_id)
+    if after is not None:
+        stmt = stmt.where(ApiKey.id > after)
+    return list(session.scalars(stmt.order_by(ApiKey.id).limit(limit)))
+
+
+def get_api_key(session: Session, org_id: str, key_id: str) -> ApiKey | None:
+    return session.scalars(select(ApiKey).where(ApiKey.id == key_id,
+                                                ApiKey.org_id == org_id)).first()
 
 
 # Browser sessions, found by the digest of their cookie token.

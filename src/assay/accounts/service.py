@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,12 @@ from assay.errors import Conflict, NotFound, field_error
 from assay.ids import new_id, new_secret
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ROLES = ("admin", "member")
+# What each role may do (http/auth.py enforces it on every route): an admin also administers
+# the organization (members, keys, the webhook secret); a member changes and exports
+# anything else; a viewer reads.
+ROLES = ("admin", "member", "viewer")
+# How long callbacks carry the replaced secret's signature after a rotation.
+PREVIOUS_SECRET_VALID = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -41,14 +47,14 @@ class CreatedOrg:
     webhook_secret: str
 
 
-def _check_email(email: str) -> str:
+def check_email(email: str) -> str:
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 320:
         raise field_error("email", "is not an email address")
     return email
 
 
-def _check_password(password: str | None) -> None:
+def check_password(password: str | None) -> None:
     if password is not None and len(password) < 8:
         raise field_error("password", "must have at least 8 characters")
 
@@ -61,26 +67,35 @@ def create_org(session: Session, name: str) -> CreatedOrg:
                        created_at=utcnow())
     session.add(org)
     session.flush()
-    key = create_api_key(session, org.id)
+    key, _ = create_api_key(session, org.id, "initial", "admin")
     return CreatedOrg(org.id, key, org.webhook_secret)
 
 
-def create_api_key(session: Session, org_id: str) -> str:
-    """Create a key and return it in plain text: the only time it is ever shown."""
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise field_error("role", f"must be one of {', '.join(ROLES)}")
+    return role
+
+
+def create_api_key(session: Session, org_id: str, name: str = "",
+                   role: str = "admin") -> tuple[str, ApiKey]:
+    """Create a key; returns it in plain text (the only time it is ever shown) and its row."""
+    check_role(role)
     if repository.get_org(session, org_id) is None:
         raise NotFound(f"organization {org_id} does not exist")
     key = new_secret("ak", 24)
-    session.add(ApiKey(id=new_id("key"), org_id=org_id, key_hash=token_digest(key),
-                       prefix=key[:8], created_at=utcnow()))
+    row = ApiKey(id=new_id("key"), org_id=org_id, key_hash=token_digest(key),
+                 prefix=key[:8], created_at=utcnow(), name=name, role=role)
+    session.add(row)
     session.flush()
-    return key
+    return key, row
 
 
 def create_worker(session: Session, email: str, org_id: str | None = None,
                   password: str | None = None) -> tuple[str, str]:
     """Create a worker; returns ``(worker_id, token)``. The token is shown only here."""
-    email = _check_email(email)
-    _check_password(password)
+    email = check_email(email)
+    check_password(password)
     if org_id is not None and repository.get_org(session, org_id) is None:
         raise NotFound(f"organization {org_id} does not exist")
     if repository.get_worker_by_email(session, email) is not None:
@@ -94,18 +109,20 @@ def create_worker(session: Session, email: str, org_id: str | None = None,
     return worker.id, token
 
 
-def create_user(session: Session, email: str, org_id: str, password: str,
+def create_user(session: Session, email: str, org_id: str, password: str | None,
                 role: str = "member") -> str:
-    email = _check_email(email)
-    _check_password(password)
-    if role not in ROLES:
-        raise field_error("role", f"must be one of {', '.join(ROLES)}")
+    """Create a requester user (a member). Without a password nobody can sign in as them
+    until an admin sets one."""
+    email = check_email(email)
+    check_password(password)
+    check_role(role)
     if repository.get_org(session, org_id) is None:
         raise NotFound(f"organization {org_id} does not exist")
     if repository.get_user_by_email(session, email) is not None:
         raise Conflict(f"a user with email {email} exists", code="duplicate_email")
     user = User(id=new_id("usr"), org_id=org_id, email=email,
-                password_hash=hash_password(password), role=role, created_at=utcnow())
+                password_hash=hash_password(password) if password else "", role=role,
+                created_at=utcnow())
     session.add(user)
     session.flush()
     return user.id
@@ -113,7 +130,7 @@ def create_user(session: Session, email: str, org_id: str, password: str,
 
 def authenticate_api_key(session: Session, key: str) -> Requester | None:
     row = repository.get_api_key_by_digest(session, token_digest(key))
-    return Requester(org_id=row.org_id, key_id=row.id) if row else None
+    return Requester(org_id=row.org_id, key_id=row.id, role=row.role) if row else None
 
 
 def authenticate_worker_token(session: Session, token: str) -> WorkerPrincipal | None:
@@ -141,6 +158,32 @@ def get_webhook_secret(session: Session, org_id: str) -> str:
     if org is None:
         raise NotFound(f"organization {org_id} does not exist")
     return org.webhook_secret
+
+
+def get_webhook_secrets(session: Session, org_id: str, now: datetime) -> tuple[str, ...]:
+    """The secrets a callback is signed with at ``now``: the current one, then the one a
+    rotation replaced while it is still valid (24 h after the rotation)."""
+    org = repository.get_org(session, org_id)
+    if org is None:
+        raise NotFound(f"organization {org_id} does not exist")
+    until = org.previous_webhook_secret_until
+    if org.previous_webhook_secret and until is not None and now < until:
+        return (org.webhook_secret, org.previous_webhook_secret)
+    return (org.webhook_secret,)
+
+
+def rotate_webhook_secret(session: Session, org_id: str, now: datetime) -> tuple[str, datetime]:
+    """A new webhook secret; the one it replaces keeps signing callbacks (beside the new
+    one) for :data:`PREVIOUS_SECRET_VALID`. A second rotation within that time drops the
+    older secret at once: only the secret just replaced stays valid."""
+    org = repository.lock_org(session, org_id)
+    if org is None:
+        raise NotFound(f"organization {org_id} does not exist")
+    org.previous_webhook_secret = org.webhook_secret
+    org.previous_webhook_secret_until = now + PREVIOUS_SECRET_VALID
+    org.webhook_secret = new_secret("whsec")
+    session.flush()
+    return org.webhook_secret, org.previous_webhook_secret_until
 
 
 def get_worker(session: Session, worker_id: str) -> Worker:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -11,8 +12,10 @@ from assay.callbacks.urls import resolve_target
 from assay.settings import Settings
 
 
-def post_signed(url: str, body: bytes, secret: str, settings: Settings) -> httpx.Response:
-    """POST to the address that was checked, keeping the URL's host for HTTP and TLS."""
+def post_signed(url: str, body: bytes, secret: str | Sequence[str],
+                settings: Settings) -> httpx.Response:
+    """POST to the address that was checked, keeping the URL's host for HTTP and TLS;
+    signed with each secret given (two during a rotation: signing.py)."""
     address = resolve_target(url, settings.allowed_callback_hosts, must_resolve=True)
     parts = urlsplit(url)
     host = parts.hostname or ""

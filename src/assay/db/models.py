@@ -39,6 +39,11 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     webhook_secret: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The secret a rotation replaced: callbacks are signed with it too until the time below
+    # (accounts/service.rotate_webhook_secret).
+    previous_webhook_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    previous_webhook_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime(),
+                                                                           nullable=True)
 
 
 class ApiKey(Base):
@@ -49,6 +54,9 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # "admin" | "member" | "viewer", like a member's (accounts/service.ROLES)
+    role: Mapped[str] = mapped_column(String(20), default="admin", server_default="admin")
 
 
 class User(Base):

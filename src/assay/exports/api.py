@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from assay.accounts.service import Requester
+from assay.auditlog.api import read_noted
 from assay.db.engine import Database
 from assay.exports import service
-from assay.http.auth import get_db, require_requester
+from assay.http.auth import get_db, require_member
 from assay.http.documents import ErrorDoc
 
 router = APIRouter(tags=["export"])
@@ -22,12 +23,13 @@ router = APIRouter(tags=["export"])
                        "4XX": {"model": ErrorDoc}})
 def export_project(project_id: str, format: Literal["jsonl", "csv"] = "jsonl",
                    include: Literal["responses"] | None = None,
-                   who: Requester = Depends(require_requester),
+                   who: Requester = Depends(require_member),
                    db: Database = Depends(get_db)) -> StreamingResponse:
     objects = service.iter_task_objects(db, who, project_id, include == "responses")
     # Pull the first item now so that a foreign or missing project answers 404 before the
     # response starts.
     first = list(itertools.islice(objects, 1))
+    read_noted(db, who, "export.create", project_id, None)
     rows = itertools.chain(first, objects)
     if format == "csv":
         return StreamingResponse(service.csv_lines(rows), media_type="text/csv",

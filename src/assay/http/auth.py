@@ -1,7 +1,15 @@
-"""Credentials at the HTTP edge: API keys for customer routes, tokens for worker routes.
+"""Credentials at the HTTP edge: API keys for customer routes, tokens for worker routes,
+and the role each customer route requires.
 
-A short in-process cache keeps the digest lookup off the hot path of the work endpoints;
-an entry lives for ``_TTL_S`` seconds, so a removed credential stops working within that.
+A short in-process cache keeps the digest lookup off the hot path of the work endpoints:
+a worker token's entry lives for ``_TTL_S`` seconds, so a removed worker stops working
+within that. API keys are never cached: a key's row is read on every request (one indexed
+lookup), so a revoked key is refused at once by every server process sharing the
+database (API.md, "The organization").
+
+Which role each route needs: reads take :func:`require_requester` (any role), changes and
+exports :func:`require_member`, the organization's administration (``/v1/org/...``)
+:func:`require_admin`. ``tests/test_roles.py`` holds the table and checks every route.
 """
 
 from __future__ import annotations
@@ -81,6 +89,8 @@ def _lookup(db: Database, credential: str) -> Requester | WorkerPrincipal | None
             principal = accounts.authenticate_worker_token(session, credential)
         else:
             principal = None
+    if not credential.startswith("wt_"):
+        return principal
     with _lock:
         if len(_cache) > 10_000:
             _cache.clear()
@@ -101,9 +111,10 @@ async def _principal(request: Request) -> Requester | WorkerPrincipal | None:
     credential = _credential(request)
     if not credential:
         return _session_principal(request)
-    found, principal = _cached(credential)
-    if found:
-        return principal
+    if credential.startswith("wt_"):
+        found, principal = _cached(credential)
+        if found:
+            return principal
     return await anyio.to_thread.run_sync(_lookup, database(request), credential)
 
 
@@ -133,6 +144,16 @@ async def require_admin(request: Request) -> Requester:
         raise Forbidden(f"a {requester.role} cannot do this; it needs the admin role",
                         code="forbidden_role")
     return requester
+
+
+async def refuse_viewer_session(request: Request) -> None:
+    """For the web UI's pages and forms that change something (``/projects/new``): a
+    signed-in ``viewer`` gets ``403 forbidden_role``; anyone else is left to the page,
+    which sends a stranger to sign in and a worker to their own pages."""
+    principal = _session_principal(request)
+    if isinstance(principal, Requester) and principal.role not in ("admin", "member"):
+        raise Forbidden(f"a {principal.role} cannot do this; it needs the member or admin "
+                        "role", code="forbidden_role")
 
 
 async def require_worker(request: Request) -> WorkerPrincipal:

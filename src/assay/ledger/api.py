@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assay.accounts.service import Requester
 from assay.db.engine import Database
-from assay.http.auth import get_db, require_requester
+from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import BonusDoc, CostDoc, PayoutDoc, PayoutPage, doc
 from assay.http.pagination import check_limit, decode_token, page
 from assay.ledger import service
@@ -34,7 +34,7 @@ class BonusIn(BaseModel):
 
 @router.post("/v1/projects/{project_id}/bonuses", status_code=201, response_model=None,
              responses=doc(BonusDoc, 201))
-def add_bonus(project_id: str, body: BonusIn, who: Requester = Depends(require_requester),
+def add_bonus(project_id: str, body: BonusIn, who: Requester = Depends(require_member),
               db: Database = Depends(get_db)) -> dict[str, Any]:
     try:
         return db.write(lambda s: service.grant_bonus(s, who, project_id, body.worker_id,
@@ -54,7 +54,7 @@ class PayoutIn(BaseModel):
 
 @router.post("/v1/payouts", status_code=201, response_model=None,
              responses=doc(PayoutDoc, 201))
-def create_payout(body: PayoutIn, who: Requester = Depends(require_requester),
+def create_payout(body: PayoutIn, who: Requester = Depends(require_member),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     """Pay the organization's workers every unpaid balance earned before ``until``, once."""
     return db.write(lambda s: service.pay_organization(s, who, body.until))

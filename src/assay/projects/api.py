@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.db.engine import Database
-from assay.http.auth import get_db, require_requester
+from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import ProjectDoc, ProjectPage, doc
 from assay.http.pagination import check_limit, decode_token, page
 from assay.projects import repository, service
@@ -24,10 +25,11 @@ def _allowed(request: Request) -> tuple[str, ...]:
 
 @router.post("", status_code=201, response_model=None, responses=doc(ProjectDoc, 201))
 def create_project(body: ProjectCreate, request: Request,
-                   who: Requester = Depends(require_requester),
+                   who: Requester = Depends(require_member),
                    db: Database = Depends(get_db)) -> dict[str, Any]:
     def run(session: Any) -> dict[str, Any]:
         project = service.create_project(session, who, body, _allowed(request))
+        auditlog.record(session, who, "project.create", project.id)
         return service.describe(session, who, [project])[0]
 
     return db.write(run)
@@ -55,10 +57,11 @@ def get_project(project_id: str, who: Requester = Depends(require_requester),
 
 @router.patch("/{project_id}", response_model=None, responses=doc(ProjectDoc))
 def patch_project(project_id: str, body: ProjectPatch, request: Request,
-                  who: Requester = Depends(require_requester),
+                  who: Requester = Depends(require_member),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     def run(session: Any) -> dict[str, Any]:
         project = service.update_project(session, who, project_id, body, _allowed(request))
+        auditlog.record(session, who, "project.update", project.id)
         return service.describe(session, who, [project])[0]
 
     return db.write(run)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from assay.accounts.service import Requester
 from assay.db.engine import Database
-from assay.http.auth import get_db, require_requester
+from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import (
     FlagPage,
     QualityReportDoc,
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/v1/projects", tags=["quality"])
 
 @router.post("/{project_id}/gold", status_code=201, response_model=None,
              responses=doc(ReferenceDoc, 201))
-def add_gold(project_id: str, body: GoldIn, who: Requester = Depends(require_requester),
+def add_gold(project_id: str, body: GoldIn, who: Requester = Depends(require_member),
              db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: service.reference_object(
         service.add_reference(s, who, project_id, body, "gold")))
@@ -37,7 +37,7 @@ def add_gold(project_id: str, body: GoldIn, who: Requester = Depends(require_req
 @router.post("/{project_id}/training", status_code=201, response_model=None,
              responses=doc(ReferenceDoc, 201))
 def add_training(project_id: str, body: TrainingIn,
-                 who: Requester = Depends(require_requester),
+                 who: Requester = Depends(require_member),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: service.reference_object(
         service.add_reference(s, who, project_id, body, "training")))
@@ -56,7 +56,7 @@ def _list(db: Database, who: Requester, project_id: str, purpose: str, limit: in
 
 @router.post("/{project_id}/gold/{gold_id}/retire", response_model=None,
              responses=doc(ReferenceDoc))
-def retire_gold(project_id: str, gold_id: str, who: Requester = Depends(require_requester),
+def retire_gold(project_id: str, gold_id: str, who: Requester = Depends(require_member),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     """Stop serving a gold task; the workers who answered it may then see it as evidence."""
     return db.write(lambda s: service.reference_object(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 
 from assay.accounts.service import Requester, WorkerPrincipal
 from assay.db.engine import Database
-from assay.http.auth import get_db, get_rng, require_requester, require_worker
+from assay.http.auth import get_db, get_rng, require_member, require_worker
 from assay.http.documents import (
     FeedbackPage,
     ReviewerDoc,
@@ -26,7 +26,7 @@ router = APIRouter(tags=["review"])
 
 @router.post("/v1/projects/{project_id}/reviewers", status_code=201, response_model=None,
              responses=doc(ReviewerDoc, 201))
-def add_reviewer(project_id: str, body: ReviewerIn, who: Requester = Depends(require_requester),
+def add_reviewer(project_id: str, body: ReviewerIn, who: Requester = Depends(require_member),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
     return db.write(lambda s: service.add_reviewer(s, who, project_id, body.worker_id,
                                                             body.level))

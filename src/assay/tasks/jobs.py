@@ -4,14 +4,15 @@ record the outcome and retry with backoff."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import httpx
 from sqlalchemy.orm import Session
 
-from assay.accounts.service import get_webhook_secret
+from assay.accounts.service import get_webhook_secrets
 from assay.callbacks.delivery import post_signed
 from assay.callbacks.urls import CallbackTargetRefused
-from assay.clock import utcnow
+from assay.clock import Clock, SystemClock, utcnow
 from assay.db.engine import Database
 from assay.jobs import queue
 from assay.jobs.queue import ClaimedJob
@@ -21,7 +22,8 @@ from assay.tasks import repository
 from assay.tasks.objects import task_object
 
 
-def _load(session: Session, org_id: str, task_id: str) -> tuple[bytes, str, str] | None:
+def _load(session: Session, org_id: str, task_id: str,
+          now: datetime) -> tuple[bytes, str, tuple[str, ...]] | None:
     task = repository.get_task(session, org_id, task_id, any_purpose=True)
     if task is None:
         return None
@@ -31,7 +33,7 @@ def _load(session: Session, org_id: str, task_id: str) -> tuple[bytes, str, str]
         return None
     body = json.dumps({"event": "task.completed", "task": task_object(task)},
                       separators=(",", ":")).encode()
-    return body, url, get_webhook_secret(session, org_id)
+    return body, url, get_webhook_secrets(session, org_id, now)
 
 
 def _record(db: Database, org_id: str, task_id: str, succeeded: bool | None) -> None:
@@ -43,10 +45,13 @@ def _record(db: Database, org_id: str, task_id: str, succeeded: bool | None) -> 
     db.write(run)
 
 
-def deliver_callback(db: Database, settings: Settings, job: ClaimedJob) -> None:
+def deliver_callback(db: Database, settings: Settings, job: ClaimedJob,
+                     clock: Clock | None = None) -> None:
+    """``clock`` (the app's) decides whether a rotated-out webhook secret still signs."""
     org_id, task_id = job.payload["org_id"], job.payload["task_id"]
+    now = (clock or SystemClock()).now()
     with db.read() as session:
-        loaded = _load(session, org_id, task_id)
+        loaded = _load(session, org_id, task_id, now)
     if loaded is None:
         db.write(lambda s: queue.finish(s, job.id, utcnow()))
         return

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.errors import AssayError, InvalidInput, validation_details
-from assay.http.auth import get_db
+from assay.http.auth import get_db, refuse_viewer_session
 from assay.kinds import KIND_NAMES, all_kinds, get_kind
 from assay.projects import service as projects
 from assay.projects.schemas import ProjectCreate
@@ -127,7 +127,7 @@ def build_body(form: dict[str, Any]) -> ProjectCreate:
         raise InvalidInput("invalid project", {"fields": fields}) from exc
 
 
-@router.get("/projects/new", response_model=None)
+@router.get("/projects/new", response_model=None, dependencies=[Depends(refuse_viewer_session)])
 def new_project_form(request: Request) -> Response:
     who = _who(request)
     if isinstance(who, Response):
@@ -148,7 +148,8 @@ async def kind_form_values(request: Request) -> dict[str, str]:
     return values
 
 
-@router.post("/projects/new", response_model=None)
+@router.post("/projects/new", response_model=None,
+             dependencies=[Depends(refuse_viewer_session)])
 def create_project(request: Request, csrf_token: str = Form(""), name: str = Form(""),
                    kind: str = Form(""), instructions: str = Form(""), params: str = Form(""),
                    overlap: str = Form(""), max_overlap: str = Form(""),
