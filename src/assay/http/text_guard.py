@@ -21,7 +21,6 @@ import re
 from typing import Any
 
 from starlette.requests import Request
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assay.errors import AssayError, field_error
@@ -56,21 +55,37 @@ def _suspect(scope: Scope, body: bytes) -> bool:
     return _SUSPECT_JSON.search(body) is not None
 
 
-def _route(scope: Scope) -> tuple[str, dict[str, Any]]:
-    """The matched route's path template and parameters (the router has not run yet)."""
+def _templates(app: Any) -> list[re.Pattern[str]]:
+    """The API's path templates as patterns, literal ones first (``/v1/tasks/bulk`` before
+    ``/v1/tasks/{task_id}``), from the app's OpenAPI document; built once per app."""
+    state = getattr(app, "state", None)
+    cached: list[re.Pattern[str]] | None = getattr(state, "text_guard_templates", None)
+    if cached is None:
+        paths = sorted(app.openapi().get("paths", {}), key=lambda p: (p.count("{"), p))
+        cached = [re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(p)))
+                  for p in paths]
+        if state is not None:
+            state.text_guard_templates = cached
+    return cached
+
+
+def _path_params(scope: Scope) -> dict[str, str]:
+    """The parameters of the API route the path names (the router has not run yet); none
+    for a page of the web UI, whose path is then named as a whole."""
     app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", []):
-        match, child = route.matches(scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", scope["path"])), dict(child.get("path_params", {}))
-    return scope["path"], {}
+    if app is None or not hasattr(app, "openapi"):
+        return {}
+    for pattern in _templates(app):
+        found = pattern.fullmatch(scope["path"])
+        if found:
+            return found.groupdict()
+    return {}
 
 
 async def _check(request: Request, body: bytes) -> None:
     """Raise a 422 naming the first parameter or body field that no database can store."""
-    route_path, path_params = _route(request.scope)
-    for name, value in path_params.items():
-        if isinstance(value, str) and not is_storable(value):
+    for name, value in _path_params(request.scope).items():
+        if not is_storable(value):
             raise field_error(name, MESSAGE)
     if not is_storable(request.scope["path"]):
         raise field_error("path", MESSAGE)
@@ -82,15 +97,15 @@ async def _check(request: Request, body: bytes) -> None:
     content_type = _content_type(request.scope)
     if content_type.startswith(_FORM_TYPES):
         form = await request.form()
-        for key, value in form.multi_items():
-            if not is_storable(key) or (isinstance(value, str) and not is_storable(value)):
+        for key, item in form.multi_items():
+            if not is_storable(key) or (isinstance(item, str) and not is_storable(item)):
                 raise field_error(key if is_storable(key) else "body", MESSAGE)
         return
     try:
         parsed = json.loads(body)
     except ValueError:
         return
-    skipped = CHECKED_PER_ITEM.get((request.method, route_path), ())
+    skipped = CHECKED_PER_ITEM.get((request.method, request.scope["path"]), ())
     if skipped and isinstance(parsed, dict):
         parsed = {k: v for k, v in parsed.items() if k not in skipped}
     bad = find_unstorable(parsed)
