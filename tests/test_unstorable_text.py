@@ -118,3 +118,25 @@ def test_a_sign_in_form_with_a_nul_is_refused(org: Org) -> None:
                                       "csrf_token": token, "next": ""})
         _refused(r, "email")
         assert http.get("/login").status_code == 200
+
+
+def test_the_byte_screen_catches_every_spelling_and_passes_look_alikes(org: Org) -> None:
+    """The check screens raw bytes before parsing: a surrogate sent as raw UTF-8 bytes (which
+    Python's JSON decoder lets through) or as an upper-case escape is caught; text that only
+    looks suspicious (an escaped backslash before ``u0000``, Hangul, which shares the lead
+    byte ED with UTF-8 surrogates, a non-ASCII escape) is stored as sent."""
+    pid = categorize_project(org)["id"]
+
+    def post(raw: bytes) -> httpx.Response:
+        with org.http() as http:
+            return http.post("/v1/tasks", content=raw,
+                             headers={"Content-Type": "application/json"})
+
+    prefix = b'{"project": "' + pid.encode() + b'", "data": {"text": "'
+    for spelling in (b"a\xed\xa0\x80b", b"a\\uD800b", b"a\\udfffb", b"a\\u0000b"):
+        _refused(post(prefix + spelling + b'"}}'), "data.text")
+    for spelling, stored in ((b"a\\\\u0000b", "a\\u0000b"), ("\ud55c".encode(), "\ud55c"),
+                             (b"caf\\u00e9", "caf\u00e9"), (b"\\ud83d\\ude00", "\U0001f600")):
+        r = post(prefix + spelling + b'"}}')
+        assert r.status_code == 201, r.text
+        assert org.client.get_task(r.json()["id"])["data"] == {"text": stored}
