@@ -26,7 +26,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "assay"
 
 # Lower first. Each may import the ones before it, never one after it.
-FEATURES = ("accounts", "projects", "tasks", "batches", "integrity", "ledger", "quality",
+FEATURES = ("auditlog", "accounts", "projects", "tasks", "batches", "integrity", "ledger", "quality",
             "review", "work", "exports")
 # Below every feature: they import no feature.
 INFRASTRUCTURE = ("algorithms", "kinds", "db", "jobs", "callbacks", "events", "money",

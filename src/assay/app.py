@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 
 from assay import __version__, wiring
 from assay.accounts.org_api import router as org_router
+from assay.auditlog.api import router as audit_router
+from assay.auditlog.origin import ClientAddressMiddleware
 from assay.batches.api import router as batches_router
 from assay.clock import Clock, SystemClock, utcnow
 from assay.db.engine import Database
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     # Every request's parameters and body are checked for text no database can store.
     app.add_middleware(UnstorableTextMiddleware)
     app.add_middleware(JsonBodyMiddleware)
+    app.add_middleware(ClientAddressMiddleware)  # the address audit entries record
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", tags=["health"])
@@ -105,7 +108,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
 
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
                    quality_router, review_router, ledger_router, appeals_router,
-                   standing_router, org_router):
+                   standing_router, org_router, audit_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

@@ -110,11 +110,24 @@ def cmd_serve(args: argparse.Namespace) -> None:
     serve(_settings(args), args.host, args.port, args.workers)
 
 
+def _operator_did(session: Any, action: str, object_id: str, org_id: str | None) -> None:
+    """Put a change made from the command line on its organization's audit log."""
+    from assay.auditlog.service import OPERATOR, record
+
+    if org_id is not None:
+        record(session, OPERATOR, action, object_id, org_id=org_id)
+
+
 def cmd_org_create(args: argparse.Namespace) -> None:
     from assay.accounts import service
 
+    def create(s: Any) -> Any:
+        created = service.create_org(s, args.name)
+        _operator_did(s, "org.create", created.org_id, created.org_id)
+        return created
+
     db = _database(args)
-    created = db.write(lambda s: service.create_org(s, args.name))
+    created = db.write(create)
     _emit(args, {"org_id": created.org_id, "api_key": created.api_key,
                  "webhook_secret": created.webhook_secret},
           f"Created organization {created.org_id}.\nAPI key (shown once): {created.api_key}\n"
@@ -125,8 +138,12 @@ def cmd_worker_create(args: argparse.Namespace) -> None:
     from assay.accounts import service
 
     db = _database(args)
-    worker_id, token = db.write(
-        lambda s: service.create_worker(s, args.email, args.org, args.password))
+    def create(s: Any) -> tuple[str, str]:
+        made = service.create_worker(s, args.email, args.org, args.password)
+        _operator_did(s, "worker.create", made[0], args.org)
+        return made
+
+    worker_id, token = db.write(create)
     team = f"the private team of {args.org}" if args.org else "the shared crowd"
     _emit(args, {"worker_id": worker_id, "token": token},
           f"Created worker {worker_id} in {team}.\nToken (shown once): {token}")
@@ -136,8 +153,12 @@ def cmd_user_create(args: argparse.Namespace) -> None:
     from assay.accounts import service
 
     db = _database(args)
-    user_id = db.write(
-        lambda s: service.create_user(s, args.email, args.org, args.password, args.role))
+    def create(s: Any) -> str:
+        made = service.create_user(s, args.email, args.org, args.password, args.role)
+        _operator_did(s, "user.create", made, args.org)
+        return made
+
+    user_id = db.write(create)
     _emit(args, {"user_id": user_id, "org_id": args.org, "role": args.role},
           f"Created {args.role} {user_id} in {args.org}; they sign in at /login.")
 
@@ -263,6 +284,31 @@ def cmd_flags_list(args: argparse.Namespace) -> None:
         other = f" with {f['other_worker_id']}" if f["other_worker_id"] else ""
         print(f"{f['created_at']}  {f['kind']:9}  {f['worker_id']}{other}  {f['detail']}")
     print(f"{len(rows)} flag(s).")
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    from assay.auditlog.service import org_exists
+    from assay.auditlog.verify import verify_chain
+
+    anchor = None
+    if args.anchor:
+        seq, _, digest = args.anchor.partition(":")
+        if not seq.isdigit() or int(seq) < 1 or len(digest) != 64:
+            raise InvalidInput("--anchor must be SEQ:HASH (a seq from 1, 64 hex digits)")
+        anchor = (int(seq), digest.lower())
+    db = _database(args)
+    with db.read() as session:
+        if not org_exists(session, args.org):
+            raise NotFound(f"organization {args.org} does not exist")
+        verdict = verify_chain(session, args.org, anchor)
+    if verdict.broken is not None:
+        raise CommandError(f"the audit chain of {args.org} is broken: "
+                           f"{verdict.broken.message}")
+    _emit(args, {"intact": True, "org_id": args.org, "entries": verdict.entries,
+                 "head_seq": verdict.head_seq, "head_hash": verdict.head_hash},
+          f"Audit chain of {args.org} is intact: {verdict.entries} entries, head seq "
+          f"{verdict.head_seq} hash {verdict.head_hash} (keep it to anchor the next "
+          f"check: --anchor {verdict.head_seq}:{verdict.head_hash}).")
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -392,6 +438,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default 0.8)")
     p.add_argument("--out", help="CSV to write, a,b,similarity (default: stdout)")
     p.set_defaults(fn=cmd_dedup)
+
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(
+        dest="audit_command", required=True)
+    p = add("verify", cmd_audit_verify,
+            "check an organization's audit chain; exit 1 naming the first bad entry", audit)
+    p.add_argument("--org", required=True, help="organization id")
+    p.add_argument("--anchor", metavar="SEQ:HASH",
+                   help="an entry's seq and hash kept from earlier: it must still be there")
 
     p = add("demo", cmd_demo, "run a server with a seeded demo and a simulated crowd")
     p.add_argument("--host", default="127.0.0.1")

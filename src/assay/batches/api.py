@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.batches import service
 from assay.batches.service import BatchCreate
 from assay.db.engine import Database
@@ -22,7 +23,8 @@ def create_batch(body: BatchCreate, request: Request,
                  who: Requester = Depends(require_member),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
     hosts = request.app.state.settings.allowed_callback_hosts
-    return db.write(lambda s: service.batch_object(s, service.create_batch(s, who, body, hosts)))
+    return db.write(lambda s: auditlog.noted(s, who, "batch.create", service.batch_object(
+        s, service.create_batch(s, who, body, hosts))))
 
 
 @router.get("/{batch_id}", response_model=None, responses=doc(BatchDoc))
@@ -36,7 +38,8 @@ def _move(action: str) -> Any:
     def route(batch_id: str, who: Requester = Depends(require_member),
               db: Database = Depends(get_db)) -> dict[str, Any]:
         return db.write(
-            lambda s: service.batch_object(s, service.move_batch(s, who, batch_id, action))
+            lambda s: auditlog.noted(s, who, f"batch.{action}", service.batch_object(
+                s, service.move_batch(s, who, batch_id, action)))
         )
 
     route.__name__ = f"{action}_batch"

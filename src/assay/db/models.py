@@ -465,3 +465,33 @@ class WorkerEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_worker_events", "worker_id", "project_id", "id"),)
+
+
+class AuditEntry(Base):
+    """The organization's audit log (auditlog/): every change and every read of customer
+    data, append-only, hash-chained per organization by ``seq`` (docs/security.md). Ids and
+    action names only, never customer content. Not :class:`Audit`, a customer's verdict."""
+
+    __tablename__ = "audit_log"
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_type: Mapped[str] = mapped_column(String(10))  # key | user | worker | operator
+    actor_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    object: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_log_object", "org_id", "object", "seq"),)
+
+
+class AuditHead(Base):
+    """The last entry of an organization's audit chain: the row appends lock (one writer per
+    organization at a time, so the chain never forks) and what shows a removed tail."""
+
+    __tablename__ = "audit_heads"
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))

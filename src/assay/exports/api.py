@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from assay.accounts.service import Requester
+from assay.auditlog.api import read_noted
 from assay.db.engine import Database
 from assay.exports import service
 from assay.http.auth import get_db, require_member
@@ -28,6 +29,7 @@ def export_project(project_id: str, format: Literal["jsonl", "csv"] = "jsonl",
     # Pull the first item now so that a foreign or missing project answers 404 before the
     # response starts.
     first = list(itertools.islice(objects, 1))
+    read_noted(db, who, "export.create", project_id, None)
     rows = itertools.chain(first, objects)
     if format == "csv":
         return StreamingResponse(service.csv_lines(rows), media_type="text/csv",

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sqlalchemy.exc import IntegrityError
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import BonusDoc, CostDoc, PayoutDoc, PayoutPage, doc
@@ -37,9 +38,9 @@ class BonusIn(BaseModel):
 def add_bonus(project_id: str, body: BonusIn, who: Requester = Depends(require_member),
               db: Database = Depends(get_db)) -> dict[str, Any]:
     try:
-        return db.write(lambda s: service.grant_bonus(s, who, project_id, body.worker_id,
-                                                      body.amount, body.memo,
-                                                      body.idempotency_key))
+        return db.write(lambda s: auditlog.noted(s, who, "bonus.create", service.grant_bonus(
+            s, who, project_id, body.worker_id, body.amount, body.memo,
+            body.idempotency_key), project_id))
     except IntegrityError:  # the same key raced itself: the winner's entry is the answer
         return db.write(lambda s: service.grant_bonus(s, who, project_id, body.worker_id,
                                                       body.amount, body.memo,
@@ -57,7 +58,8 @@ class PayoutIn(BaseModel):
 def create_payout(body: PayoutIn, who: Requester = Depends(require_member),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     """Pay the organization's workers every unpaid balance earned before ``until``, once."""
-    return db.write(lambda s: service.pay_organization(s, who, body.until))
+    return db.write(lambda s: auditlog.noted(s, who, "payout.create",
+                                             service.pay_organization(s, who, body.until)))
 
 
 @router.get("/v1/payouts", response_model=None, responses=doc(PayoutPage))

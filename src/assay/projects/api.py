@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import ProjectDoc, ProjectPage, doc
@@ -28,6 +29,7 @@ def create_project(body: ProjectCreate, request: Request,
                    db: Database = Depends(get_db)) -> dict[str, Any]:
     def run(session: Any) -> dict[str, Any]:
         project = service.create_project(session, who, body, _allowed(request))
+        auditlog.record(session, who, "project.create", project.id)
         return service.describe(session, who, [project])[0]
 
     return db.write(run)
@@ -59,6 +61,7 @@ def patch_project(project_id: str, body: ProjectPatch, request: Request,
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     def run(session: Any) -> dict[str, Any]:
         project = service.update_project(session, who, project_id, body, _allowed(request))
+        auditlog.record(session, who, "project.update", project.id)
         return service.describe(session, who, [project])[0]
 
     return db.write(run)

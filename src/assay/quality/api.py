@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
+from assay.auditlog.api import read_noted
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import (
@@ -30,8 +32,8 @@ router = APIRouter(prefix="/v1/projects", tags=["quality"])
              responses=doc(ReferenceDoc, 201))
 def add_gold(project_id: str, body: GoldIn, who: Requester = Depends(require_member),
              db: Database = Depends(get_db)) -> dict[str, Any]:
-    return db.write(lambda s: service.reference_object(
-        service.add_reference(s, who, project_id, body, "gold")))
+    return db.write(lambda s: auditlog.noted(s, who, "gold.create", service.reference_object(
+        service.add_reference(s, who, project_id, body, "gold"))))
 
 
 @router.post("/{project_id}/training", status_code=201, response_model=None,
@@ -39,8 +41,8 @@ def add_gold(project_id: str, body: GoldIn, who: Requester = Depends(require_mem
 def add_training(project_id: str, body: TrainingIn,
                  who: Requester = Depends(require_member),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
-    return db.write(lambda s: service.reference_object(
-        service.add_reference(s, who, project_id, body, "training")))
+    return db.write(lambda s: auditlog.noted(s, who, "training.create", service.reference_object(
+        service.add_reference(s, who, project_id, body, "training"))))
 
 
 def _list(db: Database, who: Requester, project_id: str, purpose: str, limit: int,
@@ -51,7 +53,8 @@ def _list(db: Database, who: Requester, project_id: str, purpose: str, limit: in
         projects.get_project(session, who, project_id)
         rows = repository.list_reference(session, who.org_id, project_id, purpose, after,
                                          limit + 1)
-        return page([service.reference_object(t) for t in rows], [t.id for t in rows], limit)
+        return read_noted(db, who, f"{purpose}.list", project_id, page(
+            [service.reference_object(t) for t in rows], [t.id for t in rows], limit))
 
 
 @router.post("/{project_id}/gold/{gold_id}/retire", response_model=None,
@@ -59,8 +62,8 @@ def _list(db: Database, who: Requester, project_id: str, purpose: str, limit: in
 def retire_gold(project_id: str, gold_id: str, who: Requester = Depends(require_member),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     """Stop serving a gold task; the workers who answered it may then see it as evidence."""
-    return db.write(lambda s: service.reference_object(
-        service.retire_gold(s, who, project_id, gold_id)))
+    return db.write(lambda s: auditlog.noted(s, who, "gold.retire", service.reference_object(
+        service.retire_gold(s, who, project_id, gold_id))))
 
 
 @router.get("/{project_id}/gold", response_model=None, responses=doc(ReferencePage))

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 
 from assay.accounts.service import Requester, WorkerPrincipal
+from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.http.auth import get_db, get_rng, require_member, require_worker
 from assay.http.documents import (
@@ -28,8 +29,8 @@ router = APIRouter(tags=["review"])
              responses=doc(ReviewerDoc, 201))
 def add_reviewer(project_id: str, body: ReviewerIn, who: Requester = Depends(require_member),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
-    return db.write(lambda s: service.add_reviewer(s, who, project_id, body.worker_id,
-                                                            body.level))
+    return db.write(lambda s: auditlog.noted(s, who, "reviewer.add", service.add_reviewer(
+        s, who, project_id, body.worker_id, body.level), project_id))
 
 
 @router.post("/v1/review/next", response_model=None,

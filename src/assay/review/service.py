@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester, WorkerPrincipal, find_worker
 from assay.algorithms.reliability import confidently_below
+from assay.auditlog import service as auditlog
 from assay.clock import isoformat, utcnow
 from assay.db.models import Project, Response, Review, Reviewer, Task
 from assay.errors import Conflict, Forbidden, NotFound, field_error
@@ -127,6 +128,7 @@ def next_review(session: Session, who: WorkerPrincipal, project_id: str,
         return None
     task.review_holder, task.review_until = who.worker_id, until
     session.flush()
+    auditlog.record(session, who, "review.offer", task.id, org_id=project.org_id, at=now)
     return _item(session, project, task, until)
 
 
@@ -138,6 +140,7 @@ def _next_check(session: Session, who: WorkerPrincipal, project: Project, now: d
         return None
     review.held_by, review.held_until = who.worker_id, until
     session.flush()
+    auditlog.record(session, who, "review.offer", review.task_id, org_id=project.org_id, at=now)
     item = _item(session, project, repository.get_task(session, project.org_id, review.task_id),
                  until, level=2)
     item["review"] = {"review_id": review.id, "verdict": review.verdict,
@@ -165,6 +168,7 @@ def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict:
     if repository.has_answered_task(session, who.worker_id, task.id):
         raise Forbidden("you cannot review a task you answered", code="own_task")
     now = utcnow()
+    auditlog.record(session, who, "review.submit", task.id, org_id=task.org_id, at=now)
     if level == 2:
         return _submit_check(session, who, project, task, verdict, answer, comment, rejected,
                              now)

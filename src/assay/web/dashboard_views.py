@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
+from assay.auditlog.api import read_noted
 from assay.clock import isoformat, utcnow
 from assay.db.engine import Database
 from assay.db.models import Project
@@ -189,7 +190,7 @@ def task_page(project_id: str, task_id: str, request: Request,
             return error_page(request, 404, "Task not found",
                               "There is no task with this id in this project.")
         answers = figures.task_answers(session, who.org_id, task.id)
-        shown = task_object(task)
+        shown = read_noted(db, who, "task.read", task.id, task_object(task))
     result = shown["result"] or {}
     return render(request, "task.html", {
         "project": {"id": row.id, "name": row.name, "kind": row.kind}, "task": shown,

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.errors import AssayError, InvalidInput, validation_details
 from assay.http.auth import get_db, refuse_viewer_session
@@ -175,7 +176,8 @@ def create_project(request: Request, csrf_token: str = Form(""), name: str = For
     hosts: tuple[str, ...] = request.app.state.settings.allowed_callback_hosts
 
     def create(session: Session) -> str:
-        return projects.create_project(session, who, build_body(form), hosts).id
+        project_id = projects.create_project(session, who, build_body(form), hosts).id
+        return auditlog.noted(session, who, "project.create", project_id, project_id)
 
     try:
         project_id = db.write(create)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal, get_worker
+from assay.auditlog import service as auditlog
 from assay.clock import isoformat
 from assay.db.models import Worker
 from assay.db.types import AnyRow
@@ -87,6 +88,7 @@ def _lease(session: Session, who: WorkerPrincipal, task: AnyRow, project: AnyRow
     else:  # SQLite: writers are serialized, no race is possible
         repository.insert_assignment(session, **values)
     repository.add_slots(session, task.org_id, task.id, 1)
+    auditlog.record(session, who, "task.offer", task.id, org_id=task.org_id, at=now)
     return offer(assignment_id, expires_at, project, task.data)
 
 
@@ -129,6 +131,7 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
             return None
     live = repository.get_live_assignment(session, who.worker_id, project_ids, now)
     if live is not None:
+        auditlog.record(session, who, "task.offer", live.task_id, org_id=live.org_id, at=now)
         return offer(live.id, live.expires_at,
                      projects.get_project_row(session, live.org_id, live.project_id),
                      repository.get_task_data(session, live.org_id, live.task_id))
@@ -204,6 +207,8 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
                   now: datetime, rng: random.Random, and_next: bool = False) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
     receipt = _record_answer(session, who, assignment, answer, now, rng)
+    auditlog.record(session, who, "task.answer", assignment.task_id, org_id=assignment.org_id,
+                    at=now)
     quality.disclose_due_checks(session, assignment.org_id, assignment.project_id,
                                 who.worker_id, now)
     if and_next:
@@ -279,6 +284,8 @@ def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
     repository.get_task_locked(session, assignment.org_id, assignment.task_id)
     repository.finish_assignment(session, who.worker_id, assignment.id, "skipped", now,
                                  reason=reason or "other", comment=comment)
+    auditlog.record(session, who, "task.skip", assignment.task_id, org_id=assignment.org_id,
+                    at=now)
     repository.add_slots(session, assignment.org_id, assignment.task_id, -1)
     receipt = {"assignment_id": assignment.id, "status": "skipped"}
     return then_next(session, who, receipt, assignment.project_id, now, rng) if and_next \
