@@ -26,7 +26,7 @@ from assay.accounts.secrets import token_digest
 from assay.accounts.service import Requester, rotate_webhook_secret
 from assay.clock import Clock, isoformat
 from assay.db.engine import Database
-from assay.http.auth import get_clock, get_db, require_admin, require_requester
+from assay.http.auth import get_clock, get_db, require_admin, require_user
 from assay.http.documents import doc
 from assay.http.pagination import check_limit, decode_token, page
 from assay.web.sessions import COOKIE
@@ -84,7 +84,7 @@ def remove_member(member_id: str, who: Requester = Depends(require_admin),
 @router.post("/v1/me/password", response_model=None, responses=doc(MemberDoc),
              summary="Change the signed-in member's own password")
 def change_password(body: PasswordChangeIn, request: Request,
-                    who: Requester = Depends(require_requester),
+                    who: Requester = Depends(require_user),
                     db: Database = Depends(get_db)) -> dict[str, Any]:
     """For a member signed in to the web UI (any role; session cookie and
     ``X-CSRF-Token``). A wrong ``current_password`` → ``422`` naming it; an API key →

@@ -146,6 +146,16 @@ async def require_admin(request: Request) -> Requester:
     return requester
 
 
+async def require_user(request: Request) -> Requester:
+    """A member signed in to the web UI, whatever their role (their own account: the
+    password); an API key has no account of its own → ``403 user_required``."""
+    requester = await require_requester(request)
+    if requester.user_id is None:
+        raise Forbidden("only a signed-in member can do this; an API key cannot",
+                        code="user_required")
+    return requester
+
+
 async def refuse_viewer_session(request: Request) -> None:
     """For the web UI's pages and forms that change something (``/projects/new``): a
     signed-in ``viewer`` gets ``403 forbidden_role``; anyone else is left to the page,
