@@ -6,6 +6,7 @@ import json
 import os
 import random
 import secrets
+import signal
 import threading
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from assay.demo.data import comparisons, reviews
 from assay.settings import Settings
 
 DEFAULT_DB = "assay-demo.db"
+ENV_FILE = "assay-demo.env"  # the demo's address, key and project ids, for scripts/tour.sh
 GOLD_ITEMS = 12  # hidden checks mixed into the sentiment project
 # Each worker gives the true answer with this probability, else a random label (which may
 # be the true one by chance). Workers alternate between the two projects; the one at 0.0,
@@ -111,11 +113,15 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
              for i, w in enumerate(workers)]
     for t in crowd:
         t.start()
+    _write_env(Path(ENV_FILE), base, url, org.api_key, projects, password)
     print(_banner(base, url, org.api_key, projects, len(workers), ready_s, password),
           flush=True)
+    # SIGTERM stops the demo like Ctrl+C does, also when SIGINT is ignored (a process
+    # started in the background by a shell).
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while thread.is_alive():
-            thread.join(1.0)
+        while thread.is_alive() and not stop.is_set():
+            thread.join(0.5)
     except KeyboardInterrupt:
         pass
     finally:
@@ -123,6 +129,23 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
         server.should_exit = True
         thread.join(10)
         db.dispose()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _write_env(path: Path, base: str, url: str, api_key: str, projects: list[str],
+               password: str) -> None:
+    """Shell variables for the tour (``source assay-demo.env``); readable by the owner
+    only, since it holds the demo's API key and password."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = f"sqlite:///{Path(url.removeprefix('sqlite:///')).resolve()}"  # any folder
+    lines = ["# Written by `assay demo`: the running demo, for `source assay-demo.env`.",
+             f"export ASSAY_URL={base}", f"export ASSAY_DB={url}",
+             f"export DEMO_KEY={api_key}", f"export SENTIMENT={projects[0]}",
+             f"export PAIRS={projects[1]}", f"export DEMO_PASSWORD={password}"]
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write("\n".join(lines) + "\n")
 
 
 def _banner(base: str, url: str, api_key: str, projects: list[str], n_workers: int,
@@ -137,6 +160,7 @@ Assay demo — server ready in {ready_s:.2f} s on {url}
   OpenAPI      {base}/openapi.json   (interactive: {base}/docs)
   API key      {api_key}
   Projects     {projects[0]} (review sentiment), {projects[1]} (answer preference)
+  For scripts  {ENV_FILE} (`source {ENV_FILE}`; the tour: `bash scripts/tour.sh`)
 
 {n_workers} simulated workers are answering through the API now, from 97% reliable to one
 who answers at random; the sentiment project's checks (hidden gold, and the model
