@@ -68,3 +68,14 @@ def test_malformed_input_names_the_row(tmp_path: Path) -> None:
     assert out.returncode == 2 and "row 2: task is empty" in out.stderr
     assert aggregate(str(tmp_path / "missing.csv")).returncode == 2
     assert aggregate(str(bad), "--method", "nope").returncode == 2
+
+
+def test_the_help_lists_every_method_the_command_accepts() -> None:
+    from assay.aggregate import AGGREGATE_METHODS
+    from assay.algorithms import CATEGORICAL_METHODS, DEFAULT_CATEGORICAL_METHOD
+
+    assert sorted(AGGREGATE_METHODS) == sorted(CATEGORICAL_METHODS)
+    assert AGGREGATE_METHODS[0] == DEFAULT_CATEGORICAL_METHOD
+    shown = subprocess.run([sys.executable, "-m", "assay.cli", "aggregate", "--help"],
+                           capture_output=True, text=True, check=True).stdout
+    assert all(name in " ".join(shown.split()) for name in CATEGORICAL_METHODS)

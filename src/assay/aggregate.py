@@ -20,6 +20,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from assay.errors import InvalidInput
 
+# The categorical methods, default first, without importing them (the CLI's --help lists
+# them; tests/test_aggregate_cli.py checks this against algorithms.CATEGORICAL_METHODS).
+AGGREGATE_METHODS = ("dawid_skene", "glad", "mace", "majority_vote", "one_coin_dawid_skene",
+                     "weighted_majority_vote")
+
 if TYPE_CHECKING:
     from assay.algorithms import Answers, Encoding
     from assay.algorithms.answers import IntArray

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from assay import __version__
+from assay.aggregate import AGGREGATE_METHODS
 from assay.errors import AssayError, InvalidInput, NotFound
 from assay.settings import Settings, SettingsError
 
@@ -103,11 +104,14 @@ def cmd_db_restore(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    from assay.server import serve
+    from assay.server import PortInUse, SchemaNotCurrent, serve
 
     if args.workers < 1:
         raise InvalidInput("--workers must be at least 1")
-    serve(_settings(args), args.host, args.port, args.workers)
+    try:
+        serve(_settings(args), args.host, args.port, args.workers)
+    except (PortInUse, SchemaNotCurrent) as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _operator_did(session: Any, action: str, object_id: str, org_id: str | None) -> None:
@@ -416,7 +420,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("aggregate", help="truth inference over a CSV of answers")
     p.add_argument("answers", help="CSV with a header including worker,task,label")
-    p.add_argument("--method", help="categorical method (default: the platform's)")
+    p.add_argument("--method", choices=AGGREGATE_METHODS, metavar="METHOD",
+                   help=f"one of {', '.join(AGGREGATE_METHODS)} (default: dawid_skene, "
+                        "the platform's)")
     p.add_argument("--out", help="file to write (default: stdout)")
     p.set_defaults(fn=cmd_aggregate)
 
@@ -450,7 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("demo", cmd_demo, "run a server with a seeded demo and a simulated crowd")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=12, help="simulated workers")
+    p.add_argument("--crowd", "--workers", dest="workers", type=int, default=12,
+                   help="how many simulated workers answer (default 12)")
     p.add_argument("--items", type=int, default=300, help="tasks per demo project")
     return parser
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import sys
+import threading
+import time
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from assay import __version__
 from assay.app import create_app
 from assay.db.durability import durability_warnings
 from assay.db.engine import Database
@@ -20,6 +26,39 @@ log = logging.getLogger("assay")
 
 class SchemaNotCurrent(RuntimeError):
     pass
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a busy address up front, with the way out, instead of uvicorn's bare error."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(f"{host}:{port} is already in use: stop what holds it, or "
+                                f"pick another port with --port") from exc
+            raise
+
+
+def _announce_when_ready(url: str, what: str) -> None:
+    """Print one line once the server answers (from a daemon thread: any process mode)."""
+    def watch() -> None:
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    print(f"Ready: {what} at {url} (API {url}/v1, docs {url}/docs).",
+                          flush=True)
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+
+    threading.Thread(target=watch, name="assay-ready", daemon=True).start()
 
 
 def prepare_database(settings: Settings) -> Database:
@@ -52,7 +91,14 @@ def app_from_env() -> FastAPI:
 def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    check_port(host, port)
     db = prepare_database(settings)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    processes = f"{workers} API processes" if workers > 1 else "one process"
+    print(f"Assay {__version__} starting on {url}: {processes}, jobs "
+          f"{'on' if settings.run_jobs else 'off'}, database {_shown(settings.database_url)}",
+          flush=True)
+    _announce_when_ready(url, "Assay")
     if workers > 1:
         db.dispose()
         os.environ["ASSAY_DATABASE_URL"] = settings.database_url
@@ -63,3 +109,13 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     _tune_interpreter()
     uvicorn.run(create_app(settings, db), host=host, port=port, log_level="warning",
                 access_log=False, timeout_graceful_shutdown=5)
+
+
+def _shown(url: str) -> str:
+    """A database URL as it may be printed: without its password."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, where = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{where}" if ":" in credentials else url
