@@ -30,7 +30,7 @@ FEATURES = ("auditlog", "accounts", "projects", "tasks", "batches", "integrity",
             "quality", "review", "work", "exports")
 # Below every feature: they import no feature.
 INFRASTRUCTURE = ("algorithms", "kinds", "db", "jobs", "callbacks", "events", "money",
-                  "clock", "ids", "errors", "settings")
+                  "clock", "ids", "errors", "settings", "crypto")
 EDGE_MODULES = ("assay.http", "assay.app", "assay.cli", "assay.web", "assay.server")
 
 

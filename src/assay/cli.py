@@ -10,6 +10,7 @@ from typing import Any
 
 from assay import __version__
 from assay.aggregate import AGGREGATE_METHODS
+from assay.crypto.errors import KeyFileError, KeyUnavailable
 from assay.errors import AssayError, InvalidInput, NotFound
 from assay.settings import Settings, SettingsError
 
@@ -44,8 +45,10 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], sentence: str) -> N
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from assay import crypto
     from assay.db.migrate import upgrade
 
+    crypto.install()  # encrypting an older database's plaintext needs the master key
     settings = _settings(args)
     upgrade(settings.database_url)
     _emit(args, {"status": "ok"}, "The database schema is current.")
@@ -89,8 +92,10 @@ def cmd_db_restore(args: argparse.Namespace) -> None:
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    from assay import crypto
     from assay.db.backup import BackupError, restore
 
+    crypto.install()  # the restored data keys must unwrap with this master key
     settings = _settings(args)
     try:
         summary = restore(settings.database_url, Path(args.file), force=args.force)
@@ -108,6 +113,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     if args.workers < 1:
         raise InvalidInput("--workers must be at least 1")
+    from assay import crypto
+
+    crypto.active_keyring().master()  # a bad master key stops the start, with its reason
     try:
         serve(_settings(args), args.host, args.port, args.workers)
     except (PortInUse, SchemaNotCurrent) as exc:
@@ -136,6 +144,39 @@ def cmd_org_create(args: argparse.Namespace) -> None:
                  "webhook_secret": created.webhook_secret},
           f"Created organization {created.org_id}.\nAPI key (shown once): {created.api_key}\n"
           f"Webhook secret: {created.webhook_secret}")
+
+
+def cmd_org_key_set(args: argparse.Namespace) -> None:
+    from assay.crypto import commands
+
+    key_id = commands.set_customer_key(_database(args), args.org_id, args.key_file)
+    _emit(args, {"org_id": args.org_id, "wrapped_by": "customer", "key_id": key_id},
+          f"The data key of {args.org_id} is now wrapped by the key in {args.key_file} "
+          f"({key_id}); the server reads that file, so keep it there and readable.")
+
+
+def cmd_org_key_rotate(args: argparse.Namespace) -> None:
+    from assay.crypto import commands
+
+    if (args.org_id is None) == (not args.all):
+        raise InvalidInput("give an organization id or --all")
+    done = commands.rotate(_database(args), args.org_id)
+    _emit(args, {"rotated": done}, f"Re-wrapped {len(done)} data key(s).")
+
+
+def cmd_org_shred(args: argparse.Namespace) -> None:
+    from assay.crypto import commands
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput("refusing to shred without --yes (stdin is not a terminal)")
+        typed = input(f"Shredding {args.org_id} makes all its content unreadable for good, "
+                      "backups included. Type the organization id to confirm: ")
+        if typed.strip() != args.org_id:
+            raise InvalidInput("not confirmed: nothing was shredded")
+    commands.shred(_database(args), args.org_id)
+    _emit(args, {"org_id": args.org_id, "shredded": True},
+          f"Shredded the data key of {args.org_id}: its content is erased.")
 
 
 def cmd_worker_create(args: argparse.Namespace) -> None:
@@ -356,6 +397,22 @@ def build_parser() -> argparse.ArgumentParser:
                                                                       required=True)
     p = add("create", cmd_org_create, "create an organization and its first API key", org)
     p.add_argument("name")
+    p = add("shred", cmd_org_shred,
+            "destroy the organization's data key: its content is erased (crypto-shredding)", org)
+    p.add_argument("org_id")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    org_key = org.add_parser("key", help="the organization's data key").add_subparsers(
+        dest="key_command", required=True)
+    p = add("set", cmd_org_key_set,
+            "wrap the data key by a customer-held key file (which the server must keep "
+            "reading)", org_key)
+    p.add_argument("org_id")
+    p.add_argument("--key-file", required=True, help="32 bytes, raw or base64")
+    p = add("rotate", cmd_org_key_rotate,
+            "re-wrap the data key under the current master key (or the customer key file)",
+            org_key)
+    p.add_argument("org_id", nargs="?")
+    p.add_argument("--all", action="store_true", help="every organization")
 
     worker = sub.add_parser("worker", help="workers").add_subparsers(dest="worker_command",
                                                                       required=True)
@@ -469,6 +526,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.fn(args)
     except (InvalidInput, SettingsError) as exc:
         return _fail(args, "invalid_input", str(exc), 2)
+    except KeyFileError as exc:
+        return _fail(args, "invalid_key", str(exc), 2)
+    except KeyUnavailable as exc:
+        return _fail(args, exc.code, exc.reason, 1)
     except NotFound as exc:
         return _fail(args, exc.code, exc.message, 2)
     except AssayError as exc:

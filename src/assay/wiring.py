@@ -4,12 +4,13 @@ process (:mod:`assay.events`). The app factory, the CLI and the test suite call
 
 from __future__ import annotations
 
-from assay import events
+from assay import crypto, events
 from assay.batches import subscribers as batches
 from assay.work import subscribers as work
 
 
 def install() -> None:
+    crypto.install()
     batches.install()
     work.install()
     events.mark_wired()

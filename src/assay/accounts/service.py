@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from assay.accounts import repository
 from assay.accounts.secrets import hash_password, token_digest, verify_password
 from assay.clock import utcnow
+from assay.crypto import create_org_key
 from assay.db.models import ApiKey, Organization, User, Worker
 from assay.errors import Conflict, NotFound, field_error
 from assay.ids import new_id, new_secret
@@ -67,6 +68,7 @@ def create_org(session: Session, name: str) -> CreatedOrg:
                        created_at=utcnow())
     session.add(org)
     session.flush()
+    create_org_key(session, org.id, org.created_at)
     key, _ = create_api_key(session, org.id, "initial", "admin")
     return CreatedOrg(org.id, key, org.webhook_secret)
 

@@ -14,7 +14,10 @@ our own that restores into either database (a SQLite file's copy into PostgreSQL
 Values are JSON as the columns hold them, except timestamps (ISO 8601, UTC), decimals
 (strings) and bytes (base64). Rows are streamed both ways, so memory stays flat however
 large the database. The file is written next to its name and renamed when complete, with
-mode 0600 (it holds every organization's data, as stored).
+mode 0600 (it holds every organization's data, as stored: the encrypted columns as their
+ciphertext, the data keys wrapped). A restore therefore needs the master key the backup was
+written with (and customer-held keys where organizations have them): it checks that every
+data key unwraps, and restores nothing when one does not.
 
 A restore needs the backup's schema to be this Assay's (``assay db upgrade`` the source,
 then back it up, to carry an older one over). It creates the schema in a new or empty
@@ -50,12 +53,14 @@ from sqlalchemy import (
     null,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from assay.db.engine import Database
 from assay.db.migrate import upgrade
 from assay.db.models import Base
+from assay.db.sealing import Sealed, sealer
 
 FORMAT = "assay-backup"
 VERSION = 1
@@ -98,22 +103,29 @@ def _revision(db: Database) -> str | None:
     return ",".join(sorted(heads)) if heads else None
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def none_or(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else fn(value)
+
+
 def _codec(column: Column[Any]) -> tuple[Any, Callable[[Any], Any], Callable[[Any], Any]]:
     """How a column is read for the copy, and its values go into JSON and come back.
 
     JSON columns travel as their JSON text: a SQL NULL (``None``) and a JSON ``null``
     (``"null"``) are different values there, and both come back as they were.
     """
+    if isinstance(column.type, Sealed):
+        # Copied as stored: the ciphertext, never the plaintext.
+        return (type_coerce(column, LargeBinary()),
+                none_or(lambda v: base64.b64encode(v).decode("ascii")),
+                none_or(base64.b64decode))
     kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
 
-    def same(value: Any) -> Any:
-        return value
-
-    def none_or(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        return lambda value: None if value is None else fn(value)
-
     if isinstance(kind, JSON):
-        return cast(column, Text), same, _json_value
+        return cast(column, Text), _same, _json_value
     if isinstance(kind, DateTime):
         return (column, none_or(lambda v: v.astimezone(UTC).isoformat()),
                 none_or(datetime.fromisoformat))
@@ -122,7 +134,7 @@ def _codec(column: Column[Any]) -> tuple[Any, Callable[[Any], Any], Callable[[An
     if isinstance(kind, LargeBinary):
         return (column, none_or(lambda v: base64.b64encode(v).decode("ascii")),
                 none_or(base64.b64decode))
-    return column, same, same
+    return column, _same, _same
 
 
 def _json_value(raw: str | None) -> Any:
@@ -300,10 +312,22 @@ def _load(connection: Any, path: Path, wipe: bool) -> dict[str, int]:
                     if item.get("rows") != rows:
                         raise BackupError(f"{path}: the row counts do not match its trailer", 2)
                     _advance_sequences(connection, tables.values())
+                    _check_keys(connection)
                     return rows
         except (OSError, EOFError, ValueError, KeyError) as exc:
             raise BackupError(f"{path}: damaged backup ({exc})", 2) from None
     raise BackupError(f"{path}: the backup is cut short (no end marker)", 2)
+
+
+def _check_keys(connection: Any) -> None:
+    """The restored data keys must unwrap with this process's master key (or their
+    customer-held keys): a restore with another master key would hold only unreadable rows."""
+    problems = sealer().unreadable_keys(connection)
+    if problems:
+        raise BackupError(f"the backup's data keys do not unwrap with the keys configured "
+                          f"here ({problems[0]}{'; …' if len(problems) > 1 else ''}): restore "
+                          "with the master key the backup was written with; nothing was "
+                          "restored")
 
 
 def _advance_sequences(connection: Any, tables: Any) -> None:

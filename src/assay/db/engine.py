@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assay.db.durability import create_private_sqlite_file
 from assay.db.jsoncodec import dumps_json, loads_json
+from assay.db.sealing import register_engine
 from assay.db.writelock import SQLiteWriteLock
 
 T = TypeVar("T")
@@ -84,6 +85,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
+        register_engine(self.engine)  # encrypted columns open with this engine's keys
         self.dialect = self.engine.dialect.name
         self._write = sessionmaker(
             bind=self.engine.execution_options(assay_write=True), expire_on_commit=False

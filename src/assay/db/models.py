@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assay.db.sealing import Sealed
 from assay.db.types import JSONType, UTCDateTime
 
 
@@ -91,7 +93,7 @@ class Project(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
-    instructions: Mapped[str] = mapped_column(Text)
+    instructions: Mapped[str] = mapped_column(Sealed("projects", "instructions", "text"))
     params: Mapped[dict[str, Any]] = mapped_column(JSONType)
     quality: Mapped[dict[str, Any]] = mapped_column(JSONType)
     pay: Mapped[dict[str, Any]] = mapped_column(JSONType)
@@ -136,11 +138,12 @@ class Task(Base):
     batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     held: Mapped[bool] = mapped_column(Boolean, default=False)
-    data: Mapped[Any] = mapped_column(JSONType)
+    data: Mapped[Any] = mapped_column(Sealed("tasks", "data"))
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType)
     unique_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Sealed("tasks", "result"),
+                                                          nullable=True)
     callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     callback_succeeded: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     review_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
@@ -151,8 +154,10 @@ class Task(Base):
     # answer, have that word as their status (so the live queue never scans them), are
     # hidden from task lists, counts and exports, and never complete.
     purpose: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
-    expected_answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
-    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expected_answer: Mapped[dict[str, Any] | None] = mapped_column(
+        Sealed("tasks", "expected_answer"), nullable=True)
+    explanation: Mapped[str | None] = mapped_column(Sealed("tasks", "explanation", "text"),
+                                                    nullable=True)
     # The review lease: the reviewer holding this task in the review queue, and until when.
     review_holder: Mapped[str | None] = mapped_column(ID, nullable=True)
     review_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -168,6 +173,23 @@ class Task(Base):
         Index("ix_tasks_batch_id", "batch_id", "status"),
         Index("ix_tasks_org_updated", "org_id", "updated_at"),
     )
+
+
+class OrgKey(Base):
+    """An organization's data key, wrapped (AES-256-GCM, the organization as associated
+    data) by the master key (``wrapped_by`` "master") or by a customer-held key read from
+    ``key_path`` ("customer"); ``kek_id`` names the wrapping key by its fingerprint. A
+    shredded key has no ``wrapped`` bytes left: the organization's content is erased."""
+
+    __tablename__ = "org_keys"
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    wrapped_by: Mapped[str] = mapped_column(String(10))
+    kek_id: Mapped[str] = mapped_column(String(16))
+    key_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    shredded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Assignment(Base):
@@ -204,7 +226,7 @@ class Response(Base):
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
     assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), unique=True)
     worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), index=True)
-    answer: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    answer: Mapped[dict[str, Any]] = mapped_column(Sealed("responses", "answer"))
     duration_ms: Mapped[int] = mapped_column(Integer)
     counts: Mapped[bool] = mapped_column(Boolean, default=True)
     # For gold and training answers: whether the answer matched the expected one.
@@ -319,7 +341,8 @@ class Audit(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
     accepted: Mapped[bool] = mapped_column(Boolean)
-    answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    answer: Mapped[dict[str, Any] | None] = mapped_column(Sealed("audits", "answer"),
+                                                          nullable=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str] = mapped_column(String(20))  # accepted | fixed | rejected
     actor: Mapped[str | None] = mapped_column(ID, nullable=True)  # key or user id
@@ -418,7 +441,8 @@ class Review(Base):
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
     verdict: Mapped[str] = mapped_column(String(10))  # accepted | fixed
-    answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    answer: Mapped[dict[str, Any] | None] = mapped_column(Sealed("reviews", "answer"),
+                                                          nullable=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     checks_id: Mapped[str | None] = mapped_column(ForeignKey("reviews.id"), nullable=True)

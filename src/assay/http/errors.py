@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assay.errors import AssayError, RateLimited, validation_details
+from assay.errors import AssayError, validation_details
 
 log = logging.getLogger("assay")
 
@@ -46,7 +46,8 @@ async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(AssayError)
     async def _domain(_: Request, exc: AssayError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        retry_after = getattr(exc, "retry_after", None)  # RateLimited, KeyUnavailable
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)

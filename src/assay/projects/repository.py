@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from assay.db.jsoncodec import dumps_json
 from assay.db.models import Project, Response, Task
 from assay.db.statuses import LIVE_TASK_STATUS_NAMES
 from assay.db.types import AnyRow
@@ -197,15 +198,29 @@ def count_answers_left(session: Session, org_id: str,
 def count_answers_by_value(session: Session, org_id: str,
                            project_id: str) -> list[tuple[dict[str, Any], int]]:
     """Each distinct answer that counts on the project's live tasks, with how often it was
-    given (grouped in the database; categorical answers have few distinct values)."""
-    rows = session.execute(
-        select(Response.answer, func.count())
+    given (grouped here: answers are encrypted, so the database cannot compare them)."""
+    rows = session.scalars(
+        select(Response.answer)
         .join(Task, Task.id == Response.task_id)
         .where(Response.org_id == org_id, Response.project_id == project_id, Response.counts,
                Task.purpose == "live")
-        .group_by(Response.answer)
+        .execution_options(yield_per=5000)
     )
-    return [(answer, int(n)) for answer, n in rows]
+    groups: dict[str, tuple[dict[str, Any], int]] = {}
+    for answer in rows:
+        key = dumps_json(_sorted_keys(answer))
+        first, n = groups.get(key, (answer, 0))
+        groups[key] = (first, n + 1)
+    return list(groups.values())
+
+
+def _sorted_keys(value: Any) -> Any:
+    """The value with every object's keys in order (equal answers, one grouping key)."""
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
 
 
 def list_task_answers(session: Session, org_id: str, task_id: str) -> Sequence[Response]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from assay.db.models import Batch, Response, Task
+from assay.db.sealing import seal
 
 
 def get_task(session: Session, org_id: str, task_id: str, *, for_update: bool = False,
@@ -84,7 +85,9 @@ def list_counted_responses(session: Session, org_id: str,
 def insert_tasks(session: Session, org_id: str, rows: Sequence[dict[str, Any]]) -> None:
     """Insert the organization's tasks, one statement (rows as ``tasks.service`` builds
     them)."""
-    session.execute(insert(Task), [{**row, "org_id": org_id} for row in rows])
+    session.execute(insert(Task), [
+        {**row, "org_id": org_id, "data": seal(session, org_id, "tasks", "data", row["data"])}
+        for row in rows])
 
 
 def has_answered(session: Session, org_id: str, worker_id: str, project_id: str) -> bool:

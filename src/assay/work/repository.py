@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from assay.db.models import Assignment, Response, Task
+from assay.db.sealing import seal
 from assay.db.types import AnyRow
 
 A, R, T = Assignment, Response, Task
@@ -164,13 +165,16 @@ def insert_response(session: Session, *, response_id: str, org_id: str, project_
     """A worker's answer; it counts."""
     session.connection().execute(_INSERT_RESPONSE, {
         "id": response_id, "org_id": org_id, "project_id": project_id, "task_id": task_id,
-        "assignment_id": assignment_id, "worker_id": worker_id, "answer": answer,
+        "assignment_id": assignment_id, "worker_id": worker_id,
+        "answer": seal(session, org_id, "responses", "answer", answer),
         "counts": True, "created_at": now, "correct": correct, "duration_ms": duration_ms})
 
 
 def complete_task(session: Session, org_id: str, task_id: str, values: dict[str, Any]) -> None:
     """Store a task's completion (``values``: result, status, times, review and callback
     state)."""
+    if "result" in values:
+        values = {**values, "result": seal(session, org_id, "tasks", "result", values["result"])}
     session.connection().execute(update(T).where(T.id == task_id, T.org_id == org_id)
                                  .values(**values))
 
