@@ -16,7 +16,8 @@ MISSING = {"project_id": "prj_00000000000000000000000a", "task_id": "tsk_0000000
            "batch_id": "bat_00000000000000000000000a",
            "assignment_id": "asg_00000000000000000000000a",
            "gold_id": "tsk_00000000000000000000000b", "payout_id": "pay_00000000000000000000000a",
-           "member_id": "usr_00000000000000000000000a", "key_id": "key_00000000000000000000000a"}
+           "member_id": "usr_00000000000000000000000a", "key_id": "key_00000000000000000000000a",
+           "worker_id": "wrk_00000000000000000000000a"}
 
 # Bodies that name an object of the organization inside the request.
 def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
@@ -31,6 +32,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
         ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
         ("PATCH", "/v1/org/members/{member_id}"): {"role": "viewer"},
+        ("PATCH", "/v1/org/workers/{worker_id}"): {"clearances": ["restricted"]},
         ("POST", "/v1/tasks/{task_id}/audit"): {"accepted": True},
         ("POST", "/v1/projects/{project_id}/reviewers"): {"worker_id": "wrk_0"},
         ("POST", "/v1/review/next"): {"project": ids["project_id"]},
@@ -88,7 +90,8 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert offer is not None
     owned = {"project_id": project["id"], "task_id": task["id"], "batch_id": batch["id"],
              "assignment_id": offer["assignment_id"], "gold_id": gold["id"],
-             "payout_id": payout["id"], "member_id": member["user_id"], "key_id": key["id"]}
+             "payout_id": payout["id"], "member_id": member["user_id"], "key_id": key["id"],
+             "worker_id": worker.me()["worker_id"]}
     intruder_worker = other_org.worker()
     routes = _object_routes(_routes(org.url))
     assert len(routes) >= 15
@@ -120,6 +123,9 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert not next(org.client.iter_gold(project["id"]))["retired"]
     assert ("DELETE", "/v1/org/keys/{key_id}") in checked
     assert ("DELETE", "/v1/org/members/{member_id}") in checked
+    assert ("DELETE", "/v1/tasks/{task_id}") in checked  # and the task is still there
+    assert ("DELETE", "/v1/projects/{project_id}") in checked
+    assert ("PATCH", "/v1/org/workers/{worker_id}") in checked
     with httpx.Client(base_url=org.url, headers={"Authorization": f"Bearer {key['key']}"}) as h:
         assert h.get("/v1/projects").status_code == 200  # the key was not revoked
     with org.http() as http:

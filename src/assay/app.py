@@ -36,9 +36,12 @@ from assay.quality.standing_api import router as standing_router
 from assay.review.api import router as review_router
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
+from assay.tasks.erasure import RETENTION_SWEEP_S, sweep_retention
+from assay.tasks.erasure_api import router as erasure_router
 from assay.tasks.jobs import deliver_callback
 from assay.web.routes import install as install_web
 from assay.work.api import router as work_router
+from assay.work.clearances_api import router as clearances_router
 from assay.work.repository import expire_leases
 
 log = logging.getLogger("assay")
@@ -60,7 +63,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     clock = clock or SystemClock()
     runner = JobRunner(db, settings, {"callback": partial(deliver_callback, clock=clock)},
                        periodic=[(sweep_expired_leases, settings.expiry_sweep_s),
-                                 (refit, settings.refit_s)])
+                                 (refit, settings.refit_s),
+                                 (partial(sweep_retention, clock=clock), RETENTION_SWEEP_S)])
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -108,7 +112,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
 
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
                    quality_router, review_router, ledger_router, appeals_router,
-                   standing_router, org_router, audit_router):
+                   standing_router, org_router, audit_router, erasure_router,
+                   clearances_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

@@ -87,6 +87,27 @@ def cmd_db_backup(args: argparse.Namespace) -> None:
           f"Backed up {summary.total} rows in {len(summary.rows)} tables to {args.file}.")
 
 
+def cmd_db_vacuum(args: argparse.Namespace) -> None:
+    from assay.db.vacuum import vacuum
+
+    db = _database(args)
+    try:
+        ran = vacuum(db)
+    finally:
+        db.dispose()
+    _emit(args, {"status": "ok", "ran": ran}, f"Vacuumed: {ran}.")
+
+
+def cmd_worker_erase(args: argparse.Namespace) -> None:
+    from assay.clock import utcnow
+    from assay.work.personal_data import erase_worker
+
+    db = _database(args)
+    done = db.write(lambda s: erase_worker(s, args.worker_id, utcnow()))
+    _emit(args, done, f"Worker {args.worker_id}'s personal data is erased; their answers "
+          "and ledger entries stay under the id.")
+
+
 def cmd_db_restore(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -386,6 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="a backup written by `assay db backup`")
     p.add_argument("--force", action="store_true",
                    help="restore into a database that holds rows, replacing all of them")
+    add("vacuum", cmd_db_vacuum, "rewrite the database so that erased content leaves its "
+        "files (SQLite: VACUUM and an emptied WAL; PostgreSQL: VACUUM FULL, which locks)", db)
 
     p = add("serve", cmd_serve, "run the HTTP server")
     p.add_argument("--host", default="127.0.0.1")
@@ -426,6 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", required=True)
     p.add_argument("--reason", choices=["fraud", "operator"], required=True)
     p.add_argument("--note", help="why; kept on the worker's record, which they can read")
+    p = add("erase", cmd_worker_erase, "remove a worker's personal data (email, password, "
+            "token, sessions); answers and ledger entries stay under the id", worker)
+    p.add_argument("worker_id")
     p = add("resume", cmd_worker_resume, "lift a worker's pause in a project", worker)
     p.add_argument("worker_id")
     p.add_argument("--project", required=True)

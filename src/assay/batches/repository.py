@@ -51,7 +51,8 @@ def count_pending_tasks(session: Session, org_id: str, batch_id: str) -> int:
 def count_tasks_by_status(session: Session, org_id: str, batch_id: str) -> dict[str, int]:
     return {status: n for status, n in session.execute(
         select(Task.status, func.count())
-        .where(Task.org_id == org_id, Task.batch_id == batch_id).group_by(Task.status))}
+        .where(Task.org_id == org_id, Task.batch_id == batch_id, Task.status != "erased")
+        .group_by(Task.status))}
 
 
 def set_in_progress_if_completed(session: Session, org_id: str, batch_id: str,

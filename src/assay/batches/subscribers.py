@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from assay.batches import repository
+from assay.batches.service import complete_batch_of_task
 from assay.events import subscribe
-from assay.tasks.events import TaskReopened
+from assay.tasks.events import TaskReopened, TasksErased
 
 
 def on_task_reopened(session: Session, event: TaskReopened) -> None:
@@ -15,5 +16,11 @@ def on_task_reopened(session: Session, event: TaskReopened) -> None:
                                                 event.at)
 
 
+def on_tasks_erased(session: Session, event: TasksErased) -> None:
+    for batch_id in event.batch_ids:
+        complete_batch_of_task(session, event.org_id, batch_id)
+
+
 def install() -> None:
     subscribe(TaskReopened, on_task_reopened)
+    subscribe(TasksErased, on_tasks_erased)

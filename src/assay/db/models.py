@@ -85,6 +85,13 @@ class Worker(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The sensitivity levels beyond "standard" an admin of the worker's organization cleared
+    # them for ("confidential", "restricted"; work/clearances.py).
+    clearances: Mapped[list[str]] = mapped_column(JSONType, default=list,
+                                                  server_default=text("'[]'"))
+    # When ``assay worker erase`` removed their personal data (work/personal_data.py).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
 
 
 class Project(Base):
@@ -110,6 +117,15 @@ class Project(Base):
     # "tasks": n} (expected tasks of each class, every worker's leave-one-out counts
     # together), in the order of "labels" (the project's labels may change after it).
     crowd_model: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # "standard" | "confidential" | "restricted": which workers may be offered its tasks.
+    sensitivity: Mapped[str] = mapped_column(String(20), default="standard",
+                                             server_default="standard")
+    # Completed tasks are erased this many days after completion (None: kept).
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A deleted project's tombstone (tasks/erasure.py): its content is gone, the row stays
+    # so that the ledger's rows keep pointing at it.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
 
 
 class Batch(Base):
@@ -164,6 +180,9 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # An erased task's tombstone (tasks/erasure.py): status and purpose "erased", content
+    # gone, the row kept so that ids are never reused and answers and the ledger stay valid.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("project_id", "unique_id", name="uq_tasks_project_unique_id"),

@@ -24,6 +24,7 @@ class TaskStatus(StrEnum):
     GOLD = "gold"
     RETIRED = "retired"
     TRAINING = "training"
+    ERASED = "erased"  # a tombstone: DELETE or retention erased its content (tasks/erasure.py)
 
 
 LIVE_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.COMPLETED, TaskStatus.CANCELED,

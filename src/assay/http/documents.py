@@ -72,6 +72,12 @@ class ProjectDoc(Doc):
     lease_seconds: int
     limits: dict[str, Any]
     callback_url: str | None
+    sensitivity: Literal["standard", "confidential", "restricted"] = Field(
+        default="standard", description="which workers may be offered its tasks: those "
+        "cleared for its level (restricted covers confidential); restricted takes no crowd")
+    retention_days: int | None = Field(
+        default=None, description="completed tasks are erased this many days after "
+        "completion; null keeps them")
     created_at: str
     updated_at: str
     counts: Counts

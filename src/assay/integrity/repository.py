@@ -19,7 +19,8 @@ def list_answers_for_pairs(session: Session, org_id: str, project_id: str) -> li
         select(Response.task_id, Response.worker_id, Response.answer, Task.purpose,
                Response.correct)
         .join(Task, Task.id == Response.task_id)
-        .where(Response.org_id == org_id, Response.project_id == project_id)
+        .where(Response.org_id == org_id, Response.project_id == project_id,
+               Task.purpose != "erased")
         .order_by(Response.id)).all())
 
 

@@ -22,7 +22,7 @@ def get_project(session: Session, org_id: str | None, project_id: str, *,
                 for_update: bool = False) -> Project | None:
     """The organization's project, or None. ``org_id`` None reads any organization's:
     only the operator's commands pass it (``service.get_project_as_operator``)."""
-    stmt = select(Project).where(Project.id == project_id)
+    stmt = select(Project).where(Project.id == project_id, Project.erased_at.is_(None))
     if org_id is not None:
         stmt = stmt.where(Project.org_id == org_id)
     if for_update:
@@ -31,7 +31,7 @@ def get_project(session: Session, org_id: str | None, project_id: str, *,
 
 
 def list_projects(session: Session, org_id: str, after: str | None, limit: int) -> list[Project]:
-    stmt = select(Project).where(Project.org_id == org_id)
+    stmt = select(Project).where(Project.org_id == org_id, Project.erased_at.is_(None))
     if after:
         stmt = stmt.where(Project.id > after)
     return list(session.scalars(stmt.order_by(Project.id).limit(limit)))
@@ -55,9 +55,12 @@ def count_tasks_by_status(session: Session, org_id: str,
 
 def list_used_labels_answers(session: Session, org_id: str, project_id: str,
                              chunk: int = 5000) -> list[dict[str, object]]:
-    """Every counted answer of a project (used when a PATCH would remove labels)."""
+    """Every answer of a project but erased ones (used when a PATCH would remove labels)."""
+    erased = select(Task.id).where(Task.org_id == org_id, Task.project_id == project_id,
+                                   Task.purpose == "erased")
     stmt = select(Response.answer).where(
-        Response.org_id == org_id, Response.project_id == project_id
+        Response.org_id == org_id, Response.project_id == project_id,
+        Response.task_id.not_in(erased)
     ).execution_options(yield_per=chunk)
     return list(session.scalars(stmt))
 
@@ -67,28 +70,33 @@ def list_used_labels_answers(session: Session, org_id: str, project_id: str,
 _PROJECT_ROW = select(Project.id, Project.org_id, Project.workforce, Project.kind,
                       Project.instructions, Project.params, Project.quality, Project.pay,
                       Project.lease_seconds, Project.limits,
-                      Project.callback_url).where(Project.id == bindparam("key"))
+                      Project.callback_url, Project.sensitivity,
+                      Project.erased_at).where(Project.id == bindparam("key"))
 _PROJECT_ROW_OF_ORG = _PROJECT_ROW.where(Project.org_id == bindparam("org"))
 
 
-def _eligible_projects(worker_org_id: str | None) -> Select[str]:
+def _eligible_projects(worker_org_id: str | None, levels: Sequence[str]) -> Select[str]:
     """A worker may work on the projects of their own organization's team, and — if they
-    are in the shared crowd — on every ``crowd`` project."""
+    are in the shared crowd — on every ``crowd`` project; of those, the ones whose
+    sensitivity is in ``levels`` (the worker's clearances, ``sensitivity.visible_levels``)."""
+    live = (Project.erased_at.is_(None), Project.sensitivity.in_(list(levels)))
     if worker_org_id is not None:
-        return select(Project.id).where(Project.org_id == worker_org_id)
-    return select(Project.id).where(Project.workforce == "crowd")
+        return select(Project.id).where(Project.org_id == worker_org_id, *live)
+    return select(Project.id).where(Project.workforce == "crowd", *live)
 
 
-def list_eligible_project_ids(session: Session, worker_org_id: str | None) -> list[str]:
+def list_eligible_project_ids(session: Session, worker_org_id: str | None,
+                              levels: Sequence[str]) -> list[str]:
     """The ids of the projects a worker of ``worker_org_id`` may work on."""
-    return list(session.scalars(_eligible_projects(worker_org_id)))
+    return list(session.scalars(_eligible_projects(worker_org_id, levels)))
 
 
-def get_project_for_worker(session: Session, worker_org_id: str | None,
-                           project_id: str) -> AnyRow | None:
-    """The project as a worker of ``worker_org_id`` (None: the crowd) may see it, or None."""
+def get_project_for_worker(session: Session, worker_org_id: str | None, project_id: str,
+                           levels: Sequence[str]) -> AnyRow | None:
+    """The project as a worker of ``worker_org_id`` (None: the crowd) cleared for
+    ``levels`` may see it, or None."""
     row = session.connection().execute(_PROJECT_ROW, {"key": project_id}).first()
-    if row is None:
+    if row is None or row.erased_at is not None or row.sensitivity not in levels:
         return None
     if worker_org_id is not None:
         return row if row.org_id == worker_org_id else None
@@ -102,11 +110,11 @@ def get_project_row(session: Session, org_id: str, project_id: str) -> AnyRow:
                                         {"key": project_id, "org": org_id}).one()
 
 
-def list_worker_projects(session: Session, worker_org_id: str | None,
+def list_worker_projects(session: Session, worker_org_id: str | None, levels: Sequence[str],
                          project_id: str | None = None) -> list[Project]:
-    """The projects a worker of ``worker_org_id`` (None: the crowd) may open (only
-    ``project_id``, when given), as ORM rows for the worker's pages."""
-    stmt = select(Project).where(Project.id.in_(_eligible_projects(worker_org_id)))
+    """The projects a worker of ``worker_org_id`` (None: the crowd) cleared for ``levels``
+    may open (only ``project_id``, when given), as ORM rows for the worker's pages."""
+    stmt = select(Project).where(Project.id.in_(_eligible_projects(worker_org_id, levels)))
     if project_id is not None:
         stmt = stmt.where(Project.id == project_id)
     return list(session.scalars(stmt.order_by(Project.id)))

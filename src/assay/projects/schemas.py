@@ -8,6 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assay.kinds import KindName
 from assay.money import check_amount
+from assay.projects.sensitivity import Sensitivity
+
+
+def _retention_days() -> Any:
+    """Retention in whole days (an integer, not ``"5"`` or ``5.0``); a century at most."""
+    return Field(default=None, ge=1, le=36_500, strict=True)
 
 
 class Strict(BaseModel):
@@ -66,6 +72,8 @@ class ProjectCreate(Strict):
     lease_seconds: int = Field(default=600, ge=1, le=7 * 86400)
     limits: LimitsIn | None = None
     callback_url: str | None = None
+    sensitivity: Sensitivity = "standard"
+    retention_days: int | None = _retention_days()
 
 
 class ProjectPatch(Strict):
@@ -78,3 +86,5 @@ class ProjectPatch(Strict):
     lease_seconds: int | None = Field(default=None, ge=1, le=7 * 86400)
     limits: LimitsIn | None = None
     callback_url: str | None = None
+    sensitivity: Sensitivity | None = None
+    retention_days: int | None = _retention_days()  # null clears it

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assay.accounts.service import Requester
+from assay.accounts.service import Requester, find_worker
 from assay.callbacks.urls import check_callback_url
 from assay.clock import isoformat, utcnow
 from assay.db.models import Project
@@ -17,6 +17,7 @@ from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.projects import repository
 from assay.projects.schemas import ProjectCreate, ProjectPatch, QualityIn
+from assay.projects.sensitivity import LEVELS, visible_levels
 
 DEFAULT_PAY = {"per_task": "0", "training_per_task": "0", "currency": "USD"}
 QUALITY_DEFAULTS: dict[str, Any] = {
@@ -93,8 +94,10 @@ def create_project(session: Session, who: Requester, body: ProjectCreate,
         limits=(body.limits.model_dump() if body.limits
                 else {"answers_per_minute": None, "min_seconds_per_task": None}),
         callback_url=check_callback_url(body.callback_url, allowed_hosts),
+        sensitivity=body.sensitivity, retention_days=body.retention_days,
         created_at=now, updated_at=now,
     )
+    _check_crowd(project, "sensitivity" if body.sensitivity == "restricted" else "workforce")
     session.add(project)
     session.flush()
     return project
@@ -128,15 +131,24 @@ def update_project(session: Session, who: Requester, project_id: str, body: Proj
         project.pay = _pay(project.pay, body.pay)
     if body.limits is not None:
         project.limits = {**project.limits, **body.limits.model_dump(exclude_unset=True)}
-    for name in ("name", "instructions", "workforce", "lease_seconds"):
+    for name in ("name", "instructions", "workforce", "lease_seconds", "sensitivity"):
         value = getattr(body, name)
         if value is not None:
             setattr(project, name, value)
+    if "retention_days" in given:
+        project.retention_days = body.retention_days
+    _check_crowd(project, "sensitivity" if body.sensitivity is not None else "workforce")
     if "callback_url" in given:
         project.callback_url = check_callback_url(body.callback_url, allowed_hosts)
     project.updated_at = utcnow()
     session.flush()
     return project
+
+
+def _check_crowd(project: Project, field: str) -> None:
+    """A restricted project takes no crowd workers (``field``: the one the request set)."""
+    if project.sensitivity == "restricted" and project.workforce == "crowd":
+        raise field_error(field, "a restricted project cannot have the crowd workforce")
 
 
 def project_object(project: Project, counts: dict[str, int]) -> dict[str, Any]:
@@ -152,6 +164,8 @@ def project_object(project: Project, counts: dict[str, int]) -> dict[str, Any]:
         "lease_seconds": project.lease_seconds,
         "limits": project.limits,
         "callback_url": project.callback_url,
+        "sensitivity": project.sensitivity,
+        "retention_days": project.retention_days,
         "created_at": isoformat(project.created_at),
         "updated_at": isoformat(project.updated_at),
         "counts": counts,
@@ -164,15 +178,35 @@ def describe(session: Session, who: Requester, projects: list[Project]) -> list[
     return [project_object(p, counts.get(p.id, empty)) for p in projects]
 
 
-def eligible_project_ids(session: Session, worker_org_id: str | None) -> list[str]:
+def worker_levels(session: Session, worker_id: str) -> tuple[str, ...]:
+    """The project sensitivities the worker is cleared for, read at every request (a
+    lowered clearance holds at once, whatever credential caches say)."""
+    worker = find_worker(session, worker_id)
+    if worker is not None and worker.erased_at is not None:
+        return ()  # erased: nothing, even while a server still caches their token
+    return visible_levels(worker.clearances if worker is not None else None)
+
+
+def eligible_project_ids(session: Session, worker_org_id: str | None,
+                         worker_id: str) -> list[str]:
     """The projects a worker of ``worker_org_id`` (None: the crowd) may work on."""
-    return repository.list_eligible_project_ids(session, worker_org_id)
+    return repository.list_eligible_project_ids(session, worker_org_id,
+                                                worker_levels(session, worker_id))
 
 
-def get_project_for_worker(session: Session, worker_org_id: str | None,
-                           project_id: str) -> AnyRow | None:
+def get_project_for_worker(session: Session, worker_org_id: str | None, project_id: str,
+                           worker_id: str) -> AnyRow | None:
     """The project as that worker may see it (a plain row), or None."""
-    return repository.get_project_for_worker(session, worker_org_id, project_id)
+    return repository.get_project_for_worker(session, worker_org_id, project_id,
+                                             worker_levels(session, worker_id))
+
+
+def is_above_clearance(session: Session, worker_org_id: str | None, project_id: str,
+                       worker_id: str) -> bool:
+    """Whether the project is one the worker could work on but for its sensitivity."""
+    return (repository.get_project_for_worker(session, worker_org_id, project_id, LEVELS)
+            is not None and get_project_for_worker(session, worker_org_id, project_id,
+                                                   worker_id) is None)
 
 
 def get_project_row(session: Session, org_id: str, project_id: str) -> AnyRow:
@@ -180,13 +214,16 @@ def get_project_row(session: Session, org_id: str, project_id: str) -> AnyRow:
     return repository.get_project_row(session, org_id, project_id)
 
 
-def list_worker_projects(session: Session, worker_org_id: str | None) -> list[Project]:
+def list_worker_projects(session: Session, worker_org_id: str | None,
+                         worker_id: str) -> list[Project]:
     """The projects a worker of ``worker_org_id`` (None: the crowd) may open."""
-    return repository.list_worker_projects(session, worker_org_id)
+    return repository.list_worker_projects(session, worker_org_id,
+                                           worker_levels(session, worker_id))
 
 
-def get_worker_project(session: Session, worker_org_id: str | None,
-                       project_id: str) -> Project | None:
+def get_worker_project(session: Session, worker_org_id: str | None, project_id: str,
+                       worker_id: str) -> Project | None:
     """The project, if a worker of ``worker_org_id`` may open it (an ORM row for pages)."""
-    found = repository.list_worker_projects(session, worker_org_id, project_id)
+    found = repository.list_worker_projects(session, worker_org_id,
+                                            worker_levels(session, worker_id), project_id)
     return found[0] if found else None

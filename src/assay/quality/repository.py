@@ -155,7 +155,7 @@ def list_refit_projects(session: Session, org_id: str | None,
     """(org_id, project id, refit marker) of the projects of ``kinds`` (``org_id`` None:
     every organization's, for the background refit)."""
     stmt = select(Project.org_id, Project.id, Project.refit_marker).where(
-        Project.kind.in_(list(kinds)))
+        Project.kind.in_(list(kinds)), Project.erased_at.is_(None))
     if org_id is not None:
         stmt = stmt.where(Project.org_id == org_id)
     return [(o, p, m) for o, p, m in session.execute(stmt)]

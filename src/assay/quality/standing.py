@@ -78,7 +78,7 @@ def _reviews(session: Session, project_id: str, worker_id: str) -> list[dict[str
 def worker_standing_detail(session: Session, who: WorkerPrincipal,
                            project_id: str) -> dict[str, Any]:
     worker = get_worker(session, who.worker_id)
-    project = get_project_for_worker(session, worker.org_id, project_id)
+    project = get_project_for_worker(session, worker.org_id, project_id, worker.id)
     if project is None:
         raise NotFound(f"project {project_id} does not exist")
     standing = repository.get_standing(session, project_id, worker.id)

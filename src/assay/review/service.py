@@ -86,7 +86,10 @@ def _reviewer_project(session: Session, who: WorkerPrincipal, project_id: str,
         raise NotFound(f"project {project_id} has no review queue for you")
     if reviewer.level < level:
         raise Forbidden("second-level review is for level-2 reviewers", code="not_level_2")
-    return projects.get_project_in_org(session, reviewer.org_id, project_id)
+    project = projects.get_project_in_org(session, reviewer.org_id, project_id)
+    if project.sensitivity not in projects.worker_levels(session, who.worker_id):
+        raise NotFound(f"project {project_id} has no review queue for you")
+    return project
 
 
 def _answers(session: Session, task: Task) -> list[Response]:

@@ -16,3 +16,13 @@ class TaskReopened:
     task_id: str
     batch_id: str | None
     at: datetime
+
+
+@dataclass(frozen=True)
+class TasksErased:
+    """Tasks were erased (``DELETE``, retention): they are no longer pending. Batches
+    handle it: a batch in progress whose last pending task was erased completes."""
+
+    org_id: str
+    batch_ids: tuple[str, ...]
+    at: datetime

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from assay.db.models import Batch, Response, Task
+from assay.db.models import Assignment, Audit, Batch, Project, Response, Review, Task
 from assay.db.sealing import seal
 
 
@@ -21,6 +21,8 @@ def get_task(session: Session, org_id: str, task_id: str, *, for_update: bool = 
     stmt = select(Task).where(Task.id == task_id, Task.org_id == org_id)
     if not any_purpose:
         stmt = stmt.where(Task.purpose == "live")
+    else:  # an erased task's tombstone is nobody's to read (tasks/erasure.py)
+        stmt = stmt.where(Task.purpose != "erased")
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
@@ -121,3 +123,91 @@ def list_live_task_rows(session: Session, org_id: str, project_id: str, after: s
         select(*_OBJECT_COLUMNS).where(Task.org_id == org_id, Task.project_id == project_id,
                                        Task.id > after, Task.purpose == "live")
         .order_by(Task.id).limit(limit)).all())
+
+
+# Erasure (tasks/erasure.py): content columns are overwritten, never read; the rows stay as
+# tombstones so that ids are not reused and answers, pay and figures keep their keys.
+
+def zero_freed_space(session: Session) -> None:
+    """SQLite: overwrite what this transaction deletes with zeros (``secure_delete``), so the
+    erased content is not left in free pages of the file or of a backup of it. PostgreSQL
+    leaves dead tuples until VACUUM (``assay db vacuum``)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA secure_delete = ON"))
+
+
+def lock_live_task(session: Session, org_id: str, task_id: str) -> Task | None:
+    """The organization's live task, locked for its erasure, or None."""
+    return get_task(session, org_id, task_id, for_update=True)
+
+
+def list_retention_projects(session: Session, org_id: str | None) -> list[tuple[str, str, int]]:
+    """(org_id, project id, retention_days) of every project that has a retention
+    (``org_id`` None: every organization's, for the retention sweep)."""
+    stmt = select(Project.org_id, Project.id, Project.retention_days).where(
+        Project.retention_days.is_not(None), Project.erased_at.is_(None))
+    if org_id is not None:
+        stmt = stmt.where(Project.org_id == org_id)
+    return [(o, p, int(d or 0)) for o, p, d in session.execute(stmt)]
+
+
+def list_expired_task_ids(session: Session, org_id: str, project_id: str,
+                          completed_before: datetime, limit: int) -> list[str]:
+    """Completed live tasks of the project that completed before ``completed_before``."""
+    return list(session.scalars(
+        select(Task.id).where(Task.org_id == org_id, Task.project_id == project_id,
+                              Task.purpose == "live", Task.status == "completed",
+                              Task.completed_at < completed_before)
+        .order_by(Task.id).limit(limit).with_for_update()))
+
+
+def erase_tasks(session: Session, org_id: str, *, task_ids: Sequence[str] | None = None,
+                project_id: str | None = None, now: datetime) -> list[str]:
+    """Erase the organization's tasks (these ids, or every task of the project, gold and
+    training included): live leases end, the content of tasks, answers, reviews and audits
+    is overwritten. Returns the batches the tasks belonged to."""
+    if (task_ids is None) == (project_id is None):
+        raise ValueError("give task_ids or project_id")
+    task_where: list[ColumnElement[bool]] = [Task.org_id == org_id]
+    if task_ids is not None:
+        task_where.append(Task.id.in_(list(task_ids)))
+    else:
+        task_where.append(Task.project_id == project_id)
+    chosen = select(Task.id).where(*task_where).scalar_subquery()
+    batches = sorted({b for b in session.scalars(
+        select(Task.batch_id).where(*task_where, Task.batch_id.is_not(None)).distinct())
+        if b is not None})
+    conn = session.connection()
+    live = update(Assignment).where(Assignment.org_id == org_id,
+                                    Assignment.task_id.in_(chosen))
+    conn.execute(live.where(Assignment.status == "active")
+                 .values(status="expired", finished_at=now))
+    conn.execute(live.where(Assignment.skip_comment.is_not(None)).values(skip_comment=None))
+    # Sealed columns take only sealed values: the empty value, sealed once for all rows.
+    conn.execute(update(Response).where(Response.org_id == org_id,
+                                        Response.task_id.in_(chosen))
+                 .values(answer=seal(session, org_id, "responses", "answer", {}),
+                         review_comment=None))
+    conn.execute(update(Review).where(Review.org_id == org_id, Review.task_id.in_(chosen))
+                 .values(answer=None, comment=None))
+    conn.execute(update(Audit).where(Audit.org_id == org_id, Audit.task_id.in_(chosen))
+                 .values(answer=None, comment=None))
+    conn.execute(update(Task).where(*task_where).values(
+        status="erased", purpose="erased", data=seal(session, org_id, "tasks", "data", {}),
+        meta={}, unique_id=None, result=None,
+        callback_url=None, callback_succeeded=None, review_status=None,
+        expected_answer=None, explanation=None, review_holder=None, review_until=None,
+        slots_taken=0, held=False, erased_at=now, updated_at=now))
+    return batches
+
+
+def erase_project_row(session: Session, org_id: str, project_id: str, now: datetime) -> bool:
+    """Leave the project as a tombstone: its name, instructions, params and callback gone.
+    False when it is not the organization's or is erased already."""
+    done = session.connection().execute(
+        update(Project).where(Project.org_id == org_id, Project.id == project_id,
+                              Project.erased_at.is_(None))
+        .values(name="", instructions=seal(session, org_id, "projects", "instructions", ""),
+                params={}, callback_url=None, crowd_model=None,
+                retention_days=None, erased_at=now, updated_at=now))
+    return bool(done.rowcount)

@@ -15,12 +15,12 @@ from assay.review import service as review
 
 
 def list_worker_projects(session: Session, who: WorkerPrincipal) -> list[Project]:
-    return projects.list_worker_projects(session, who.org_id)
+    return projects.list_worker_projects(session, who.org_id, who.worker_id)
 
 
 def get_worker_project(session: Session, who: WorkerPrincipal,
                        project_id: str) -> Project | None:
-    return projects.get_worker_project(session, who.org_id, project_id)
+    return projects.get_worker_project(session, who.org_id, project_id, who.worker_id)
 
 
 def reviewed_projects(session: Session, who: WorkerPrincipal) -> dict[str, int]:

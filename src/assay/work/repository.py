@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from assay.db.models import Assignment, Response, Task
+from assay.db.models import Assignment, Project, Response, Task, WebSession, Worker
 from assay.db.sealing import seal
 from assay.db.types import AnyRow
 
@@ -190,3 +190,40 @@ def count_recent_answers(session: Session, worker_id: str, project_id: str,
 def list_counted_answers(session: Session, org_id: str, task_id: str) -> list[dict[str, Any]]:
     return list(session.connection().execute(_ANSWERS, {"key": task_id, "org": org_id})
                 .scalars())
+
+
+# Clearances and a worker's personal data (work/clearances.py, work/personal_data.py).
+
+def get_team_worker(session: Session, org_id: str, worker_id: str) -> Worker | None:
+    """A worker of the organization's own team (never a crowd worker), not erased."""
+    return session.scalars(select(Worker).where(
+        Worker.id == worker_id, Worker.org_id == org_id, Worker.erased_at.is_(None))
+        .with_for_update()).first()
+
+
+def end_leases_above(session: Session, org_id: str, worker_id: str, levels: Sequence[str],
+                     now: datetime) -> int:
+    """End the worker's live leases on the organization's projects whose sensitivity is not
+    in ``levels`` and give their slots back; returns how many."""
+    hidden = select(Project.id).where(Project.org_id == org_id,
+                                      Project.sensitivity.not_in(list(levels)))
+    return _expire(session, update(A).where(A.org_id == org_id, A.worker_id == worker_id,
+                                            A.project_id.in_(hidden)), now)
+
+
+def end_all_worker_leases(session: Session, worker_id: str, now: datetime) -> int:
+    """End every live lease of the worker, in every project; returns how many."""
+    return _expire(session, update(A).where(A.worker_id == worker_id), now)
+
+
+def erase_worker_credentials(session: Session, worker_id: str, now: datetime) -> None:
+    """Replace the worker's email and token digest with placeholders nobody can sign in
+    with or collide with (``erased:<id>`` has no ``@``, so no account can be created with
+    it, and is not a 64-digit digest), drop the password and clearances, end the
+    browser sessions."""
+    placeholder = f"erased:{worker_id}"
+    session.execute(update(Worker).where(Worker.id == worker_id).values(
+        email=placeholder, password_hash=None, token_hash=placeholder, clearances=[],
+        erased_at=now))
+    session.execute(delete(WebSession).where(WebSession.kind == "worker",
+                                             WebSession.subject_id == worker_id))

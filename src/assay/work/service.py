@@ -98,7 +98,7 @@ def _course_first(session: Session, who: WorkerPrincipal, project_ids: list[str]
     training offer, or the projects whose live work stays closed to this worker."""
     closed = access.closed_by_course(session, who.worker_id, project_ids)
     for pid in sorted(closed):
-        project = projects.get_project_for_worker(session, who.org_id, pid)
+        project = projects.get_project_for_worker(session, who.org_id, pid, who.worker_id)
         if project is None:
             continue
         lesson = access.unseen_lesson(session, pid, who.worker_id)
@@ -118,13 +118,16 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
     gold checks."""
     project: AnyRow | None = None
     if project_id is not None:
-        project = projects.get_project_for_worker(session, who.org_id, project_id)
+        project = projects.get_project_for_worker(session, who.org_id, project_id,
+                                                  who.worker_id)
         if project is None:
+            if projects.is_above_clearance(session, who.org_id, project_id, who.worker_id):
+                return None  # nothing for this worker (API.md: 204, not 404)
             raise NotFound(f"project {project_id} does not exist")
         _check_active(session, project.id, who.worker_id)
         project_ids = [project.id]
     else:
-        project_ids = projects.eligible_project_ids(session, who.org_id)
+        project_ids = projects.eligible_project_ids(session, who.org_id, who.worker_id)
         paused = access.paused_projects(session, who.worker_id, project_ids)
         project_ids = [p for p in project_ids if p not in paused]
         if not project_ids:
@@ -222,6 +225,9 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
     project = projects.get_project_row(session, assignment.org_id, assignment.project_id)
     if task.status == "canceled":
         raise Conflict("the task was canceled", code="task_canceled")
+    if task.status == "erased":  # erasing ends leases; one taken in the same instant ends here
+        raise Conflict("this assignment expired; ask for the next task",
+                       code="assignment_expired")
     _check_rate(session, project, who.worker_id, now)
     try:
         clean = get_kind(project.kind).validate_answer(project.params, task.data, answer)
@@ -299,7 +305,8 @@ def worker_standing(session: Session, who: WorkerPrincipal,
     status = "active"
     gold = right = 0
     if project_id is not None:
-        if projects.get_project_for_worker(session, worker.org_id, project_id) is None:
+        if projects.get_project_for_worker(session, worker.org_id, project_id,
+                                           worker.id) is None:
             raise NotFound(f"project {project_id} does not exist")
         standing = access.standing(session, project_id, worker.id)
         if standing is not None:  # gold checks as disclosed to the worker (in batches)
