@@ -79,6 +79,41 @@ def test_changes_and_reads_are_on_record(org: Org, other_org: Org,
     assert main(["audit", "verify", "--org", org.org_id, "--db", db_url]) == 0
 
 
+def test_batches_gold_reviews_and_the_operator_are_on_record(org: Org, db_url: str) -> None:
+    project = categorize_project(org, quality={"overlap": 1, "review_rate": 1.0})
+    batch = org.client.create_batch(project["id"], "b1")
+    task = org.client.create_task(project["id"], {"text": SECRET}, batch=batch["id"])
+    org.client.finalize_batch(batch["id"])
+    gold = org.client.add_gold(project["id"], {"text": "g"}, {"label": "pos"})
+    list(org.client.iter_gold(project["id"]))
+    worker, reviewer = org.worker(), org.worker()
+    offer = worker.next(project["id"])
+    assert offer is not None
+    worker.submit(offer["assignment_id"], {"label": "pos"})
+    reviewer_id = reviewer.me()["worker_id"]
+    org.client.add_reviewer(project["id"], reviewer_id)
+    item = reviewer.next_review(project["id"])
+    assert item is not None and item["task_id"] == task["id"]
+    reviewer.review(task["id"], "accept")
+    worker_id = worker.me()["worker_id"]
+    for command in ("pause", "resume"):
+        extra = ["--reason", "operator"] if command == "pause" else []
+        assert main(["worker", command, worker_id, "--project", project["id"], *extra,
+                     "--db", db_url]) == 0
+    docs = _entries(org, since=str(_entries(org, object=project["id"])[0]["at"]))
+    seen = [(d["action"], d["object"], d["actor"]["type"]) for d in docs  # type: ignore[index]
+            if d["object"] in (project["id"], batch["id"], task["id"], gold["id"], worker_id)]
+    assert seen == [
+        ("project.create", project["id"], "key"), ("batch.create", batch["id"], "key"),
+        ("task.create", task["id"], "key"), ("batch.finalize", batch["id"], "key"),
+        ("gold.create", gold["id"], "key"), ("gold.list", project["id"], "key"),
+        ("task.offer", task["id"], "worker"), ("task.answer", task["id"], "worker"),
+        ("reviewer.add", project["id"], "key"), ("review.offer", task["id"], "worker"),
+        ("review.submit", task["id"], "worker"), ("worker.pause", worker_id, "operator"),
+        ("worker.resume", worker_id, "operator")]
+    assert SECRET not in str(docs)
+
+
 def _key_id(org: Org) -> str:
     with org.db.read() as session:
         principal = accounts.authenticate_api_key(session, org.api_key)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import WorkerPrincipal
+from assay.auditlog import service as auditlog
 from assay.clock import isoformat, utcnow
 from assay.db.models import Appeal
 from assay.errors import Conflict, NotFound
@@ -45,6 +46,7 @@ def file_appeal(session: Session, who: WorkerPrincipal, project_id: str,
         raise Conflict("you have already appealed in this project", code="appeal_exists") from exc
     record_event(session, standing.org_id, project_id, who.worker_id, "appealed",
                  appeal.created_at, standing.pause_reason, message)
+    auditlog.record(session, who, "appeal.create", appeal.id, org_id=standing.org_id)
     return appeal_object(appeal)
 
 
@@ -72,6 +74,8 @@ def decide_appeal(session: Session, appeal_id: str, grant: bool,
     appeal.decided_at = now
     record_event(session, appeal.org_id, appeal.project_id, appeal.worker_id, appeal.status,
                  now, appeal.pause_reason, note)
+    auditlog.record(session, auditlog.OPERATOR, f"appeal.{'grant' if grant else 'deny'}",
+                    appeal.id, org_id=appeal.org_id, at=now)
     if grant:
         standing = repository.get_standing(session, appeal.project_id, appeal.worker_id,
                                            for_update=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assay.auditlog import service as auditlog
 from assay.clock import utcnow
 from assay.db.models import Project
 from assay.errors import Conflict, NotFound
@@ -38,6 +39,7 @@ def operator_pause(session: Session, project_id: str, worker_id: str, reason: st
         raise Conflict(f"worker {worker_id} is already paused ({standing.pause_reason})",
                        code="already_paused")
     pause_worker(session, project, worker_id, reason, utcnow(), note)
+    auditlog.record(session, auditlog.OPERATOR, "worker.pause", worker_id, org_id=project.org_id)
     return {"project": project_id, "worker_id": worker_id, "status": "paused",
             "pause_reason": reason}
 
@@ -53,6 +55,8 @@ def operator_resume(session: Session, project_id: str, worker_id: str,
     record_event(session, standing.org_id, project_id, worker_id, "resumed", now,
                  standing.pause_reason, note)
     lift_pause(standing, now)
+    auditlog.record(session, auditlog.OPERATOR, "worker.resume", worker_id,
+                    org_id=standing.org_id, at=now)
     session.flush()
     return {"project": project_id, "worker_id": worker_id, "status": "active",
             "pause_reason": None}
