@@ -5,6 +5,7 @@ its content; a wrong master key and a bad key file give a clear error, not garba
 
 from __future__ import annotations
 
+import base64
 import gzip
 import os
 import shutil
@@ -18,11 +19,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import StatementError
 
+from assay.crypto.masterkey import data_dir
 from assay.db.engine import Database
 from assay.db.models import Project
+from assay.db.sealing import PlaintextWrite
 from tests.support import TEST_ENV, Org, ServerProcess, make_org
 
 MARK = "zq7-MARKER-" + uuid.uuid4().hex[:8]
@@ -196,3 +200,58 @@ def test_a_backup_holds_ciphertext_and_restores_only_with_its_master_key(
     finally:
         database.dispose()
     assert text == f"backup {MARK}"
+
+
+def test_a_plain_value_never_reaches_an_encrypted_column(org: Org, db: Database) -> None:
+    project = org.client.create_project(name="plain", kind="text", params={},
+                                        instructions="as given")
+    with pytest.raises(StatementError) as excinfo:
+        db.write(lambda s: s.execute(update(Project).where(
+            Project.org_id == org.org_id, Project.id == project["id"])
+            .values(instructions="written in the clear")))
+    assert isinstance(excinfo.value.orig, PlaintextWrite)
+    assert org.client.get_project(project["id"])["instructions"] == "as given"
+
+
+def _read_status(org: Org, task_id: str) -> int:
+    with httpx.Client(base_url=org.url, headers=_bearer(org)) as http:
+        return http.get(f"/v1/tasks/{task_id}").status_code
+
+
+def test_rotation_to_a_new_master_key_and_back(server: ServerProcess, db: Database,
+                                                db_url: str, tmp_path: Path) -> None:
+    owner = make_org(server.url, db, "Rotating")
+    project = owner.client.create_project(name="r", kind="text", params={})
+    task = owner.client.create_task(project["id"], {"prompt": MARK})
+    current = data_dir(os.environ) / "master.key"
+    if os.environ.get("ASSAY_MASTER_KEY") or os.environ.get("ASSAY_MASTER_KEY_FILE"):
+        pytest.skip("the test swaps the generated master key")
+    new = tmp_path / "new.key"
+    new.write_bytes(os.urandom(32))
+    moved = _cli("org", "key", "rotate", owner.org_id, "--db", db_url,
+                 env={"ASSAY_MASTER_KEY_FILE": str(new),
+                      "ASSAY_PREVIOUS_MASTER_KEY_FILE": str(current)})
+    assert moved.returncode == 0, moved.stderr
+    # The server still has only the old master key: within 10 s it cannot unwrap.
+    _until(lambda: _read_status(owner, task["id"]) == 503)
+    back = _cli("org", "key", "rotate", owner.org_id, "--db", db_url,
+                env={"ASSAY_PREVIOUS_MASTER_KEY_FILE": str(new)})
+    assert back.returncode == 0, back.stderr
+    _until(lambda: _read_status(owner, task["id"]) == 200)
+
+
+def test_a_customer_held_key_must_stay_readable(server: ServerProcess, db: Database,
+                                                db_url: str, tmp_path: Path) -> None:
+    owner = make_org(server.url, db, "Holding")
+    project = owner.client.create_project(name="c", kind="text", params={})
+    task = owner.client.create_task(project["id"], {"prompt": MARK})
+    held = tmp_path / "customer.key"
+    held.write_bytes(base64.b64encode(os.urandom(32)))
+    done = _cli("org", "key", "set", owner.org_id, "--key-file", str(held), "--db", db_url)
+    assert done.returncode == 0, done.stderr
+    assert owner.client.get_task(task["id"])["data"] == {"prompt": MARK}
+    kept = held.read_bytes()
+    held.unlink()
+    _until(lambda: _read_status(owner, task["id"]) == 503)
+    held.write_bytes(kept)
+    _until(lambda: _read_status(owner, task["id"]) == 200)
