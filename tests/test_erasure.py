@@ -96,6 +96,10 @@ def test_a_deleted_task_reads_like_a_missing_one(org: Org, other_org: Org) -> No
     readable = everything_readable(org, project["id"])
     assert secret not in readable
     assert keep["id"] in readable  # the other task is untouched
+    with org.http() as http:  # on the organization's audit log, once, by the key
+        logged = http.get("/v1/audit", params={"object": task["id"],
+                                               "action": "task.erase"}).json()["docs"]
+    assert [e["actor"]["type"] for e in logged] == ["key"]
     counts = org.client.get_project(project["id"])["counts"]
     assert counts == {"pending": 0, "completed": 1, "canceled": 0, "error": 0}
     # The unique_id is free again: it was content too.

@@ -98,6 +98,9 @@ def test_completed_tasks_are_erased_after_their_retention(acme: Org, live: InPro
     with acme.http() as http:
         assert http.get(f"/v1/tasks/{done['id']}").status_code == 404
         export = http.get(f"/v1/projects/{project['id']}/export").text
+        logged = http.get("/v1/audit", params={"object": done["id"],
+                                               "action": "task.erase"}).json()["docs"]
+    assert [e["actor"]["type"] for e in logged] == ["operator"]
     assert "old secret" not in export and "still waiting" in export
     assert acme.client.get_task(pending["id"])["status"] == "completed"
     assert acme.client.get_task(later["id"])["status"] == "pending"

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
+from assay.auditlog.service import OPERATOR
 from assay.clock import Clock
 from assay.db.engine import Database
 from assay.errors import NotFound
@@ -51,6 +53,7 @@ def erase_task(session: Session, who: Requester, task_id: str, now: datetime) ->
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     _erase(session, who.org_id, now, task_ids=[task.id])
+    auditlog.record(session, who, "task.erase", task.id, at=now)
 
 
 def erase_project(session: Session, who: Requester, project_id: str, now: datetime) -> None:
@@ -59,6 +62,7 @@ def erase_project(session: Session, who: Requester, project_id: str, now: dateti
     project = projects.get_project(session, who, project_id, for_update=True)
     _erase(session, who.org_id, now, project_id=project.id)
     repository.erase_project_row(session, who.org_id, project.id, now)
+    auditlog.record(session, who, "project.erase", project.id, at=now)
 
 
 def erase_expired(session: Session, now: datetime, org_id: str | None) -> int:
@@ -71,6 +75,8 @@ def erase_expired(session: Session, now: datetime, org_id: str | None) -> int:
                                                now - timedelta(days=days), _SWEEP_CHUNK)
         if ids:
             _erase(session, org, now, task_ids=ids)
+            for task_id in ids:  # the retention sweep is the operator's setting acting
+                auditlog.record(session, OPERATOR, "task.erase", task_id, org_id=org, at=now)
             erased += len(ids)
     return erased
 

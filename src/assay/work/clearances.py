@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.db.models import Worker
 from assay.errors import NotFound
 from assay.projects.sensitivity import normalized, visible_levels
@@ -34,4 +35,5 @@ def set_clearances(session: Session, who: Requester, worker_id: str, clearances:
     session.flush()
     repository.end_leases_above(session, who.org_id, worker.id,
                                 visible_levels(worker.clearances), now)
+    auditlog.record(session, who, "worker.update", worker.id, at=now)
     return worker_clearances_object(worker)

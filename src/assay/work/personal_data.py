@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import find_worker
+from assay.auditlog import service as auditlog
+from assay.auditlog.service import OPERATOR
 from assay.clock import isoformat
 from assay.errors import NotFound
 from assay.work import repository
@@ -27,6 +29,9 @@ def erase_worker(session: Session, worker_id: str, now: datetime) -> dict[str, A
     if worker.erased_at is None:
         repository.end_all_worker_leases(session, worker.id, now)
         repository.erase_worker_credentials(session, worker.id, now)
+        if worker.org_id is not None:  # a crowd worker belongs to no organization's log
+            auditlog.record(session, OPERATOR, "worker.erase", worker.id,
+                            org_id=worker.org_id, at=now)
         session.expire(worker)
         erased_at = now
     else:
