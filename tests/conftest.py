@@ -15,6 +15,7 @@ import pytest
 from assay import wiring
 from assay.db.engine import Database
 from assay.db.migrate import upgrade
+from assay.models.standin import StandIn
 from tests.support import (
     REQUIRE_POSTGRES,
     Org,
@@ -98,3 +99,11 @@ def org(server: ServerProcess, db: Database) -> Org:
 @pytest.fixture(scope="module")
 def other_org(server: ServerProcess, db: Database) -> Org:
     return make_org(server.url, db, "Globex")
+
+
+@pytest.fixture(scope="module")
+def model_standin() -> Iterator[StandIn]:
+    """A stand-in OpenAI-compatible server on loopback (assay.models.standin: not a
+    model; canned replies, switchable slow/failing/refusing modes)."""
+    with StandIn() as standin:
+        yield standin

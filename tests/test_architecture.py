@@ -26,8 +26,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "assay"
 
 # Lower first. Each may import the ones before it, never one after it.
-FEATURES = ("auditlog", "accounts", "projects", "tasks", "batches", "integrity", "ledger",
-            "quality", "review", "work", "exports")
+FEATURES = ("auditlog", "accounts", "models", "projects", "tasks", "batches", "integrity",
+            "ledger", "quality", "review", "work", "exports")
 # Below every feature: they import no feature.
 INFRASTRUCTURE = ("algorithms", "kinds", "db", "jobs", "callbacks", "events", "money",
                   "clock", "ids", "errors", "settings", "crypto")

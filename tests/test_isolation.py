@@ -17,7 +17,8 @@ MISSING = {"project_id": "prj_00000000000000000000000a", "task_id": "tsk_0000000
            "assignment_id": "asg_00000000000000000000000a",
            "gold_id": "tsk_00000000000000000000000b", "payout_id": "pay_00000000000000000000000a",
            "member_id": "usr_00000000000000000000000a", "key_id": "key_00000000000000000000000a",
-           "worker_id": "wrk_00000000000000000000000a"}
+           "worker_id": "wrk_00000000000000000000000a",
+           "model_id": "mdl_00000000000000000000000a"}
 
 # Bodies that name an object of the organization inside the request.
 def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
@@ -31,6 +32,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/v1/work/{assignment_id}/skip"): {},
         ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
         ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
+        ("PATCH", "/v1/models/{model_id}"): {"name": "stolen"},
         ("PATCH", "/v1/org/members/{member_id}"): {"role": "viewer"},
         ("PATCH", "/v1/org/workers/{worker_id}"): {"clearances": ["restricted"]},
         ("POST", "/v1/tasks/{task_id}/audit"): {"accepted": True},
@@ -85,13 +87,15 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
         member = http.post("/v1/org/members", json={"email": "kept@example.com",
                                                     "role": "admin"}).json()
         key = http.post("/v1/org/keys", json={"name": "kept", "role": "member"}).json()
+        model = http.post("/v1/models", json={"name": "kept", "model": "m",
+                                              "base_url": "https://models.example.com/v1"})
     worker = org.worker()
     offer = worker.next(project["id"])
     assert offer is not None
     owned = {"project_id": project["id"], "task_id": task["id"], "batch_id": batch["id"],
              "assignment_id": offer["assignment_id"], "gold_id": gold["id"],
              "payout_id": payout["id"], "member_id": member["user_id"], "key_id": key["id"],
-             "worker_id": worker.me()["worker_id"]}
+             "worker_id": worker.me()["worker_id"], "model_id": model.json()["id"]}
     intruder_worker = other_org.worker()
     routes = _object_routes(_routes(org.url))
     assert len(routes) >= 15
@@ -122,6 +126,9 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert ("POST", "/v1/projects/{project_id}/gold/{gold_id}/retire") in checked
     assert not next(org.client.iter_gold(project["id"]))["retired"]
     assert ("DELETE", "/v1/org/keys/{key_id}") in checked
+    assert ("POST", "/v1/models/{model_id}/test") in checked
+    with org.http() as http:  # neither renamed nor deleted
+        assert http.get(f"/v1/models/{owned['model_id']}").json()["name"] == "kept"
     assert ("DELETE", "/v1/org/members/{member_id}") in checked
     assert ("DELETE", "/v1/tasks/{task_id}") in checked  # and the task is still there
     assert ("DELETE", "/v1/projects/{project_id}") in checked

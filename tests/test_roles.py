@@ -77,6 +77,13 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("GET", "/v1/work/appeals"): "worker",
     ("POST", "/v1/work/appeals"): "worker",
     ("GET", "/v1/work/standing"): "worker",
+    ("POST", "/v1/models"): "member",
+    ("GET", "/v1/models"): "read",
+    ("GET", "/v1/models/{model_id}"): "read",
+    ("PATCH", "/v1/models/{model_id}"): "member",
+    ("DELETE", "/v1/models/{model_id}"): "member",
+    ("POST", "/v1/models/{model_id}/test"): "member",
+    ("GET", "/v1/models/{model_id}/usage"): "read",
     # Announced by API.md part two and being built now: rows ready for them.
     ("DELETE", "/v1/tasks/{task_id}"): "admin",
     ("DELETE", "/v1/projects/{project_id}"): "admin",
@@ -139,8 +146,11 @@ def _ids(org: Org) -> dict[str, str]:
     batch = org.client.create_batch(project["id"], "b")
     gold = org.client.add_gold(project["id"], {"text": "g"}, {"label": "pos"})
     payout = org.client.create_payout()
+    with org.http() as http:
+        model = http.post("/v1/models", json={"name": f"m-{task['id']}", "model": "m",
+                                              "base_url": "https://models.example.com/v1"})
     return {"project_id": project["id"], "task_id": task["id"], "batch_id": batch["id"],
-            "gold_id": gold["id"], "payout_id": payout["id"]}
+            "gold_id": gold["id"], "payout_id": payout["id"], "model_id": model.json()["id"]}
 
 
 def _path(path: str, ids: dict[str, str]) -> str:

@@ -54,6 +54,20 @@ class RateLimited(AssayError):
         self.retry_after = retry_after
 
 
+class ModelError(AssayError):
+    """A model endpoint refused, failed (5xx after the retries) or could not be reached."""
+
+    status = 502
+    code = "model_error"
+
+
+class ModelTimeout(AssayError):
+    """A model call passed its deadline (``params.timeout_s``, retries included)."""
+
+    status = 504
+    code = "model_timeout"
+
+
 def field_error(field: str, message: str, code: str = "invalid_input") -> InvalidInput:
     """An :class:`InvalidInput` naming one field."""
     return InvalidInput(f"{field}: {message}", {"fields": [{"field": field, "message": message}]},

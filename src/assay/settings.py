@@ -19,6 +19,8 @@ SETTINGS_DOC: dict[str, str] = {
     "max_body_bytes": "ASSAY_MAX_BODY_BYTES: largest request body accepted (default 64 MiB).",
     "allowed_callback_hosts": "ASSAY_ALLOWED_CALLBACK_HOSTS: comma-separated host or host:port "
     "allowed as callback targets although loopback/private.",
+    "allowed_model_hosts": "ASSAY_ALLOWED_MODEL_HOSTS: comma-separated host or host:port "
+    "allowed as model endpoints (base_url) although loopback/private, as for callbacks.",
     "callback_timeout_s": "ASSAY_CALLBACK_TIMEOUT_S: seconds one callback attempt may take.",
     "callback_backoff_s": "ASSAY_CALLBACK_BACKOFF_S: comma-separated delays between callback "
     "attempts (default 5,30,120,600,1800,7200).",
@@ -87,6 +89,7 @@ class Settings:
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     max_body_bytes: int = 64 * 1024 * 1024
     allowed_callback_hosts: tuple[str, ...] = ()
+    allowed_model_hosts: tuple[str, ...] = ()
     callback_timeout_s: float = 10.0
     callback_backoff_s: tuple[float, ...] = field(
         default=(5.0, 30.0, 120.0, 600.0, 1800.0, 7200.0)
@@ -113,7 +116,7 @@ class Settings:
             name = f"ASSAY_{f.name.upper()}"
             if f.name == "max_body_bytes":
                 values[f.name] = int(_float(name, raw))
-            elif f.name == "allowed_callback_hosts":
+            elif f.name in ("allowed_callback_hosts", "allowed_model_hosts"):
                 values[f.name] = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
             elif f.name in ("signin_account_limits", "signin_address_limits"):
                 values[f.name] = _limits(name, raw)

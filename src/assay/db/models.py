@@ -538,3 +538,51 @@ class AuditHead(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ModelEndpoint(Base):
+    """An organization's OpenAI-compatible model endpoint (models/). The API key is sealed
+    under the organization's data key (db/sealing.py) and never returned; ``params`` holds
+    the generation parameters sent with each call and Assay's own (timeout_s,
+    max_concurrency, …); ``prices`` the price per million input and output tokens, or
+    None."""
+
+    __tablename__ = "models"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(String(2000))
+    model: Mapped[str] = mapped_column(String(400))
+    api_key: Mapped[str | None] = mapped_column(Sealed("models", "api_key", "text"),
+                                                nullable=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    prices: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("org_id", "name", name="uq_models_org_name"),)
+
+
+class ModelCall(Base):
+    """One call to a model endpoint: tokens (from the server's usage, or estimated),
+    latency, outcome and cost. Kept when the model is deleted (no foreign key to it)."""
+
+    __tablename__ = "model_calls"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    model_id: Mapped[str] = mapped_column(String(40))
+    project_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    status: Mapped[str] = mapped_column(String(10))  # ok | error | timeout
+    error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    tokens_estimated: Mapped[bool] = mapped_column(Boolean)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
+    # Exact cost in millionths of a micro-unit (1e-12 of the currency): tokens times the
+    # price per million tokens in micro-units. None when the model has no prices.
+    cost_pico: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_model_calls_model", "org_id", "model_id", "project_id"),)
