@@ -34,9 +34,9 @@ def assay(*args: str, db_url: str) -> subprocess.CompletedProcess[str]:
 
 
 def text_project(org: Org, **fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"quality": {"overlap": 1}, **fields}
     return org.client.create_project(name="notes", kind="text", params={},
-                                     quality={"overlap": 1}, pay={"per_task": "0.25"},
-                                     **fields)
+                                     pay={"per_task": "0.25"}, **body)
 
 
 def answered_task(org: Org, project: dict[str, Any], worker: WorkerClient,
@@ -439,3 +439,22 @@ def test_deleting_a_project_while_workers_answer_it_leaves_nothing(org: Org,
     assert {(str(d), r, st) for d, r, st in tasks} == {("{}", None, "erased")}
     assert all(a == {} for a in answers)
     assert secret not in str(answers)
+
+
+def test_a_review_of_an_erased_task_reads_like_a_missing_one(org: Org) -> None:
+    project = text_project(org, quality={"overlap": 1, "review_rate": 1.0})
+    worker = org.worker()
+    reviewer = org.worker()
+    org.client.add_reviewer(project["id"], reviewer.me()["worker_id"])
+    task = answered_task(org, project, worker, marker())
+    held = reviewer.next_review(project["id"])
+    assert held is not None and held["task_id"] == task["id"]
+    with org.http() as http:
+        assert http.delete(f"/v1/tasks/{task['id']}").status_code == 200
+    r = reviewer._http
+    missing = "tsk_" + "0" * len(task["id"][4:])
+    late = r.post(f"/v1/review/{task['id']}", json={"verdict": "accept"})
+    never = r.post(f"/v1/review/{missing}", json={"verdict": "accept"})
+    assert late.status_code == 404, late.text
+    assert masked(late, task["id"]) == masked(never, missing)
+    assert r.post("/v1/review/next", json={"project": project["id"]}).status_code == 204

@@ -86,7 +86,8 @@ def get_task_for_reviewer(session: Session, worker_id: str, task_id: str) -> Tas
     """The task, row-locked, if it belongs to a project this worker reviews; else None."""
     reviewed = select(Reviewer.project_id).where(Reviewer.worker_id == worker_id)
     return session.scalars(select(Task).where(Task.id == task_id,
-                                              Task.project_id.in_(reviewed))
+                                              Task.project_id.in_(reviewed),
+                                              Task.purpose != "erased")
                            .with_for_update()).first()
 
 
