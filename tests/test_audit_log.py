@@ -114,6 +114,25 @@ def test_batches_gold_reviews_and_the_operator_are_on_record(org: Org, db_url: s
     assert SECRET not in str(docs)
 
 
+def test_organization_changes_are_on_record(org: Org) -> None:
+    project = categorize_project(org)
+    with org.http() as http:
+        key = http.post("/v1/org/keys", json={"name": "ci", "role": "member"}).json()
+        assert http.delete(f"/v1/org/keys/{key['id']}").status_code == 200
+        member = http.post("/v1/org/members", json={
+            "email": f"m-{project['id']}@example.com", "role": "member"}).json()
+        user_id = member["user_id"]
+        assert http.patch(f"/v1/org/members/{user_id}",
+                          json={"role": "viewer"}).status_code == 200
+        assert http.delete(f"/v1/org/members/{user_id}").status_code == 200
+        assert http.post("/v1/org/webhook_secret/rotate").status_code == 200
+    docs = _entries(org, since=str(_entries(org, object=project["id"])[0]["at"]))
+    assert [(d["action"], d["object"]) for d in docs][1:] == [
+        ("key.create", key["id"]), ("key.revoke", key["id"]), ("member.create", user_id),
+        ("member.update", user_id), ("member.remove", user_id),
+        ("webhook_secret.rotate", org.org_id)]
+
+
 def _key_id(org: Org) -> str:
     with org.db.read() as session:
         principal = accounts.authenticate_api_key(session, org.api_key)

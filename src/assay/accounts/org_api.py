@@ -24,6 +24,7 @@ from assay.accounts.schemas import (
 )
 from assay.accounts.secrets import token_digest
 from assay.accounts.service import Requester, rotate_webhook_secret
+from assay.auditlog import service as auditlog
 from assay.clock import Clock, isoformat
 from assay.db.engine import Database
 from assay.http.auth import get_clock, get_db, require_admin, require_user
@@ -58,8 +59,8 @@ def list_members(limit: int = Query(100), next_token: str | None = Query(None),
 def add_member(body: MemberIn, who: Requester = Depends(require_admin),
                db: Database = Depends(get_db)) -> dict[str, Any]:
     """An email already used by a member → ``409 duplicate_email``."""
-    return db.write(lambda s: members.add_member(s, who, body.email, body.role,
-                                                 body.password))
+    return db.write(lambda s: auditlog.noted(s, who, "member.create", members.add_member(
+        s, who, body.email, body.role, body.password), None, key="user_id"))
 
 
 @router.patch("/v1/org/members/{member_id}", response_model=None, responses=doc(MemberDoc),
@@ -68,8 +69,8 @@ def update_member(member_id: str, body: MemberPatch, who: Requester = Depends(re
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     """Demoting the organization's last admin member → ``409 last_admin``. A password set
     here ends every browser session of the member."""
-    return db.write(lambda s: members.update_member(s, who, member_id, body.role,
-                                                    body.password))
+    return db.write(lambda s: auditlog.noted(s, who, "member.update", members.update_member(
+        s, who, member_id, body.role, body.password), member_id))
 
 
 @router.delete("/v1/org/members/{member_id}", response_model=None, responses=doc(MemberDoc),
@@ -78,7 +79,8 @@ def remove_member(member_id: str, who: Requester = Depends(require_admin),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     """Answers the removed member. Their browser sessions end at once. Removing the last
     admin member → ``409 last_admin``."""
-    return db.write(lambda s: members.remove_member(s, who, member_id))
+    return db.write(lambda s: auditlog.noted(s, who, "member.remove",
+                                             members.remove_member(s, who, member_id), member_id))
 
 
 @router.post("/v1/me/password", response_model=None, responses=doc(MemberDoc),
@@ -92,8 +94,8 @@ def change_password(body: PasswordChangeIn, request: Request,
     """
     cookie = request.cookies.get(COOKIE) if "authorization" not in request.headers else None
     keep = token_digest(cookie) if cookie else None
-    return db.write(lambda s: members.change_own_password(
-        s, who, body.current_password, body.new_password, keep))
+    return db.write(lambda s: auditlog.noted(s, who, "member.password", members.change_own_password(
+        s, who, body.current_password, body.new_password, keep), None, key="user_id"))
 
 
 @router.get("/v1/org/keys", response_model=None, responses=doc(KeyPage),
@@ -110,7 +112,8 @@ def list_keys(limit: int = Query(100), next_token: str | None = Query(None),
 def create_key(body: KeyIn, who: Requester = Depends(require_admin),
                db: Database = Depends(get_db)) -> dict[str, Any]:
     """The answer's ``key`` is shown this once; only its digest is stored."""
-    return db.write(lambda s: keys.add_key(s, who, body.name, body.role))
+    return db.write(lambda s: auditlog.noted(s, who, "key.create",
+                                             keys.add_key(s, who, body.name, body.role)))
 
 
 @router.delete("/v1/org/keys/{key_id}", response_model=None, responses=doc(KeyDoc),
@@ -121,7 +124,8 @@ def revoke_key(key_id: str, who: Requester = Depends(require_admin),
     """The key's next request answers ``401``, on every server process. Revoking a revoked
     key changes nothing and answers it again."""
     now = clock.now()
-    return db.write(lambda s: keys.revoke_key(s, who, key_id, now))
+    return db.write(lambda s: auditlog.noted(s, who, "key.revoke",
+                                             keys.revoke_key(s, who, key_id, now), key_id))
 
 
 @router.post("/v1/org/webhook_secret/rotate", response_model=None,
@@ -134,5 +138,6 @@ def rotate_secret(who: Requester = Depends(require_admin), db: Database = Depend
     receiver can switch secrets without losing a callback; then only the new one. Rotating
     again within those 24 hours drops the older secret at once."""
     now = clock.now()
-    secret, until = db.write(lambda s: rotate_webhook_secret(s, who.org_id, now))
+    secret, until = db.write(lambda s: auditlog.noted(
+        s, who, "webhook_secret.rotate", rotate_webhook_secret(s, who.org_id, now), who.org_id))
     return {"webhook_secret": secret, "previous_valid_until": isoformat(until)}

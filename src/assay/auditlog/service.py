@@ -81,12 +81,12 @@ def record(session: Session, who: Requester | WorkerPrincipal | Actor, action: s
 
 
 def noted(session: Session, who: Requester | WorkerPrincipal | Actor, action: str, result: T,
-          object_id: str | None = None, *, org_id: str | None = None) -> T:
+          object_id: str | None = None, *, org_id: str | None = None, key: str = "id") -> T:
     """:func:`record` as a pass-through for a route's one-line call: appends the entry and
-    returns ``result``; the object is ``object_id``, else ``result["id"]`` (a created
+    returns ``result``; the object is ``object_id``, else ``result[key]`` (a created
     object's document)."""
     if object_id is None:
-        object_id = str(result["id"])  # type: ignore[index]
+        object_id = str(result[key])  # type: ignore[index]
     record(session, who, action, object_id, org_id=org_id)
     return result
 
