@@ -127,8 +127,9 @@ class ServerProcess:
     """``assay serve`` in a subprocess on a free loopback port."""
 
     def __init__(self, db_url: str, env: dict[str, str] | None = None,
-                 log_path: Path | None = None) -> None:
+                 log_path: Path | None = None, args: list[str] | None = None) -> None:
         self.db_url = db_url
+        self.args = args or []  # more `assay serve` options, e.g. --no-jobs
         self.env = {**os.environ, **TEST_ENV, **(env or {})}
         self.log_path = log_path
         self.port = 0
@@ -143,7 +144,7 @@ class ServerProcess:
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "assay.cli", "serve", "--db", self.db_url,
-             "--port", str(self.port)],
+             "--port", str(self.port), *self.args],
             env=self.env, stdout=out, stderr=subprocess.STDOUT,
         )
         proc = self.proc

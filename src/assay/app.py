@@ -6,7 +6,6 @@ import logging
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,8 +15,9 @@ from assay import __version__, wiring
 from assay.accounts.org_api import router as org_router
 from assay.auditlog.api import router as audit_router
 from assay.auditlog.origin import ClientAddressMiddleware
+from assay.background import make_runner
 from assay.batches.api import router as batches_router
-from assay.clock import Clock, SystemClock, utcnow
+from assay.clock import Clock, SystemClock
 from assay.db.engine import Database
 from assay.db.migrate import is_current
 from assay.exports.api import router as export_router
@@ -26,30 +26,20 @@ from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
 from assay.http.metrics import install as install_metrics
 from assay.http.metrics import make_metrics
 from assay.http.text_guard import UnstorableTextMiddleware
-from assay.jobs.runner import JobRunner
 from assay.ledger.api import router as ledger_router
-from assay.models.api import router as models_router
 from assay.projects.api import router as projects_router
 from assay.quality.api import router as quality_router
 from assay.quality.appeals_api import router as appeals_router
-from assay.quality.refit import refit_due_projects
 from assay.quality.standing_api import router as standing_router
 from assay.review.api import router as review_router
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
-from assay.tasks.erasure import RETENTION_SWEEP_S, sweep_retention
 from assay.tasks.erasure_api import router as erasure_router
-from assay.tasks.jobs import deliver_callback
 from assay.web.routes import install as install_web
 from assay.work.api import router as work_router
 from assay.work.clearances_api import router as clearances_router
-from assay.work.repository import expire_leases
 
 log = logging.getLogger("assay")
-
-
-def sweep_expired_leases(db: Database) -> None:
-    db.write(lambda s: expire_leases(s, None, utcnow()))
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None,
@@ -60,12 +50,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
     metrics = make_metrics(settings, db)
-    refit = metrics.timed_refit(refit_due_projects) if metrics else refit_due_projects
     clock = clock or SystemClock()
-    runner = JobRunner(db, settings, {"callback": partial(deliver_callback, clock=clock)},
-                       periodic=[(sweep_expired_leases, settings.expiry_sweep_s),
-                                 (refit, settings.refit_s),
-                                 (partial(sweep_retention, clock=clock), RETENTION_SWEEP_S)])
+    # Callbacks, refits and sweeps; started only when this process runs jobs (not with
+    # `assay serve --no-jobs`, whose work an `assay jobs` process does).
+    runner = make_runner(db, settings, clock, metrics)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -114,7 +102,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
                    quality_router, review_router, ledger_router, appeals_router,
                    standing_router, org_router, audit_router, erasure_router,
-                   clearances_router, models_router):
+                   clearances_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

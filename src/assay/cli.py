@@ -137,10 +137,28 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from assay import crypto
 
     crypto.active_keyring().master()  # a bad master key stops the start, with its reason
+    settings = Settings.from_env(database_url=getattr(args, "db", None),
+                                 run_jobs=False if args.no_jobs else None)
     try:
-        serve(_settings(args), args.host, args.port, args.workers)
+        serve(settings, args.host, args.port, args.workers)
     except (PortInUse, SchemaNotCurrent) as exc:
         raise CommandError(str(exc)) from exc
+
+
+def cmd_jobs(args: argparse.Namespace) -> None:
+    from assay import wiring
+    from assay.background import run_jobs
+    from assay.server import SchemaNotCurrent, prepare_database
+
+    wiring.install()
+    try:
+        db = prepare_database(_settings(args))
+    except SchemaNotCurrent as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        run_jobs(db, _settings(args))
+    finally:
+        db.dispose()
 
 
 def _operator_did(session: Any, action: str, object_id: str, org_id: str | None) -> None:
@@ -415,6 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1,
                    help="server processes (they share the database; default 1)")
+    p.add_argument("--no-jobs", action="store_true",
+                   help="run only the API: no callbacks, refits or sweeps in this process "
+                        "(run them with `assay jobs`)")
+
+    p = add("jobs", cmd_jobs, "run only the background work: callbacks, refits, lease "
+                              "expiry, retention (beside `assay serve --no-jobs`)")
 
     org = sub.add_parser("org", help="organizations").add_subparsers(dest="org_command",
                                                                       required=True)

@@ -102,6 +102,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     if workers > 1:
         db.dispose()
         os.environ["ASSAY_DATABASE_URL"] = settings.database_url
+        os.environ["ASSAY_RUN_JOBS"] = "1" if settings.run_jobs else "0"  # --no-jobs too
         uvicorn.run("assay.server:app_from_env", factory=True, workers=workers, host=host,
                     port=port, log_level="warning", access_log=False,
                     timeout_graceful_shutdown=5)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from assay.clock import utcnow
+from assay.clock import Clock, SystemClock
 from assay.db.engine import Database
 from assay.jobs import queue
 from assay.jobs.queue import ClaimedJob
@@ -26,14 +26,21 @@ Handler = Callable[[Database, Settings, ClaimedJob], None]
 class JobRunner:
     def __init__(self, db: Database, settings: Settings, handlers: dict[str, Handler],
                  periodic: list[tuple[Callable[[Database], object], float]] | None = None,
-                 workers: int = 4) -> None:
+                 workers: int = 4, clock: Clock | None = None) -> None:
         self.db = db
+        # The clock jobs are due by: the same one that stamps them when they are enqueued
+        # (the app's), or a job stamped by a test's clock would never come due.
+        self.clock = clock or SystemClock()
         self.settings = settings
         self.handlers = handlers
         self.periodic = periodic or []  # (task, every so many seconds)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assay-job")
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="assay-jobs", daemon=True)
@@ -48,7 +55,7 @@ class JobRunner:
     def run_once(self) -> int:
         """Claim and run the due jobs once (used by the loop and by tests)."""
         lease = self.settings.callback_timeout_s * 3 + 30
-        claimed = self.db.write(lambda s: queue.claim_due(s, utcnow(), 32, lease))
+        claimed = self.db.write(lambda s: queue.claim_due(s, self.clock.now(), 32, lease))
         futures = [self._pool.submit(self._run, job) for job in claimed]
         for future in futures:
             future.result()
@@ -63,7 +70,7 @@ class JobRunner:
         except Exception as exc:  # a broken job must not stop the runner
             log.exception("job %s (%s) failed", job.id, job.kind)
             error = repr(exc)
-            self.db.write(lambda s: queue.fail(s, job.id, utcnow(), error))
+            self.db.write(lambda s: queue.fail(s, job.id, self.clock.now(), error))
 
     def _loop(self) -> None:
         due = [0.0] * len(self.periodic)

@@ -40,6 +40,7 @@ from assay.algorithms.answers import Encoding
 from assay.algorithms.posterior_workers import leave_one_out_counts
 from assay.clock import utcnow
 from assay.db.engine import Database
+from assay.db.locks import try_lock
 from assay.integrity import service as integrity
 from assay.kinds import categorical_kinds
 from assay.projects import service as projects
@@ -156,7 +157,8 @@ def refit_project(session: Session, org_id: str, project_id: str,
 
 def refit_due_projects(db: Database) -> int:
     """Refit every categorical project with answers newer than its last refit (one index
-    seek per project to find its newest answer); returns how many were refitted."""
+    seek per project to find its newest answer), skipping one another process is refitting
+    now; returns how many this call refitted."""
     with db.read() as session:
         # Every organization's projects: the refit is the platform's background job.
         markers = repository.list_refit_projects(session, None, categorical_kinds())
@@ -165,12 +167,19 @@ def refit_due_projects(db: Database) -> int:
             newest = repository.get_newest_answer_id(session, org_id, project_id)
             if newest is not None and (marker is None or newest > marker):
                 due.append((org_id, project_id))
+    done = 0
     for org_id, project_id in due:
-        try:
-            with db.read() as session:
-                prepared = prepare_refit(session, org_id, project_id)
-            db.write(partial(refit_project, org_id=org_id, project_id=project_id,
-                             prepared=prepared))
-        except Exception:  # one project's failure must not stop the others
-            log.exception("refit of project %s failed", project_id)
-    return len(due)
+        # One refit of a project at a time across every process on the database: another
+        # holding the lock is refitting it now, so this one skips it.
+        with try_lock(db, f"refit:{project_id}") as mine:
+            if not mine:
+                continue
+            try:
+                with db.read() as session:
+                    prepared = prepare_refit(session, org_id, project_id)
+                db.write(partial(refit_project, org_id=org_id, project_id=project_id,
+                                 prepared=prepared))
+                done += 1
+            except Exception:  # one project's failure must not stop the others
+                log.exception("refit of project %s failed", project_id)
+    return done
