@@ -179,3 +179,31 @@ def test_a_reviewer_without_the_level_has_no_review_queue(org: Org) -> None:
     assert _set(org, reviewer_id, ["confidential"]).status_code == 200
     got = reviewer._http.post("/v1/review/next", json={"project": project["id"]})
     assert got.status_code in (200, 204), got.text
+
+
+def test_the_project_form_sets_sensitivity_and_retention(org: Org) -> None:
+    import re
+
+    from tests.web.support import form_token, user_account
+
+    def post(http: httpx.Client, **fields: str) -> httpx.Response:
+        token = form_token(http.get("/projects/new").text)
+        return http.post("/projects/new", data={
+            "csrf_token": token, "name": "Form", "kind": "categorize", "labels": "a\nb",
+            "overlap": "1", **fields})
+
+    def errors(html: str, field: str) -> str:
+        found = re.search(rf'id="{field}-errors" data-field="{field}">(.*?)</ul>', html, re.S)
+        return found.group(1) if found else ""
+
+    with signed_in_client(org.url, user_account(org, role="admin")) as http:
+        made = post(http, sensitivity="confidential", retention_days="30")
+        assert made.status_code == 303, made.text
+        crowd = post(http, sensitivity="restricted", workforce="crowd")
+        days = post(http, retention_days="0")
+        text = post(http, retention_days="a week")
+    project = org.client.get_project(made.headers["location"].rsplit("/", 1)[1])
+    assert project["sensitivity"] == "confidential" and project["retention_days"] == 30
+    assert crowd.status_code == 422 and errors(crowd.text, "sensitivity")
+    assert days.status_code == 422 and errors(days.text, "retention_days")
+    assert text.status_code == 422 and errors(text.text, "retention_days")

@@ -48,10 +48,11 @@ LINE_FIELDS = tuple(f["name"] for f in KIND_FIELDS if f["input"] == "lines")
 QUALITY_FIELDS = ("overlap", "max_overlap", "target_confidence", "gold_rate",
                   "min_worker_accuracy", "review_rate")
 TEXT_FIELDS = ("name", "kind", *LINE_FIELDS, "instructions", "params", "per_task",
-               "currency", "workforce", *QUALITY_FIELDS)
+               "currency", "workforce", "sensitivity", "retention_days", *QUALITY_FIELDS)
 EMPTY_FORM: dict[str, Any] = {**dict.fromkeys(TEXT_FIELDS, ""),
                               **{f["name"]: "" for f in KIND_FIELDS}, "kind": KIND_NAMES[0],
-                              "overlap": "1", "currency": "USD", "workforce": "private"}
+                              "overlap": "1", "currency": "USD", "workforce": "private",
+                              "sensitivity": "standard"}
 
 
 def _who(request: Request) -> Requester | Response:
@@ -122,10 +123,21 @@ def build_body(form: dict[str, Any]) -> ProjectCreate:
             "instructions": form["instructions"], "params": params,
             "quality": quality or None, "pay": pay or None,
             "workforce": form["workforce"] or "private",
+            "sensitivity": form["sensitivity"] or "standard",
+            "retention_days": _whole_number(form["retention_days"]),
         })
     except ValidationError as exc:
         fields = validation_details(list(exc.errors()))
         raise InvalidInput("invalid project", {"fields": fields}) from exc
+
+
+def _whole_number(text: str) -> int | str | None:
+    """A form's number as the API takes it: empty is none, digits an integer, anything else
+    is passed on to be refused by name."""
+    text = text.strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() else text
 
 
 @router.get("/projects/new", response_model=None, dependencies=[Depends(refuse_viewer_session)])
@@ -157,7 +169,8 @@ def create_project(request: Request, csrf_token: str = Form(""), name: str = For
                    target_confidence: str = Form(""), gold_rate: str = Form(""),
                    min_worker_accuracy: str = Form(""), review_rate: str = Form(""),
                    per_task: str = Form(""), currency: str = Form(""),
-                   workforce: str = Form(""),
+                   workforce: str = Form(""), sensitivity: str = Form(""),
+                   retention_days: str = Form(""),
                    kind_values: dict[str, str] = Depends(kind_form_values),
                    db: Database = Depends(get_db)) -> Response:
     who = _who(request)
@@ -172,6 +185,7 @@ def create_project(request: Request, csrf_token: str = Form(""), name: str = For
         "target_confidence": target_confidence, "gold_rate": gold_rate,
         "min_worker_accuracy": min_worker_accuracy, "review_rate": review_rate,
         "per_task": per_task, "currency": currency, "workforce": workforce,
+        "sensitivity": sensitivity, "retention_days": retention_days,
     }
     hosts: tuple[str, ...] = request.app.state.settings.allowed_callback_hosts
 
