@@ -61,6 +61,10 @@ def test_it_creates_reads_lists_changes_and_deletes(org: Org, model_standin: Sta
 
         gone = http.delete(f"/v1/models/{doc['id']}")
         assert gone.status_code == 200 and gone.json() == {"id": doc["id"], "deleted": True}
+        audit = http.get("/v1/audit", params={"object": doc["id"]}).json()["docs"]
+        assert [e["action"] for e in audit] == ["model.create", "model.update",
+                                                "model.update", "model.delete"]
+        assert SECRET not in str(audit)
         assert http.get(f"/v1/models/{doc['id']}").status_code == 404
         assert http.delete(f"/v1/models/{doc['id']}").status_code == 404
 

@@ -74,6 +74,18 @@ def test_retries_stop_at_max_retries(model_standin: StandIn) -> None:
     assert caught.value.details == {"upstream_status": 500}
 
 
+def test_a_retry_after_past_the_deadline_ends_the_call(model_standin: StandIn) -> None:
+    """The server asks for 30 s; the deadline is 2 s: no pause is taken, the call ends at
+    once with the server's answer rather than sleeping into a timeout."""
+    endpoint = _endpoint(model_standin, "fail-503x5+after-30#ra", timeout_s=2)
+    started = time.monotonic()
+    with pytest.raises(ModelError) as caught:
+        client.chat(endpoint, HELLO)
+    assert time.monotonic() - started < 6.0  # 3x the deadline
+    assert caught.value.outcome.attempts == 1  # type: ignore[attr-defined]
+    assert caught.value.details == {"upstream_status": 503}
+
+
 def test_a_refusal_is_final(model_standin: StandIn) -> None:
     model_standin.reset()
     with pytest.raises(ModelError) as caught:

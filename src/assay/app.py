@@ -27,6 +27,7 @@ from assay.http.metrics import install as install_metrics
 from assay.http.metrics import make_metrics
 from assay.http.text_guard import UnstorableTextMiddleware
 from assay.ledger.api import router as ledger_router
+from assay.models.api import router as models_router
 from assay.projects.api import router as projects_router
 from assay.quality.api import router as quality_router
 from assay.quality.appeals_api import router as appeals_router
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
                    quality_router, review_router, ledger_router, appeals_router,
                    standing_router, org_router, audit_router, erasure_router,
-                   clearances_router):
+                   clearances_router, models_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

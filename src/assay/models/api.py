@@ -8,6 +8,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import ErrorDoc
@@ -55,8 +56,8 @@ def create_model(body: ModelCreate, request: Request,
                  who: Requester = Depends(require_member),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
     now = request.app.state.clock.now()
-    return db.write(lambda s: service.model_object(
-        service.create_model(s, who, body, _allowed(request), now)))
+    return db.write(lambda s: auditlog.noted(s, who, "model.create", service.model_object(
+        service.create_model(s, who, body, _allowed(request), now))))
 
 
 @router.get("", response_model=None, responses=_doc(ModelPage),
@@ -85,15 +86,16 @@ def patch_model(model_id: str, body: ModelPatch, request: Request,
                 who: Requester = Depends(require_member),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     now = request.app.state.clock.now()
-    return db.write(lambda s: service.model_object(
-        service.patch_model(s, who, model_id, body, _allowed(request), now)))
+    return db.write(lambda s: auditlog.noted(s, who, "model.update", service.model_object(
+        service.patch_model(s, who, model_id, body, _allowed(request), now))))
 
 
 @router.delete("/{model_id}", response_model=None, responses=_doc(ModelDeleted),
                summary="Remove a model endpoint (its call records stay)")
 def delete_model(model_id: str, who: Requester = Depends(require_member),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
-    return db.write(lambda s: service.delete_model(s, who, model_id))
+    return db.write(lambda s: auditlog.noted(s, who, "model.delete",
+                                             service.delete_model(s, who, model_id)))
 
 
 @router.post("/{model_id}/test", response_model=None,

@@ -13,6 +13,7 @@ which wins). A mode is a ``+``-joined list of:
 ``slow-S``          wait S seconds before answering (before the first chunk when streaming)
 ``drip-S``          streaming: wait S seconds between chunks
 ``fail-CODExK``     answer CODE (e.g. 500, 429) K times, then normally
+``after-S``         with ``fail``: send ``Retry-After: S`` (a 429 sends ``0`` otherwise)
 ``refuse``          answer 400 (a request the server will not take)
 ``nousage``         leave ``usage`` out (the client must estimate)
 
@@ -64,6 +65,7 @@ class Mode:
     drip_s: float = 0.0
     fail_status: int = 0
     fail_times: int = 0
+    retry_after: str | None = None
     refuse: bool = False
     usage: bool = True
     key: str = ""
@@ -82,6 +84,8 @@ def parse_mode(text: str) -> Mode:
             elif name == "fail":
                 code, _, times = arg.partition("x")
                 mode.fail_status, mode.fail_times = int(code), int(times or 1)
+            elif name == "after":
+                mode.retry_after = str(int(float(arg)))
             elif name == "refuse":
                 mode.refuse = True
             elif name == "nousage":
@@ -254,7 +258,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "the stand-in refuses this request (mode refuse)")
             return
         if owner._should_fail(mode):
-            extra = {"Retry-After": "0"} if mode.fail_status == 429 else None
+            after = mode.retry_after or ("0" if mode.fail_status == 429 else None)
+            extra = {"Retry-After": after} if after is not None else None
             self._error(mode.fail_status, f"stand-in failure {mode.fail_status}", extra)
             return
         seed = body.get("seed") if isinstance(body.get("seed"), int) else None
