@@ -25,7 +25,9 @@ from assay.http import errors
 from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
 from assay.http.metrics import install as install_metrics
 from assay.http.metrics import make_metrics
+from assay.http.request_id import RequestIdMiddleware
 from assay.http.text_guard import UnstorableTextMiddleware
+from assay.jobs.queue import backlog
 from assay.ledger.api import router as ledger_router
 from assay.models.api import router as models_router
 from assay.projects.api import router as projects_router
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(ClientAddressMiddleware)  # the address audit entries record
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)  # X-Request-Id, on log lines and 500 bodies
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
@@ -98,7 +101,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
             return JSONResponse(
                 errors.error_body("unavailable", "database unreachable or schema not current"),
                 status_code=503, headers={"Retry-After": "5"})
-        return {"status": "ready"}
+        with db.read() as session:
+            due, oldest_s = backlog(session, clock.now())
+        # The backlog informs (a deployment may run no `assay jobs` for a while); only the
+        # database and its schema decide readiness.
+        return {"status": "ready", "schema": "current", "runs_jobs": settings.run_jobs,
+                "jobs": {"due": due, "oldest_due_s": oldest_s}}
 
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
                    quality_router, review_router, ledger_router, appeals_router,

@@ -148,9 +148,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_jobs(args: argparse.Namespace) -> None:
     from assay import wiring
     from assay.background import run_jobs
-    from assay.server import SchemaNotCurrent, prepare_database
+    from assay.server import SchemaNotCurrent, configure_logging, prepare_database
 
     wiring.install()
+    configure_logging(_settings(args).log_format)
     try:
         db = prepare_database(_settings(args))
     except SchemaNotCurrent as exc:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import socket
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 
 import httpx
 import uvicorn
@@ -19,6 +21,7 @@ from assay.app import create_app
 from assay.db.durability import durability_warnings
 from assay.db.engine import Database
 from assay.db.migrate import is_current, upgrade
+from assay.http.request_id import RequestIdFilter
 from assay.settings import Settings
 
 log = logging.getLogger("assay")
@@ -75,6 +78,32 @@ def prepare_database(settings: Settings) -> Database:
     return db
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ``at``, ``level``, ``logger``, ``message``, ``request_id``
+    and, for an exception, ``error`` (the traceback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(), "logger": record.name,
+            "message": record.getMessage(), "request_id": getattr(record, "request_id", None)}
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line)
+
+
+def configure_logging(log_format: str = "text") -> None:
+    """Log lines to stderr, each with the request id of the request that wrote it."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(message)s [%(request_id)s]"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def _tune_interpreter() -> None:
     # Requests share one process and its GIL; a short switch interval keeps a thread that
     # holds the database write lock from waiting 5 ms behind others for the interpreter.
@@ -84,13 +113,14 @@ def _tune_interpreter() -> None:
 def app_from_env() -> FastAPI:
     """The app of one worker process when ``--workers`` > 1 (settings from the environment,
     which the parent filled in)."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_format)
     _tune_interpreter()
-    return create_app(Settings.from_env())
+    return create_app(settings)
 
 
 def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_format)
     check_port(host, port)
     db = prepare_database(settings)
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"

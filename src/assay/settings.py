@@ -40,6 +40,8 @@ SETTINGS_DOC: dict[str, str] = {
     "answers it 404.",
     "metrics_token": "ASSAY_METRICS_TOKEN: when set, GET /metrics also needs "
     "Authorization: Bearer <this token>.",
+    "log_format": "ASSAY_LOG_FORMAT: text (default) or json (one JSON object per log line, "
+    "with the request id).",
 }
 
 
@@ -103,6 +105,7 @@ class Settings:
     session_idle_s: float = 1800.0
     metrics: bool = False
     metrics_token: str = field(default="", repr=False)
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -125,6 +128,10 @@ class Settings:
             elif f.name in ("run_jobs", "metrics"):
                 values[f.name] = _bool(name, raw)
             elif f.name in ("database_url", "metrics_token"):
+                values[f.name] = raw
+            elif f.name == "log_format":
+                if raw not in ("text", "json"):
+                    raise SettingsError(f"{name}: must be text or json, not {raw!r}")
                 values[f.name] = raw
             else:
                 values[f.name] = _float(name, raw)

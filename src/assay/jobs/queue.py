@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from assay.db.models import Job
@@ -77,3 +77,18 @@ def fail(session: Session, job_id: str, now: datetime, error: str) -> None:
                     .values(status="failed", locked_until=None, last_error=error[:2000],
                             updated_at=now),
                     execution_options={"synchronize_session": False})
+
+
+def backlog(session: Session, now: datetime) -> tuple[int, float | None]:
+    """How many jobs are due now and not done (queued and due, or claimed by a runner whose
+    lease ran out), and how many seconds the oldest has waited (None when none)."""
+    due = or_(
+        (Job.status == "queued") & (Job.run_at <= now),
+        (Job.status == "running") & (Job.locked_until <= now),
+    )
+    count, oldest = session.execute(select(func.count(), func.min(Job.run_at)).where(due)).one()
+    if not count or oldest is None:
+        return int(count or 0), None
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return int(count), max(0.0, (now - oldest).total_seconds())
