@@ -16,6 +16,7 @@ from assay.cli import main
 from assay.db.engine import Database
 from assay.db.models import AuditEntry
 from tests.support import Org, ServerProcess, categorize_project
+from tests.web.support import signed_in_client, user_account
 
 SECRET = "the customer's secret sentence"
 
@@ -131,6 +132,19 @@ def test_organization_changes_are_on_record(org: Org) -> None:
         ("key.create", key["id"]), ("key.revoke", key["id"]), ("member.create", user_id),
         ("member.update", user_id), ("member.remove", user_id),
         ("webhook_secret.rotate", org.org_id)]
+
+
+def test_the_dashboard_pages_that_show_task_data_are_on_record(org: Org) -> None:
+    project = categorize_project(org)
+    task = org.client.create_task(project["id"], {"text": SECRET})
+    user = user_account(org)
+    with signed_in_client(org.url, user) as http:
+        assert http.get(f"/projects/{project['id']}").status_code == 200
+        assert http.get(f"/projects/{project['id']}/tasks/{task['id']}").status_code == 200
+    docs = _entries(org, actor=user.subject_id)
+    assert [(d["action"], d["object"], d["actor"]) for d in docs] == [
+        ("task.list", project["id"], {"type": "user", "id": user.subject_id}),
+        ("task.read", task["id"], {"type": "user", "id": user.subject_id})]
 
 
 def _key_id(org: Org) -> str:

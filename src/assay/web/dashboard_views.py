@@ -157,7 +157,7 @@ def project_page(project_id: str, request: Request, status: str | None = None,
         workers, _ = quality.worker_report(session, who, row.id, None, WORKERS_SHOWN + 1)
         cost = ledger.project_cost(session, who, row.id)["docs"]
     more = len(task_rows) > PAGE
-    shown = [task_object(t) for t in task_rows[:PAGE]]
+    shown = read_noted(db, who, "task.list", row.id, [task_object(t) for t in task_rows[:PAGE]])
     for t in shown:
         t["data_text"] = short_json(t["data"])
         result = t["result"] or {}
