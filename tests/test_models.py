@@ -3,6 +3,7 @@ isolation, and the API key never leaving the server or lying in the database in 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,32 @@ def test_it_refuses_a_second_model_of_the_same_name(org: Org, model_standin: Sta
         assert clash.status_code == 409
         assert http.get(f"/v1/models/{other['id']}").json()["name"] == "twin-b"
         assert http.get(f"/v1/models/{first['id']}").json()["name"] == "twin"
+
+
+def test_racing_creators_of_one_name_get_one_model(org: Org,
+                                                   model_standin: StandIn) -> None:
+    """Eight threads create the same name at once: one 201, seven 409 (the unique
+    constraint answers a race the check did not see), never a 500."""
+    barrier = threading.Barrier(8)
+    answers: list[httpx.Response] = []
+
+    def create() -> None:
+        with org.http() as http:
+            barrier.wait()
+            answers.append(_create(http, model_standin, name="raced"))
+
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7, \
+        [a.text for a in answers]
+    assert {a.json()["error"]["code"] for a in answers if a.status_code == 409} == \
+        {"duplicate_name"}
+    with org.http() as http:
+        names = [d["name"] for d in http.get("/v1/models", params={"limit": 1000}).json()["docs"]]
+    assert names.count("raced") == 1
 
 
 def test_bad_input_names_the_field(org: Org, model_standin: StandIn) -> None:
