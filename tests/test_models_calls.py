@@ -91,6 +91,19 @@ def test_streamed_deltas_arrive_one_by_one(db: Database, org: Org,
     assert _usage(org, model["id"])["calls"] == 1
 
 
+def test_params_reach_the_server_and_extra_cannot_replace_assays_fields(
+        org: Org, keyed_standin: StandIn) -> None:
+    """``extra`` is sent as it is, but a ``model``, ``stream`` or ``messages`` in it would
+    turn the request into another (a refusal, a stream): Assay's own win."""
+    model = _model(org, keyed_standin, "extras", params={
+        "temperature": 0.1, "extra": {"seed": 4, "model": "refuse", "stream": True,
+                                      "messages": []}})
+    with org.http() as http:
+        answer = http.post(f"/v1/models/{model['id']}/test")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["content"] == reply_for(HELLO, seed=4)
+
+
 def test_a_server_without_usage_gets_estimated_tokens(org: Org,
                                                       keyed_standin: StandIn) -> None:
     model = _model(org, keyed_standin, "no-usage", model="nousage")

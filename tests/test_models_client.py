@@ -70,7 +70,9 @@ def test_429_and_5xx_are_retried(model_standin: StandIn, status: int) -> None:
 def test_retries_stop_at_max_retries(model_standin: StandIn) -> None:
     with pytest.raises(ModelError) as caught:
         client.chat(_endpoint(model_standin, "fail-500x9#max", max_retries=2), HELLO)
-    assert caught.value.outcome.attempts == 3  # type: ignore[attr-defined]
+    outcome = caught.value.outcome  # type: ignore[attr-defined]
+    assert outcome.attempts == 3 and outcome.status == "error"
+    assert (outcome.prompt_tokens, outcome.completion_tokens) == (0, 0)
     assert caught.value.details == {"upstream_status": 500}
 
 

@@ -151,6 +151,9 @@ class _Call:
              details: dict[str, Any] | None = None) -> AssayError:
         status = "timeout" if exc_type is ModelTimeout else "error"
         exc = exc_type(message, details)
+        # A failed call produced nothing to count or pay for.
+        self.outcome.prompt_tokens = self.outcome.completion_tokens = 0
+        self.outcome.tokens_estimated = False
         exc.outcome = self.finish(status, exc.code)  # type: ignore[attr-defined]
         return exc
 

@@ -24,6 +24,7 @@ from assay.models import client, repository
 from assay.models.schemas import CALL_DEFAULTS, ModelCreate, ModelParams, ModelPatch
 from assay.money import to_micros
 
+_RESERVED = frozenset({"model", "messages", "stream", "stream_options"})
 _GENERATION = ("temperature", "top_p", "max_tokens", "stop", "seed", "presence_penalty",
                "frequency_penalty")
 
@@ -143,7 +144,8 @@ def endpoint(model: ModelEndpoint, allowed: tuple[str, ...]) -> client.Endpoint:
     into Assay's call options and the generation fields sent to the server."""
     params = {**CALL_DEFAULTS, **model.params}
     body = {k: params[k] for k in _GENERATION if k in params}
-    body.update(params.get("extra") or {})
+    # The request's own fields are Assay's to set, whatever ``extra`` says.
+    body.update({k: v for k, v in (params.get("extra") or {}).items() if k not in _RESERVED})
     options = client.CallOptions(**{k: params[k] for k in CALL_DEFAULTS})
     return client.Endpoint(id=model.id, base_url=model.base_url, model=model.model,
                            api_key=model.api_key, options=options, body=body,
