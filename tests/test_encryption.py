@@ -50,7 +50,7 @@ def _until(check: Callable[[], bool], timeout: float = 60.0) -> None:
 
 def _fill(org: Org) -> dict[str, Any]:
     """One of each encrypted field carrying the marker: instructions, task data, a worker's
-    answer, the task's result, a gold answer and its explanation, an audit's fix."""
+    answer, the task's result, a gold answer, a reviewer's fix (an audit's fix follows)."""
     client = org.client
     project = client.create_project(name="enc", kind="text", params={},
                                     instructions=f"Read {MARK} carefully",
@@ -61,7 +61,19 @@ def _fill(org: Org) -> dict[str, Any]:
     offer = worker.next(project["id"])  # gold_rate 0: the live task
     assert offer is not None and offer["data"] == {"prompt": f"data {MARK}"}
     worker.submit(offer["assignment_id"], {"text": f"answer {MARK}"})
-    return {"project": project, "task": task}
+    # A reviewer's fix (reviews.answer) on a project that reviews every task.
+    reviewed = client.create_project(name="enc review", kind="text", params={},
+                                     quality={"overlap": 1, "review_rate": 1.0})
+    fixed = client.create_task(reviewed["id"], {"prompt": "to review"})
+    answering = org.worker()
+    offer = answering.next(reviewed["id"])
+    assert offer is not None
+    answering.submit(offer["assignment_id"], {"text": "first try"})
+    reviewer = org.worker()
+    client.add_reviewer(reviewed["id"], reviewer.me()["worker_id"])
+    assert reviewer.next_review(reviewed["id"]) is not None
+    reviewer.review(fixed["id"], "fix", {"text": f"review {MARK}"})
+    return {"project": project, "task": task, "fixed": fixed}
 
 
 def _raw_sqlite(url: str) -> bytes:
@@ -88,6 +100,7 @@ def test_the_marker_is_stored_only_as_ciphertext(org: Org, db_url: str, db: Data
     assert task["data"] == {"prompt": f"data {MARK}"}
     assert task["responses"][0]["answer"] == {"text": f"answer {MARK}"}
     assert audited["result"]["answer"] == {"text": f"audit {MARK}"}
+    assert client.get_task(made["fixed"]["id"])["result"]["answer"] == {"text": f"review {MARK}"}
     gold = list(client.iter_gold(made["project"]["id"]))
     assert gold[0]["answer"] == {"text": f"gold {MARK}"}
     exported = list(client.iter_export(made["project"]["id"], include_responses=True))
