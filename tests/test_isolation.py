@@ -18,7 +18,8 @@ MISSING = {"project_id": "prj_00000000000000000000000a", "task_id": "tsk_0000000
            "gold_id": "tsk_00000000000000000000000b", "payout_id": "pay_00000000000000000000000a",
            "member_id": "usr_00000000000000000000000a", "key_id": "key_00000000000000000000000a",
            "worker_id": "wrk_00000000000000000000000a",
-           "model_id": "mdl_00000000000000000000000a"}
+           "model_id": "mdl_00000000000000000000000a",
+           "callback_id": "cbk_00000000000000000000000a"}
 
 # Bodies that name an object of the organization inside the request.
 def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
@@ -89,13 +90,24 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
         key = http.post("/v1/org/keys", json={"name": "kept", "role": "member"}).json()
         model = http.post("/v1/models", json={"name": "kept", "model": "m",
                                               "base_url": "https://models.example.com/v1"})
+    # A callback delivery: a completed task of a project whose (unresolvable) URL fails.
+    hooked = categorize_project(org, callback_url="https://hooks.invalid/assay")
+    hooked_task = org.client.create_task(hooked["id"], {"text": "x"})
+    hook_worker = org.worker()
+    hook_offer = hook_worker.next(hooked["id"])
+    assert hook_offer is not None
+    hook_worker.submit(hook_offer["assignment_id"], {"label": "pos"})
+    with org.http() as http:
+        callback_id = http.get("/v1/callbacks",
+                               params={"task": hooked_task["id"]}).json()["docs"][0]["id"]
     worker = org.worker()
     offer = worker.next(project["id"])
     assert offer is not None
     owned = {"project_id": project["id"], "task_id": task["id"], "batch_id": batch["id"],
              "assignment_id": offer["assignment_id"], "gold_id": gold["id"],
              "payout_id": payout["id"], "member_id": member["user_id"], "key_id": key["id"],
-             "worker_id": worker.me()["worker_id"], "model_id": model.json()["id"]}
+             "worker_id": worker.me()["worker_id"], "model_id": model.json()["id"],
+             "callback_id": callback_id}
     intruder_worker = other_org.worker()
     routes = _object_routes(_routes(org.url))
     assert len(routes) >= 15
@@ -127,6 +139,10 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert not next(org.client.iter_gold(project["id"]))["retired"]
     assert ("DELETE", "/v1/org/keys/{key_id}") in checked
     assert ("POST", "/v1/models/{model_id}/test") in checked
+    assert ("POST", "/v1/callbacks/{callback_id}/redeliver") in checked
+    with org.http() as http:  # nothing was queued again
+        assert len(http.get("/v1/callbacks",
+                            params={"task": hooked_task["id"]}).json()["docs"]) == 1
     with org.http() as http:  # neither renamed nor deleted
         assert http.get(f"/v1/models/{owned['model_id']}").json()["name"] == "kept"
     assert ("DELETE", "/v1/org/members/{member_id}") in checked

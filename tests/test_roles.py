@@ -84,6 +84,8 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/models/{model_id}"): "member",
     ("POST", "/v1/models/{model_id}/test"): "member",
     ("GET", "/v1/models/{model_id}/usage"): "read",
+    ("GET", "/v1/callbacks"): "read",
+    ("POST", "/v1/callbacks/{callback_id}/redeliver"): "member",
     # Announced by API.md part two and being built now: rows ready for them.
     ("DELETE", "/v1/tasks/{task_id}"): "admin",
     ("DELETE", "/v1/projects/{project_id}"): "admin",

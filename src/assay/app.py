@@ -37,6 +37,7 @@ from assay.quality.standing_api import router as standing_router
 from assay.review.api import router as review_router
 from assay.settings import Settings
 from assay.tasks.api import router as tasks_router
+from assay.tasks.callbacks_api import router as callbacks_router
 from assay.tasks.erasure_api import router as erasure_router
 from assay.web.routes import install as install_web
 from assay.work.api import router as work_router
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     for router in (projects_router, tasks_router, batches_router, work_router, export_router,
                    quality_router, review_router, ledger_router, appeals_router,
                    standing_router, org_router, audit_router, erasure_router,
-                   clearances_router, models_router):
+                   clearances_router, models_router, callbacks_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

@@ -22,7 +22,7 @@ from assay.jobs.runner import JobRunner
 from assay.quality.refit import refit_due_projects
 from assay.settings import Settings
 from assay.tasks.erasure import RETENTION_SWEEP_S, sweep_retention
-from assay.tasks.jobs import deliver_callback
+from assay.tasks.jobs import deliver_callbacks
 from assay.work.repository import expire_leases
 
 log = logging.getLogger("assay.jobs")
@@ -39,7 +39,8 @@ def make_runner(db: Database, settings: Settings, clock: Clock | None = None,
     """The one runner of a process: job handlers by kind, and the periodic sweeps."""
     clock = clock or SystemClock()
     refit = metrics.timed_refit(refit_due_projects) if metrics else refit_due_projects
-    return JobRunner(db, settings, {"callback": partial(deliver_callback, clock=clock)},
+    return JobRunner(db, settings, {},
+                     batch_handlers={"callback": partial(deliver_callbacks, clock=clock)},
                      periodic=[(partial(sweep_expired_leases, clock=clock),
                                 settings.expiry_sweep_s),
                                (refit, settings.refit_s),

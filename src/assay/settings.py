@@ -22,6 +22,8 @@ SETTINGS_DOC: dict[str, str] = {
     "allowed_model_hosts": "ASSAY_ALLOWED_MODEL_HOSTS: comma-separated host or host:port "
     "allowed as model endpoints (base_url) although loopback/private, as for callbacks.",
     "callback_timeout_s": "ASSAY_CALLBACK_TIMEOUT_S: seconds one callback attempt may take.",
+    "callback_concurrency_per_host": "ASSAY_CALLBACK_CONCURRENCY_PER_HOST: most callbacks in "
+    "flight to one host at a time (default 8).",
     "callback_backoff_s": "ASSAY_CALLBACK_BACKOFF_S: comma-separated delays between callback "
     "attempts (default 5,30,120,600,1800,7200).",
     "job_poll_s": "ASSAY_JOB_POLL_S: how often the job runner looks for due jobs.",
@@ -93,6 +95,7 @@ class Settings:
     allowed_callback_hosts: tuple[str, ...] = ()
     allowed_model_hosts: tuple[str, ...] = ()
     callback_timeout_s: float = 10.0
+    callback_concurrency_per_host: int = 8
     callback_backoff_s: tuple[float, ...] = field(
         default=(5.0, 30.0, 120.0, 600.0, 1800.0, 7200.0)
     )
@@ -119,6 +122,10 @@ class Settings:
             name = f"ASSAY_{f.name.upper()}"
             if f.name == "max_body_bytes":
                 values[f.name] = int(_float(name, raw))
+            elif f.name == "callback_concurrency_per_host":
+                values[f.name] = int(_float(name, raw))
+                if values[f.name] < 1:
+                    raise SettingsError(f"{name}: must be a whole number of at least 1")
             elif f.name in ("allowed_callback_hosts", "allowed_model_hosts"):
                 values[f.name] = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
             elif f.name in ("signin_account_limits", "signin_address_limits"):

@@ -278,6 +278,30 @@ class Job(Base):
     __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)
 
 
+class CallbackDelivery(Base):
+    """One delivery of a task's callback (a completion's, a changed result's, or a
+    redelivery's) with its attempts and outcome: the delivery log. ``host`` is the callback
+    URL's host (and port) only, never its path, query or credentials."""
+
+    __tablename__ = "callback_deliveries"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    task_id: Mapped[str] = mapped_column(ID)
+    job_id: Mapped[str] = mapped_column(ID)
+    host: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("job_id", name="uq_callback_deliveries_job_id"),
+                      Index("ix_callback_deliveries_org_task", "org_id", "task_id"))
+
+
 class ProjectWorker(Base):
     """A worker's standing in one project: what they answered, how they did on gold and
     training, and whether they may work on."""

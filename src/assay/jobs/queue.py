@@ -8,6 +8,7 @@ idempotent and the claim carries a lease (``locked_until``) after which it is du
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,13 +36,18 @@ def enqueue(session: Session, kind: str, payload: dict[str, Any], now: datetime,
     return job.id
 
 
-def claim_due(session: Session, now: datetime, limit: int, lease_s: float) -> list[ClaimedJob]:
-    """Claim up to ``limit`` due jobs for ``lease_s`` seconds."""
+def claim_due(session: Session, now: datetime, limit: int, lease_s: float, *,
+              kinds: Sequence[str] | None = None,
+              other_kinds: bool = False) -> list[ClaimedJob]:
+    """Claim up to ``limit`` due jobs for ``lease_s`` seconds: of ``kinds`` only when given,
+    or (``other_kinds``) of any kind but those."""
     due = or_(
         (Job.status == "queued") & (Job.run_at <= now),
         (Job.status == "running") & (Job.locked_until <= now),
     )
     stmt = select(Job.id).where(due).order_by(Job.run_at).limit(limit)
+    if kinds is not None:
+        stmt = stmt.where(Job.kind.not_in(kinds) if other_kinds else Job.kind.in_(kinds))
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     claimed: list[ClaimedJob] = []

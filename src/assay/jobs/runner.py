@@ -2,6 +2,9 @@
 
 Handlers are registered by kind. A handler gets the database, the settings and the claimed
 job; it records its own outcome (finish, retry later or fail) in its own transaction.
+A batch handler gets all the due jobs of its kind claimed in one round (up to
+``batch_limit``) and records their outcomes together (callbacks: tasks/jobs.py); while its
+rounds come back full the runner claims again without waiting for the next poll.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy.orm import Session
+
 from assay.clock import Clock, SystemClock
 from assay.db.engine import Database
 from assay.jobs import queue
@@ -21,13 +26,18 @@ from assay.settings import Settings
 log = logging.getLogger("assay.jobs")
 
 Handler = Callable[[Database, Settings, ClaimedJob], None]
+BatchHandler = Callable[[Database, Settings, list[ClaimedJob]], None]
 
 
 class JobRunner:
     def __init__(self, db: Database, settings: Settings, handlers: dict[str, Handler],
                  periodic: list[tuple[Callable[[Database], object], float]] | None = None,
-                 workers: int = 4, clock: Clock | None = None) -> None:
+                 workers: int = 4, clock: Clock | None = None,
+                 batch_handlers: dict[str, BatchHandler] | None = None,
+                 batch_limit: int = 128) -> None:
         self.db = db
+        self.batch_handlers = batch_handlers or {}
+        self.batch_limit = batch_limit
         # The clock jobs are due by: the same one that stamps them when they are enqueued
         # (the app's), or a job stamped by a test's clock would never come due.
         self.clock = clock or SystemClock()
@@ -54,12 +64,41 @@ class JobRunner:
 
     def run_once(self) -> int:
         """Claim and run the due jobs once (used by the loop and by tests)."""
+        return self._round()[0]
+
+    def _batch_lease(self) -> float:
+        # A round's deliveries go out at most so many at a time to one host: the lease
+        # covers the whole round sent to a single host, one timeout after another.
+        per_host = max(1, self.settings.callback_concurrency_per_host)
+        waves = -(-self.batch_limit // per_host)
+        return self.settings.callback_timeout_s * (waves + 2) + 30
+
+    def _round(self) -> tuple[int, bool]:
+        """Run one round; returns how many jobs ran and whether a batch came back full."""
         lease = self.settings.callback_timeout_s * 3 + 30
-        claimed = self.db.write(lambda s: queue.claim_due(s, self.clock.now(), 32, lease))
+        kinds = sorted(self.batch_handlers)
+
+        def claim(s: Session) -> tuple[list[ClaimedJob], list[ClaimedJob]]:
+            now = self.clock.now()
+            batched = (queue.claim_due(s, now, self.batch_limit, self._batch_lease(),
+                                       kinds=kinds) if kinds else [])
+            single = queue.claim_due(s, now, 32, lease, kinds=kinds or None,
+                                     other_kinds=True)
+            return batched, single
+
+        batched, claimed = self.db.write(claim)
         futures = [self._pool.submit(self._run, job) for job in claimed]
+        by_kind: dict[str, list[ClaimedJob]] = {}
+        for job in batched:
+            by_kind.setdefault(job.kind, []).append(job)
+        for kind, jobs in by_kind.items():
+            try:
+                self.batch_handlers[kind](self.db, self.settings, jobs)
+            except Exception:  # left claimed: due again when the lease runs out
+                log.exception("a round of %d %s jobs failed", len(jobs), kind)
         for future in futures:
             future.result()
-        return len(claimed)
+        return len(claimed) + len(batched), len(batched) >= self.batch_limit
 
     def _run(self, job: ClaimedJob) -> None:
         handler = self.handlers.get(job.kind)
@@ -75,8 +114,9 @@ class JobRunner:
     def _loop(self) -> None:
         due = [0.0] * len(self.periodic)
         while not self._stop.is_set():
+            full = False
             try:
-                self.run_once()
+                full = self._round()[1]
             except Exception:
                 log.exception("job runner loop error")
             for i, (task, every_s) in enumerate(self.periodic):
@@ -88,4 +128,5 @@ class JobRunner:
                     task(self.db)
                 except Exception:
                     log.exception("periodic task %s failed", getattr(task, "__name__", task))
-            self._stop.wait(self.settings.job_poll_s)
+            if not full:
+                self._stop.wait(self.settings.job_poll_s)

@@ -1,17 +1,19 @@
-"""The task callback job: load the task, hand its signed body to the callback transport,
-record the outcome and retry with backoff."""
+"""The task callback job: load the tasks of a round of claimed callback jobs, hand their
+signed bodies to the callback transport (concurrently, bounded per host), and record every
+outcome in one transaction: finish, retry later with backoff, or fail; the task's
+``callback_succeeded`` and the delivery log row of each job."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import get_webhook_secrets
-from assay.callbacks.delivery import post_signed
-from assay.callbacks.urls import CallbackTargetRefused
+from assay.callbacks.delivery import Delivery, Outcome, post_many
 from assay.clock import Clock, SystemClock, utcnow
 from assay.db.engine import Database
 from assay.jobs import queue
@@ -21,9 +23,19 @@ from assay.settings import Settings
 from assay.tasks import repository
 from assay.tasks.objects import task_object
 
+log = logging.getLogger("assay.callbacks")
 
-def _load(session: Session, org_id: str, task_id: str,
-          now: datetime) -> tuple[bytes, str, tuple[str, ...]] | None:
+
+@dataclass(frozen=True)
+class _Loaded:
+    job: ClaimedJob
+    org_id: str
+    task_id: str
+    delivery: Delivery | None  # None: nothing to deliver (the task or its URL is gone)
+
+
+def _load(session: Session, org_id: str, task_id: str, now: datetime,
+          secrets: dict[str, tuple[str, ...]]) -> Delivery | None:
     task = repository.get_task(session, org_id, task_id, any_purpose=True)
     if task is None:
         return None
@@ -33,45 +45,69 @@ def _load(session: Session, org_id: str, task_id: str,
         return None
     body = json.dumps({"event": "task.completed", "task": task_object(task)},
                       separators=(",", ":")).encode()
-    return body, url, get_webhook_secrets(session, org_id, now)
+    if org_id not in secrets:
+        secrets[org_id] = get_webhook_secrets(session, org_id, now)
+    return Delivery(url, body, secrets[org_id])
 
 
-def _record(db: Database, org_id: str, task_id: str, succeeded: bool | None) -> None:
-    def run(session: Session) -> None:
-        task = repository.get_task(session, org_id, task_id, any_purpose=True)
-        if task is not None:
-            task.callback_succeeded = succeeded
+def _record(session: Session, settings: Settings, item: _Loaded, outcome: Outcome | None,
+            now: datetime) -> None:
+    job = item.job
+    code = outcome.status_code if outcome else None
+    if outcome is None or outcome.succeeded:
+        queue.finish(session, job.id, now)
+        if outcome is not None:
+            repository.set_callback_succeeded(session, item.org_id, item.task_id, True)
+        repository.record_callback_attempt(
+            session, item.org_id, job.id, status="delivered" if outcome else "failed",
+            attempts=job.attempts, status_code=code,
+            error=None if outcome else "nothing to deliver: the task or its URL is gone",
+            next_try_at=None, now=now)
+        return
+    error = outcome.error or "failed"
+    backoff = settings.callback_backoff_s
+    if job.attempts <= len(backoff):
+        delay = backoff[job.attempts - 1]
+        queue.retry_later(session, job.id, now, delay, error)
+        repository.record_callback_attempt(
+            session, item.org_id, job.id, status="pending", attempts=job.attempts,
+            status_code=code, error=error, next_try_at=now + timedelta(seconds=delay),
+            now=now)
+    else:
+        queue.fail(session, job.id, now, error)
+        repository.set_callback_succeeded(session, item.org_id, item.task_id, False)
+        repository.record_callback_attempt(
+            session, item.org_id, job.id, status="failed", attempts=job.attempts,
+            status_code=code, error=error, next_try_at=None, now=now)
 
-    db.write(run)
+
+def deliver_callbacks(db: Database, settings: Settings, jobs: list[ClaimedJob],
+                      clock: Clock | None = None) -> None:
+    """One round: one read, the deliveries concurrently, one write of every outcome.
+    ``clock`` (the app's) decides whether a rotated-out webhook secret still signs."""
+    clock = clock or SystemClock()
+    now = clock.now()
+    secrets: dict[str, tuple[str, ...]] = {}
+    loaded: list[_Loaded] = []
+    with db.read() as session:
+        for job in jobs:
+            org_id, task_id = job.payload["org_id"], job.payload["task_id"]
+            loaded.append(_Loaded(job, org_id, task_id,
+                                  _load(session, org_id, task_id, now, secrets)))
+    sending = [item for item in loaded if item.delivery is not None]
+    outcomes = dict(zip([item.job.id for item in sending],
+                        post_many([item.delivery for item in sending
+                                   if item.delivery is not None], settings), strict=True))
+    done = utcnow()  # queue stamps as before: retries come due by the wall clock
+
+    def write(session: Session) -> None:
+        for item in loaded:
+            _record(session, settings, item, outcomes.get(item.job.id), done)
+
+    db.write(write)
 
 
 def deliver_callback(db: Database, settings: Settings, job: ClaimedJob,
                      clock: Clock | None = None) -> None:
-    """``clock`` (the app's) decides whether a rotated-out webhook secret still signs."""
-    org_id, task_id = job.payload["org_id"], job.payload["task_id"]
-    now = (clock or SystemClock()).now()
-    with db.read() as session:
-        loaded = _load(session, org_id, task_id, now)
-    if loaded is None:
-        db.write(lambda s: queue.finish(s, job.id, utcnow()))
-        return
-    body, url, secret = loaded
-    error: str
-    try:
-        response = post_signed(url, body, secret, settings)
-        if 200 <= response.status_code < 300:
-            _record(db, org_id, task_id, True)
-            db.write(lambda s: queue.finish(s, job.id, utcnow()))
-            return
-        error = f"HTTP {response.status_code}"
-    except CallbackTargetRefused as exc:
-        error = f"refused: {exc}"
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    backoff = settings.callback_backoff_s
-    if job.attempts <= len(backoff):
-        delay = backoff[job.attempts - 1]
-        db.write(lambda s: queue.retry_later(s, job.id, utcnow(), delay, error))
-    else:
-        _record(db, org_id, task_id, False)
-        db.write(lambda s: queue.fail(s, job.id, utcnow(), error))
+    """One job on its own (a round of one)."""
+    deliver_callbacks(db, settings, [job], clock)

@@ -10,8 +10,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from assay.db.models import Assignment, Audit, Batch, Project, Response, Review, Task
+from assay.db.models import (
+    Assignment,
+    Audit,
+    Batch,
+    CallbackDelivery,
+    Project,
+    Response,
+    Review,
+    Task,
+)
 from assay.db.sealing import seal
+from assay.ids import new_id
 
 
 def get_task(session: Session, org_id: str, task_id: str, *, for_update: bool = False,
@@ -211,3 +221,61 @@ def erase_project_row(session: Session, org_id: str, project_id: str, now: datet
                 params={}, callback_url=None, crowd_model=None,
                 retention_days=None, erased_at=now, updated_at=now))
     return bool(done.rowcount)
+
+
+# The callback delivery log: one row per delivery (its job), updated after each attempt.
+
+def add_callback_delivery(session: Session, org_id: str, task_id: str, job_id: str,
+                          host: str, now: datetime) -> CallbackDelivery:
+    row = CallbackDelivery(id=new_id("cbk"), org_id=org_id, task_id=task_id, job_id=job_id,
+                           host=host[:300], status="pending", attempts=0, next_try_at=now,
+                           created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
+def get_callback_delivery(session: Session, org_id: str,
+                          delivery_id: str) -> CallbackDelivery | None:
+    return session.scalars(select(CallbackDelivery).where(
+        CallbackDelivery.org_id == org_id, CallbackDelivery.id == delivery_id)).first()
+
+
+def pending_callback_delivery(session: Session, org_id: str,
+                              task_id: str) -> CallbackDelivery | None:
+    return session.scalars(select(CallbackDelivery).where(
+        CallbackDelivery.org_id == org_id, CallbackDelivery.task_id == task_id,
+        CallbackDelivery.status == "pending").limit(1)).first()
+
+
+def list_callback_deliveries(session: Session, org_id: str, *, task_id: str | None,
+                             status: str | None, after: str | None,
+                             limit: int) -> list[CallbackDelivery]:
+    stmt = select(CallbackDelivery).where(CallbackDelivery.org_id == org_id)
+    if task_id is not None:
+        stmt = stmt.where(CallbackDelivery.task_id == task_id)
+    if status is not None:
+        stmt = stmt.where(CallbackDelivery.status == status)
+    if after is not None:
+        stmt = stmt.where(CallbackDelivery.id > after)
+    return list(session.scalars(stmt.order_by(CallbackDelivery.id).limit(limit)))
+
+
+def record_callback_attempt(session: Session, org_id: str, job_id: str, *, status: str,
+                            attempts: int, status_code: int | None, error: str | None,
+                            next_try_at: datetime | None, now: datetime) -> None:
+    """After an attempt of the delivery that ``job_id`` carries: its outcome so far
+    (``delivered`` stamps ``delivered_at``)."""
+    session.execute(
+        update(CallbackDelivery)
+        .where(CallbackDelivery.org_id == org_id, CallbackDelivery.job_id == job_id)
+        .values(status=status, attempts=attempts, last_status_code=status_code,
+                last_error=error[:2000] if error else None, next_try_at=next_try_at,
+                delivered_at=now if status == "delivered" else None, updated_at=now),
+        execution_options={"synchronize_session": False})
+
+
+def set_callback_succeeded(session: Session, org_id: str, task_id: str,
+                           succeeded: bool) -> None:
+    session.execute(update(Task).where(Task.org_id == org_id, Task.id == task_id)
+                    .values(callback_succeeded=succeeded),
+                    execution_options={"synchronize_session": False})

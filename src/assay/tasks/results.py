@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from assay.db.models import Project, Task
 from assay.db.types import AnyRow
 from assay.events import publish
 from assay.jobs.queue import enqueue
+from assay.tasks import repository
 from assay.tasks.events import TaskReopened
 
 
@@ -34,6 +36,18 @@ class TaskResult:
                 "n_responses": self.n_responses}
 
 
+def enqueue_callback(session: Session, task: Task | AnyRow, project: Project | AnyRow,
+                     now: datetime) -> str:
+    """Queue a delivery of ``task``'s callback (to its URL, else ``project``'s) and its
+    record in the delivery log; returns the record's id."""
+    url = task.callback_url or project.callback_url or ""
+    parts = urlsplit(url)
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    job_id = enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
+    return repository.add_callback_delivery(session, task.org_id, task.id, job_id, host,
+                                            now).id
+
+
 def replace_result(session: Session, task: Task, project: Project | AnyRow, result: TaskResult,
                    now: datetime) -> None:
     """``task`` is locked by the caller; ``project`` needs ``callback_url``."""
@@ -41,7 +55,7 @@ def replace_result(session: Session, task: Task, project: Project | AnyRow, resu
     task.updated_at = now
     if task.callback_url or project.callback_url:
         task.callback_succeeded = None
-        enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
+        enqueue_callback(session, task, project, now)
 
 
 def reopen_task(session: Session, task: Task, now: datetime, overlap: int | None = None) -> None:

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from assay.batches.service import complete_batch_of_task
 from assay.db.types import AnyRow
-from assay.jobs.queue import enqueue
 from assay.kinds import get_kind
 from assay.review.service import drawn_for_review
-from assay.tasks.results import TaskResult
+from assay.tasks.results import TaskResult, enqueue_callback
 from assay.work import repository
 
 
@@ -34,7 +33,7 @@ def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime
         values["review_status"] = "pending"
     if task.callback_url or project.callback_url:
         values["callback_succeeded"] = None
-        enqueue(session, "callback", {"task_id": task.id, "org_id": task.org_id}, now)
+        enqueue_callback(session, task, project, now)
     repository.complete_task(session, task.org_id, task.id, values)
     if task.batch_id is not None:
         complete_batch_of_task(session, task.org_id, task.batch_id)
