@@ -93,7 +93,6 @@ class Worker(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-
 class Project(Base):
     __tablename__ = "projects"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -125,7 +124,6 @@ class Project(Base):
     # A deleted project's tombstone (tasks/erasure.py): its content is gone, the row stays
     # so that the ledger's rows keep pointing at it.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
 
 
 class Batch(Base):
