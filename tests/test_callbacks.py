@@ -19,7 +19,7 @@ from tests.support import Org, categorize_project
 class Receiver:
     """A real HTTP endpoint on loopback that records what it is sent."""
 
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, delay_s: float = 0.0) -> None:
         self.status = status
         self.calls: list[tuple[dict[str, str], bytes]] = []
         receiver = self
@@ -27,6 +27,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                time.sleep(delay_s)  # a slow receiver, so that a kill lands mid-delivery
                 receiver.calls.append((dict(self.headers), body))
                 self.send_response(receiver.status)
                 self.end_headers()

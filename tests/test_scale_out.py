@@ -14,9 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -33,35 +31,9 @@ from tests.support import (
     new_pg_database,
     pg_url,
 )
+from tests.test_callbacks import Receiver
 
 TASKS, OVERLAP, WORKERS = 60, 3, 16
-
-
-class SlowReceiver:
-    """Takes a while over each callback, so that a kill lands mid-delivery."""
-
-    def __init__(self, delay_s: float) -> None:
-        self.calls: list[tuple[dict[str, str], bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                time.sleep(delay_s)
-                receiver.calls.append((dict(self.headers), body))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture()
@@ -84,7 +56,7 @@ def test_two_api_processes_and_a_killed_jobs_process(pg_db: str, tmp_path: Path)
     db = Database(pg_db)
     apis = [ServerProcess(pg_db, log_path=tmp_path / f"api{i}.log", args=["--no-jobs"]).start()
             for i in range(2)]
-    receiver = SlowReceiver(0.3)
+    receiver = Receiver(delay_s=0.3)  # slow, so that the kill lands mid-delivery
     jobs = _jobs(pg_db, tmp_path / "jobs.log")
     try:
         org = make_org(apis[0].url, db, "Scale")
