@@ -59,3 +59,25 @@ def test_an_export_is_a_snapshot(org: Org) -> None:
     assert len(lines) == 4000
     assert all(line["data"]["n"] >= 0 for line in lines)
     assert len(list(org.client.iter_tasks(project=project["id"]))) == 4001
+
+
+def test_a_both_bad_verdict_is_stored_aggregated_and_exported(org: Org) -> None:
+    """compare's allow_both_bad through the server: the answer is accepted, the task's
+    result says both_bad, the CSV export shows it, and the option cannot be turned off
+    while an answer uses it."""
+    project = org.client.create_project(name="pairs", kind="compare",
+                                        params={"allow_both_bad": True})
+    assert project["params"]["allow_both_bad"] is True
+    task = org.client.create_task(project["id"], {"prompt": "p", "a": "x", "b": "y"})
+    worker = org.worker()
+    offer = worker.next(project["id"])
+    assert offer is not None and offer["params"]["allow_both_bad"] is True
+    worker.submit(offer["assignment_id"], {"choice": "both_bad"})
+    assert org.client.get_task(task["id"])["result"]["answer"] == {"choice": "both_bad"}
+    raw = b"".join(org.client.export(project["id"], format="csv")).decode()
+    assert json.loads(next(csv.DictReader(io.StringIO(raw)))["answer"]) == {"choice": "both_bad"}
+    with org.http() as http:
+        refused = http.patch(f"/v1/projects/{project['id']}",
+                             json={"params": {"allow_both_bad": False}})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["details"]["labels"] == ["both_bad"]

@@ -19,14 +19,15 @@ def error_fields(call: Any, *args: Any) -> list[str]:
 
 
 def test_params_defaults() -> None:
-    assert PLAIN == {"allow_tie": False, "criteria": []}
-    assert TIES == {"allow_tie": True, "criteria": ["helpful", "safe"]}
+    assert PLAIN == {"allow_tie": False, "allow_both_bad": False, "criteria": []}
+    assert TIES == {"allow_tie": True, "allow_both_bad": False, "criteria": ["helpful", "safe"]}
 
 
 @pytest.mark.parametrize(
     ("params", "fields"),
     [
         ({"allow_tie": "no"}, ["params.allow_tie"]),
+        ({"allow_both_bad": 1}, ["params.allow_both_bad"]),
         ({"criteria": "helpful"}, ["params.criteria"]),
         ({"criteria": ["a", "a", ""]}, ["params.criteria[1]", "params.criteria[2]"]),
         ({"labels": ["a"]}, ["params.labels"]),
@@ -96,8 +97,46 @@ def test_per_criterion_tie_needs_allow_tie() -> None:
 def test_criteria_behave_like_labels() -> None:
     assert KIND.labels_used({"choice": "a", "criteria": {"safe": "b"}}) == {"safe"}
     assert KIND.labels_used({"choice": "a"}) == set()
-    new = KIND.validate_params({"allow_tie": False, "criteria": ["safe", "short"]})
+    new = KIND.validate_params({"allow_tie": True, "criteria": ["safe", "short"]})
     assert KIND.check_params_change(TIES, new) == ["helpful"]
+
+
+BOTH_BAD = KIND.validate_params({"allow_both_bad": True})
+
+
+def test_both_bad_is_an_overall_choice_only_when_allowed() -> None:
+    assert KIND.validate_answer(BOTH_BAD, DATA, {"choice": "both_bad"}) == {"choice": "both_bad"}
+    assert error_fields(KIND.validate_answer, PLAIN, DATA, {"choice": "both_bad"}) == [
+        "answer.choice"]
+    assert error_fields(KIND.validate_answer, BOTH_BAD, DATA,
+                        {"choice": "both_bad", "strength": 1}) == ["answer.strength"]
+    # "tie" needs allow_tie even where both_bad is allowed; a criterion is never "both bad".
+    assert error_fields(KIND.validate_answer, BOTH_BAD, DATA, {"choice": "tie"}) == [
+        "answer.choice"]
+    both = KIND.validate_params({"allow_both_bad": True, "allow_tie": True, "criteria": ["s"]})
+    assert error_fields(KIND.validate_answer, both, DATA,
+                        {"choice": "a", "criteria": {"s": "both_bad"}}) == ["answer.criteria.s"]
+    assert KIND.tally_labels(both) == ["a", "b", "tie", "both_bad"]
+    assert KIND.categorical(BOTH_BAD).labels == ["a", "b", "both_bad"]  # type: ignore[union-attr]
+
+
+def test_turning_off_a_choice_answers_use_is_a_removed_label() -> None:
+    assert KIND.labels_used({"choice": "both_bad"}) == {"both_bad"}
+    assert KIND.labels_used({"choice": "a", "criteria": {"helpful": "tie"}}) == {"helpful", "tie"}
+    assert KIND.check_params_change(BOTH_BAD, PLAIN) == ["both_bad"]
+    assert KIND.check_params_change(TIES, KIND.validate_params(
+        {"criteria": ["helpful", "safe"]})) == ["tie"]
+    assert KIND.check_params_change(PLAIN, BOTH_BAD) == []
+
+
+def test_both_bad_is_counted_like_any_choice() -> None:
+    answers = [{"choice": "both_bad"}, {"choice": "a"}, {"choice": "both_bad"}]
+    assert KIND.aggregate(BOTH_BAD, answers) == Aggregate({"choice": "both_bad"}, 2 / 3,
+                                                          "plurality")
+    # A tie in the count goes to "a" before "both_bad".
+    assert KIND.aggregate(BOTH_BAD, answers[:2]).answer == {"choice": "a"}
+    match = KIND.match(BOTH_BAD, {"choice": "both_bad"}, {"choice": "b"})
+    assert (match.score, match.right) == (0.0, False)
 
 
 def test_plurality_of_choices_with_confidence() -> None:

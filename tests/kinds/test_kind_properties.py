@@ -51,10 +51,10 @@ CASES: list[tuple[str, dict[str, Any] | None, dict[str, Any], st.SearchStrategy[
     ("boxes", {"labels": LABELS}, {"image_url": "https://x.io/i.png", "width": 50}, box_answers()),
     (
         "compare",
-        {"allow_tie": True, "criteria": ["c"]},
+        {"allow_tie": True, "allow_both_bad": True, "criteria": ["c"]},
         {"prompt": "p", "a": "x", "b": "y"},
         st.fixed_dictionaries(
-            {"choice": st.sampled_from(["a", "b", "tie"])},
+            {"choice": st.sampled_from(["a", "b", "tie", "both_bad"])},
             optional={
                 "strength": st.integers(0, 4),
                 "criteria": st.dictionaries(st.just("c"), JSON),
@@ -81,7 +81,8 @@ def test_validate_answer_never_mutates_and_is_idempotent(data: st.DataObject) ->
         assert exc.errors and all(e.field.startswith("answer") for e in exc.errors)
     else:
         assert kind.validate_answer(params, task_data, normalized) == normalized
-        assert kind.labels_used(normalized) <= set(LABELS) | {"c"}
+        # compare's "tie" and "both_bad" count as labels: turning them off is a removal.
+        assert kind.labels_used(normalized) <= set(LABELS) | {"c", "tie", "both_bad"}
     assert answer == before
 
 

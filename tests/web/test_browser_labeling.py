@@ -60,24 +60,25 @@ def test_multiple_labels_toggle_with_keys_and_submit_with_enter(org: Org, page: 
     assert _answers(org, task["id"]) == [{"labels": ["cat", "bird"]}]
 
 
-def test_compare_with_a_b_and_t(org: Org, page: Any, screenshot: Shot) -> None:
+def test_compare_with_a_b_t_and_x(org: Org, page: Any, screenshot: Shot) -> None:
     project = org.client.create_project(name="Which is better", kind="compare",
-                                        params={"allow_tie": True})
+                                        params={"allow_tie": True, "allow_both_bad": True})
     tasks = [org.client.create_task(project["id"], {"prompt": f"Say hi {i}",
                                                     "a": f"Hello {i}", "b": {"text": f"Hi {i}"}})
-             for i in range(3)]
+             for i in range(4)]
     open_signed_in(page, worker_account(org), f"/work/{project['id']}")
     assignment = task_ready(page)
     expect(page.locator('.side[data-side="a"]')).to_contain_text("Hello 0")
     expect(page.locator('.side[data-side="b"]')).to_contain_text("Hi 0")
     screenshot("label-compare")
-    for key in ("b", "t"):
+    expect(page.locator('.choice[data-choice="x"]')).to_contain_text("Both are bad")
+    for key in ("b", "t", "x"):
         page.keyboard.press(key)
         assignment = next_task_ready(page, assignment)
     page.keyboard.press("a")
     nothing_left(page)
     assert [_answers(org, t["id"]) for t in tasks] == [
-        [{"choice": "b"}], [{"choice": "tie"}], [{"choice": "a"}]]
+        [{"choice": "b"}], [{"choice": "tie"}], [{"choice": "both_bad"}], [{"choice": "a"}]]
 
 
 def test_text_is_typed_and_sent_with_ctrl_enter(org: Org, page: Any, screenshot: Shot) -> None:

@@ -2,9 +2,11 @@
 
 - The stored answer lists the judged criteria in ``params.criteria`` order, and leaves
   ``criteria`` out when it judges none. Removing a criterion that answers use is refused
-  like removing a label.
+  like removing a label, and so is turning ``allow_tie`` or ``allow_both_bad`` off while
+  answers use ``"tie"`` or ``"both_bad"`` (the categorical models' classes would lose one).
 - Result: plurality of ``choice``, confidence the share of answers that agree with the
-  winner; ties in the count go to ``"a"``, then ``"b"``, then ``"tie"``. Each criterion is
+  winner; ties in the count go to ``"a"``, then ``"b"``, then ``"tie"``, then
+  ``"both_bad"``. Each criterion is
   decided the same way among the answers that judged it. ``strength`` is not aggregated.
   ``choice`` is categorical: Dawid-Skene and the adaptive posterior read it.
 - Match: exact on every preference the expected answer states (the choice and each
@@ -19,7 +21,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from assay.kinds.base import NO_AGGREGATE, Aggregate, Categorical, Kind, removed_names
-from assay.kinds.compare.schemas import CHOICES, Answer, Data, Params, answer_with_criteria
+from assay.kinds.compare.schemas import (
+    CHOICES,
+    Answer,
+    Data,
+    Params,
+    allowed_choices,
+    answer_with_criteria,
+)
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
 from assay.kinds.voting import plurality_of
 
@@ -44,10 +53,13 @@ class Compare(Kind):
         return answer
 
     def check_params_change(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-        return removed_names(old["criteria"], new["criteria"])
+        choices = removed_names(list(allowed_choices(old)), list(allowed_choices(new)))
+        return removed_names(old["criteria"], new["criteria"]) + choices
 
     def labels_used(self, answer: dict[str, Any]) -> set[str]:
-        return set(answer.get("criteria", {}))
+        judged = answer.get("criteria", {})
+        special = {answer.get("choice"), *judged.values()} & {"tie", "both_bad"}
+        return set(judged) | {str(c) for c in special}
 
     def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
         if not answers:
@@ -77,7 +89,7 @@ class Compare(Kind):
         return Match(agreed / len(judged), agreed == len(judged))
 
     def tally_labels(self, params: dict[str, Any]) -> list[str]:
-        return list(CHOICES) if params.get("allow_tie") else list(CHOICES[:2])
+        return list(allowed_choices(params))
 
     def answer_labels(self, answer: Mapping[str, Any]) -> list[str]:
         choice = answer.get("choice")
