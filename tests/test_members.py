@@ -231,3 +231,30 @@ def test_a_password_an_admin_sets_ends_the_members_sessions(org: Org) -> None:
             admin.patch(f"/v1/org/members/{member.subject_id}",
                         json={"password": "reset by the admin"})
             assert browser.get("/v1/projects").status_code == 401
+
+
+def test_guesses_of_the_current_password_are_throttled_like_sign_ins(org: Org) -> None:
+    """A stolen session cannot guess the password faster than the sign-in page allows: each
+    change counts against the account's sign-in limits (10 a minute by default), a right
+    password takes its own try back, and past the limit even the right one waits."""
+    mine = _fresh_org(org)
+    with mine.http() as admin:
+        member = _add(admin, "viewer")
+    with signed_in_client(mine.url, member) as here:
+        csrf = {"X-CSRF-Token": page_token(here.get("/").text)}
+        right = here.post("/v1/me/password", headers=csrf,
+                          json={"current_password": PASSWORD, "new_password": "short"})
+        assert right.status_code == 422  # a right password: its try is taken back
+        assert right.json()["error"]["details"]["fields"][0]["field"] == "new_password"
+        codes = [here.post("/v1/me/password", headers=csrf,
+                           json={"current_password": f"guess {i}", "new_password": "x" * 12}
+                           ).status_code for i in range(10)]
+        assert codes == [422] * 10
+        refused = here.post("/v1/me/password", headers=csrf,
+                            json={"current_password": PASSWORD, "new_password": "x" * 12})
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["error"]["code"] == "rate_limited"
+        assert 0 < int(refused.headers["Retry-After"]) <= 60
+        assert here.get("/v1/projects").status_code == 200  # the session itself goes on
+    with httpx.Client(base_url=mine.url) as anon:  # the same account's sign-ins wait too
+        assert sign_in(anon, member.email, PASSWORD).status_code == 429

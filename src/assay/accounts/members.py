@@ -10,11 +10,12 @@ admin; changing one's own password ends one's other sessions.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assay.accounts import repository
+from assay.accounts import repository, throttle
 from assay.accounts.secrets import hash_password, verify_password
 from assay.accounts.service import (
     Requester,
@@ -24,7 +25,7 @@ from assay.accounts.service import (
 )
 from assay.clock import isoformat
 from assay.db.models import User
-from assay.errors import Conflict, Forbidden, NotFound, field_error
+from assay.errors import Conflict, Forbidden, NotFound, RateLimited, field_error
 
 
 def member_object(user: User) -> dict[str, Any]:
@@ -94,16 +95,39 @@ def remove_member(session: Session, who: Requester, user_id: str) -> dict[str, A
     return removed
 
 
+def begin_password_attempt(session: Session, who: Requester, address: str, now: datetime,
+                           account_limits: throttle.Limits,
+                           address_limits: throttle.Limits) -> throttle.Attempt:
+    """Count a password change as a sign-in attempt of the member's account and of the
+    client's address (the sign-in page's limits, the same counts: a stolen session cannot
+    guess the current password faster than the sign-in page allows), or refuse it with
+    ``429`` while a limit is reached. Commit it before checking the password."""
+    if who.user_id is None:
+        raise Forbidden("only a signed-in member has a password; an API key has none",
+                        code="user_required")
+    user = _member(session, who, who.user_id)
+    attempt = throttle.begin_attempt(session, user.email, address, now, account_limits,
+                                     address_limits)
+    if isinstance(attempt, throttle.Throttled):
+        raise RateLimited("too many wrong passwords for this account or address; try again "
+                          "later", retry_after=attempt.retry_after)
+    return attempt
+
+
 def change_own_password(session: Session, who: Requester, current: str, new: str,
-                        keep_session: str | None) -> dict[str, Any]:
+                        keep_session: str | None,
+                        attempt: throttle.Attempt | None = None) -> dict[str, Any]:
     """The signed-in member changes their password; every other session of theirs ends
-    (``keep_session``: the digest of the session making the change)."""
+    (``keep_session``: the digest of the session making the change). ``attempt``, from
+    :func:`begin_password_attempt`, is taken back when the current password is right."""
     if who.user_id is None:
         raise Forbidden("only a signed-in member has a password; an API key has none",
                         code="user_required")
     user = _member(session, who, who.user_id)
     if not verify_password(current, user.password_hash):
         raise field_error("current_password", "is not the member's password")
+    if attempt is not None:
+        throttle.succeeded(session, attempt)
     if len(new) < 8:
         raise field_error("new_password", "must have at least 8 characters")
     if new == current:

@@ -90,12 +90,18 @@ def change_password(body: PasswordChangeIn, request: Request,
                     db: Database = Depends(get_db)) -> dict[str, Any]:
     """For a member signed in to the web UI (any role; session cookie and
     ``X-CSRF-Token``). A wrong ``current_password`` → ``422`` naming it; an API key →
-    ``403 user_required``. Every other browser session of the member ends; this one stays.
+    ``403 user_required``. Each try counts against the sign-in page's limits for the
+    member's account and the client's address (a right password takes it back): past them,
+    ``429`` with ``Retry-After``. Every other browser session of the member ends; this one stays.
     """
     cookie = request.cookies.get(COOKIE) if "authorization" not in request.headers else None
     keep = token_digest(cookie) if cookie else None
+    settings, now = request.app.state.settings, request.app.state.clock.now()
+    address = request.client.host if request.client else ""
+    attempt = db.write(lambda s: members.begin_password_attempt(
+        s, who, address, now, settings.signin_account_limits, settings.signin_address_limits))
     return db.write(lambda s: auditlog.noted(s, who, "member.password", members.change_own_password(
-        s, who, body.current_password, body.new_password, keep), None, key="user_id"))
+        s, who, body.current_password, body.new_password, keep, attempt), None, key="user_id"))
 
 
 @router.get("/v1/org/keys", response_model=None, responses=doc(KeyPage),
