@@ -72,16 +72,30 @@ def test_an_empty_distribution_is_still_a_chart() -> None:
     assert svg.findtext(f"{SVG}desc") == "no answers yet"
 
 
-def test_pace_takes_the_rate_since_the_first_answer_at_least_an_hour() -> None:
+def test_pace_takes_the_rate_over_the_time_that_actually_elapsed() -> None:
     now = END
     assert pace(0, None, 0, now)["hours_left"] == 0.0
     assert pace(0, None, 5, now)["hours_left"] is None
+    # 6 answers in the last 10 minutes: 36 an hour, 3 left take 5 minutes (an hour's floor
+    # made that 30 minutes; a project finishing in 10 minutes read as hours).
     recent = pace(6, now - timedelta(minutes=10), 3, now)
-    assert recent["per_hour"] == 6.0 and recent["hours_left"] == 0.5
+    assert recent["per_hour"] == 36.0 and recent["hours_left"] == 3 / 36
+    started = pace(30, now - timedelta(minutes=1), 270, now)
+    assert started["per_hour"] == 1800.0 and round(started["hours_left"] * 60) == 9
     spread = pace(12, now - timedelta(hours=6), 24, now)
     assert spread["per_hour"] == 2.0 and spread["hours_left"] == 12.0
     old = pace(48, now - timedelta(hours=30), 0, now)
     assert old["per_hour"] == 2.0 and old["hours_left"] == 0.0
+
+
+def test_pace_takes_at_least_a_minute_and_three_answers_to_estimate() -> None:
+    now = END
+    burst = pace(4, now - timedelta(seconds=2), 2, now)
+    assert burst["per_hour"] == 240.0 and burst["hours_left"] == 2 / 240
+    few = pace(2, now - timedelta(minutes=5), 100, now)
+    assert few["too_few"] and few["hours_left"] is None and few["per_hour"] == 24.0
+    finished = pace(2, now - timedelta(minutes=5), 0, now)
+    assert not finished["too_few"] and finished["hours_left"] == 0.0
 
 
 def test_hour_end_is_the_end_of_the_clock_hour() -> None:

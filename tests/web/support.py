@@ -70,3 +70,12 @@ def signed_in_client(url: str, account: Account) -> Iterator[httpx.Client]:
         response = sign_in(http, account.email, account.password)
         assert response.status_code == 303, response.text
         yield http
+
+
+def answer_with_new_workers(org: Org, project_id: str, labels: list[str]) -> None:
+    """A new worker per label answers the project's next task with it."""
+    for label in labels:
+        worker = org.worker()
+        offer = worker.next(project_id)
+        assert offer is not None
+        worker.submit(offer["assignment_id"], {"label": label})

@@ -9,7 +9,7 @@ are 24 buckets of whole clock hours (UTC), oldest first, ending at ``end`` (see
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -60,16 +60,30 @@ def answers_left(session: Session, org_id: str,
     return repository.count_answers_left(session, org_id, project_ids)
 
 
+# Below this many answers the rate is a guess, and the time left is not estimated.
+MIN_ANSWERS = 3
+# The shortest span a rate is taken over, so that answers seconds apart do not read as
+# thousands an hour.
+MIN_SPAN = timedelta(minutes=1)
+
+
 def pace(answers: int, first: datetime | None, left: int, now: datetime) -> dict[str, Any]:
-    """Answers per hour over the last 24 h and the hours left at that rate. The rate is
-    taken over the time since the window's first answer (at least one hour), so a project
-    that started ten minutes ago is not judged by 24 idle hours."""
+    """Answers per hour over the last 24 h and the hours left at that rate.
+
+    The rate is the answers over the time actually elapsed since the window's first answer
+    (at least :data:`MIN_SPAN`, at most the window), so a project that started ten minutes
+    ago is judged by those ten minutes: neither by 24 idle hours nor by a whole hour.
+    ``hours_left`` is ``None`` when it cannot be told: no recent answer, or fewer than
+    :data:`MIN_ANSWERS` (``too_few`` is then true) while answers are still needed.
+    """
     if not answers or first is None:
         return {"answers": 0, "per_hour": 0.0, "hours_left": 0.0 if left == 0 else None,
-                "left": left}
-    span = min(max((now - first) / HOUR, 1.0), float(HOURS))
+                "left": left, "too_few": False}
+    span = min(max(now - first, MIN_SPAN), HOURS * HOUR) / HOUR
     rate = answers / span
-    return {"answers": answers, "per_hour": rate, "hours_left": left / rate, "left": left}
+    too_few = answers < MIN_ANSWERS and left > 0
+    return {"answers": answers, "per_hour": rate,
+            "hours_left": None if too_few else left / rate, "left": left, "too_few": too_few}
 
 
 def label_distribution(kind: str, params: dict[str, Any],

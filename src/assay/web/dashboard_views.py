@@ -49,7 +49,7 @@ def requester(request: Request) -> Requester | Response:
     return signed.principal
 
 
-def _progress(counts: dict[str, int]) -> dict[str, Any]:
+def progress(counts: dict[str, int]) -> dict[str, Any]:
     total = sum(counts.values())
     done = counts.get("completed", 0) + counts.get("canceled", 0) + counts.get("error", 0)
     return {"total": total, "percent": round(100 * done / total) if total else 0}
@@ -77,7 +77,7 @@ def duration_text(hours: float | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def _paces(session: Session, who: Requester, ids: list[str],
+def paces(session: Session, who: Requester, ids: list[str],
            now: datetime) -> dict[str, dict[str, Any]]:
     recent = figures.recent_answers(session, who.org_id, figures.window_start(now), ids)
     left = figures.answers_left(session, who.org_id, ids)
@@ -85,7 +85,7 @@ def _paces(session: Session, who: Requester, ids: list[str],
     for pid in ids:
         n, first = recent.get(pid, (0, None))
         p = figures.pace(n, first, left.get(pid, 0), now)
-        p["eta_text"] = duration_text(p["hours_left"])
+        p["eta_text"] = "too few answers yet" if p["too_few"] else duration_text(p["hours_left"])
         out[pid] = p
     return out
 
@@ -99,10 +99,10 @@ def dashboard(request: Request, db: Database = Depends(get_db)) -> Response:
     with db.read() as session:
         rows = projects_repo.list_projects(session, who.org_id, None, 500)
         described = projects.describe(session, who, rows)
-        paces = _paces(session, who, [p.id for p in rows], now)
+        pace_of = paces(session, who, [p.id for p in rows], now)
     for p in described:
-        p["progress"] = _progress(p["counts"])
-        p["pace"] = paces[p["id"]]
+        p["progress"] = progress(p["counts"])
+        p["pace"] = pace_of[p["id"]]
     return render(request, "dashboard.html", {"projects": described, "statuses": STATUSES})
 
 
@@ -152,7 +152,7 @@ def project_page(project_id: str, request: Request, status: str | None = None,
         task_rows = tasks_repo.list_tasks(session, who.org_id, project_id=row.id,
                                           batch_id=None, status=status, updated_after=None,
                                           after=after, limit=PAGE + 1)
-        pace = _paces(session, who, [row.id], now)[row.id]
+        pace = paces(session, who, [row.id], now)[row.id]
         drawn = _charts(session, who, row, now)
         workers, _ = quality.worker_report(session, who, row.id, None, WORKERS_SHOWN + 1)
         cost = ledger.project_cost(session, who, row.id)["docs"]
@@ -164,11 +164,12 @@ def project_page(project_id: str, request: Request, status: str | None = None,
         t["answer_text"] = short_json(result.get("answer")) if result else ""
         t["updated_text"] = (t["updated_at"] or "")[:16].replace("T", " ")
     return render(request, "project.html", {
-        "project": project, "progress": _progress(project["counts"]), "tasks": shown,
+        "project": project, "progress": progress(project["counts"]), "tasks": shown,
         "status": status, "statuses": STATUSES, "instructions": markdown(row.instructions),
         "next_after": shown[-1]["id"] if more and shown else None, "pace": pace,
         "charts": drawn, "workers": workers[:WORKERS_SHOWN],
         "more_workers": len(workers) > WORKERS_SHOWN, "now": isoformat(now), "cost": cost,
+        "can_change": who.role in ("admin", "member"),
     })
 
 
