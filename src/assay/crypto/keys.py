@@ -74,6 +74,12 @@ def list_org_ids(session: Session) -> list[str]:
                                 .order_by(OrgKey.org_id)))
 
 
+def shredded_org_ids(session: Session) -> set[str]:
+    """The organizations whose data key was shredded: the background sweeps pass them by
+    (nothing of theirs can be read, fitted or erased again)."""
+    return set(session.scalars(select(OrgKey.org_id).where(OrgKey.shredded_at.is_not(None))))
+
+
 def shred(session: Session, keyring: Keyring, org_id: str, now: datetime) -> bool:
     """Destroy the organization's wrapped data key: everything sealed under it is
     unreadable from now on, here and in every backup. False if it has no key."""
@@ -86,4 +92,5 @@ def shred(session: Session, keyring: Keyring, org_id: str, now: datetime) -> boo
     return True
 
 
-__all__ = ["Erased", "create_data_key", "list_org_ids", "rotate", "set_customer_key", "shred"]
+__all__ = ["Erased", "create_data_key", "list_org_ids", "rotate", "set_customer_key", "shred",
+           "shredded_org_ids"]

@@ -39,6 +39,7 @@ from assay.algorithms import Answers, dawid_skene, encode_answers
 from assay.algorithms.answers import Encoding
 from assay.algorithms.posterior_workers import leave_one_out_counts
 from assay.clock import utcnow
+from assay.crypto.keys import shredded_org_ids
 from assay.db.engine import Database
 from assay.db.locks import try_lock
 from assay.integrity import service as integrity
@@ -162,8 +163,11 @@ def refit_due_projects(db: Database) -> int:
     with db.read() as session:
         # Every organization's projects: the refit is the platform's background job.
         markers = repository.list_refit_projects(session, None, categorical_kinds())
+        shredded = shredded_org_ids(session)  # nothing of theirs can be read any more
         due = []
         for org_id, project_id, marker in markers:
+            if org_id in shredded:
+                continue
             newest = repository.get_newest_answer_id(session, org_id, project_id)
             if newest is not None and (marker is None or newest > marker):
                 due.append((org_id, project_id))

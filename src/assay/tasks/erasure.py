@@ -24,6 +24,7 @@ from assay.accounts.service import Requester
 from assay.auditlog import service as auditlog
 from assay.auditlog.service import OPERATOR
 from assay.clock import Clock
+from assay.crypto.keys import shredded_org_ids
 from assay.db.engine import Database
 from assay.errors import NotFound
 from assay.events import publish
@@ -70,7 +71,10 @@ def erase_expired(session: Session, now: datetime, org_id: str | None) -> int:
     ``retention_days`` (``org_id`` None: every organization's, the sweep); returns how
     many were erased."""
     erased = 0
+    shredded = shredded_org_ids(session)  # crypto-erased already: nothing left to erase
     for org, project_id, days in repository.list_retention_projects(session, org_id):
+        if org in shredded:
+            continue
         ids = repository.list_expired_task_ids(session, org, project_id,
                                                now - timedelta(days=days), _SWEEP_CHUNK)
         if ids:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from assay.accounts.service import get_webhook_secrets
 from assay.callbacks.delivery import Delivery, Outcome, post_many
 from assay.clock import Clock, SystemClock, utcnow
+from assay.crypto.errors import Erased, KeyUnavailable
 from assay.db.engine import Database
 from assay.jobs import queue
 from assay.jobs.queue import ClaimedJob
@@ -31,7 +32,9 @@ class _Loaded:
     job: ClaimedJob
     org_id: str
     task_id: str
-    delivery: Delivery | None  # None: nothing to deliver (the task or its URL is gone)
+    delivery: Delivery | None  # None: nothing to deliver (see ``gone``)
+    gone: str = "nothing to deliver: the task or its URL is gone"
+    unreadable: str | None = None  # the org's key is unavailable now: try again later
 
 
 def _load(session: Session, org_id: str, task_id: str, now: datetime,
@@ -54,6 +57,8 @@ def _record(session: Session, settings: Settings, item: _Loaded, outcome: Outcom
             now: datetime) -> None:
     job = item.job
     code = outcome.status_code if outcome else None
+    if outcome is None and item.unreadable is not None:
+        outcome = Outcome(None, item.unreadable)
     if outcome is None or outcome.succeeded:
         queue.finish(session, job.id, now)
         if outcome is not None:
@@ -61,7 +66,7 @@ def _record(session: Session, settings: Settings, item: _Loaded, outcome: Outcom
         repository.record_callback_attempt(
             session, item.org_id, job.id, status="delivered" if outcome else "failed",
             attempts=job.attempts, status_code=code,
-            error=None if outcome else "nothing to deliver: the task or its URL is gone",
+            error=None if outcome else item.gone,
             next_try_at=None, now=now)
         return
     error = outcome.error or "failed"
@@ -92,8 +97,18 @@ def deliver_callbacks(db: Database, settings: Settings, jobs: list[ClaimedJob],
     with db.read() as session:
         for job in jobs:
             org_id, task_id = job.payload["org_id"], job.payload["task_id"]
-            loaded.append(_Loaded(job, org_id, task_id,
-                                  _load(session, org_id, task_id, now, secrets)))
+            try:
+                delivery = _load(session, org_id, task_id, now, secrets)
+            except Erased:  # shredded: there is no body to send, now or ever
+                loaded.append(_Loaded(job, org_id, task_id, None,
+                                      gone="nothing to deliver: the organization's content "
+                                           "was erased (shredded)"))
+                continue
+            except KeyUnavailable as exc:  # e.g. a customer key file missing for now
+                loaded.append(_Loaded(job, org_id, task_id, None,
+                                      unreadable=f"key unavailable: {exc}"))
+                continue
+            loaded.append(_Loaded(job, org_id, task_id, delivery))
     sending = [item for item in loaded if item.delivery is not None]
     outcomes = dict(zip([item.job.id for item in sending],
                         post_many([item.delivery for item in sending
