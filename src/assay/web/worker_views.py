@@ -61,11 +61,14 @@ def work_project(project_id: str, request: Request, db: Database = Depends(get_d
         return who
     with db.read() as session:
         project = get_worker_project(session, who, project_id)
+        others = [p for p in list_worker_projects(session, who) if p.id != project_id]
     if project is None:
         return _not_found(request)
     return render(request, "label.html", {
         "project": project, "worker_id": who.worker_id,
         "instructions": markdown(project.instructions),
+        "min_seconds": (project.limits or {}).get("min_seconds_per_task"),
+        "others": others[:20],
     })
 
 

@@ -1,7 +1,7 @@
 // categorize: a number key picks a label (and submits); with `multiple`, number keys
 // toggle labels and Enter submits the chosen set.
 
-import { choiceButton, el, submitButton, valueView } from "../kit.js";
+import { choiceButton, el, enterToSubmit, submitButton, valueView } from "../kit.js";
 
 export default function categorize(root, offer, ctx) {
   const labels = offer.params.labels || [];
@@ -32,18 +32,22 @@ export default function categorize(root, offer, ctx) {
   return {
     shortcuts: [
       ["1–9", multiple ? "toggle a label" : "pick a label and submit"],
-      ...(multiple ? [["Enter", "submit the chosen labels"]] : []),
+      ...(multiple ? [["Enter", "submit the chosen labels"], ["Shift+Enter", "submit with none chosen"]] : []),
     ],
+    draft: () => (multiple && selected.size ? { labels: [...selected] } : null),
+    restore(draft) {
+      for (const label of draft.labels || []) {
+        const i = labels.indexOf(label);
+        if (i >= 0 && !selected.has(label)) pick(i);
+      }
+    },
     onKey(event) {
       if (event.ctrlKey || event.metaKey || event.altKey) return false;
       if (/^[1-9]$/.test(event.key) && Number(event.key) <= labels.length) {
         pick(Number(event.key) - 1);
         return true;
       }
-      if (multiple && event.key === "Enter") {
-        send();
-        return true;
-      }
+      if (multiple) return enterToSubmit(event, () => !selected.size, send, ctx);
       return false;
     },
   };

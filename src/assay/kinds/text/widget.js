@@ -17,7 +17,11 @@ export default function text(root, offer, ctx) {
     ctx.submit({ text: area.value });
   }
   return {
-    shortcuts: [["Ctrl+Enter", "submit the text"]],
+    shortcuts: [["Ctrl+Enter", "submit the text"], ["Esc", "leave the text box (the text stays)"]],
+    draft: () => (area.value ? { text: area.value } : null),
+    restore(draft) {
+      if (typeof draft.text === "string") area.value = draft.text;
+    },
     focus() {
       area.focus();
     },

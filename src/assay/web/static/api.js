@@ -59,3 +59,7 @@ export function toSignIn() {
   const next = location.pathname + location.search;
   location.assign("/login?next=" + encodeURIComponent(next));
 }
+
+export async function get(path) {
+  return fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } });
+}

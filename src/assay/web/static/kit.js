@@ -58,8 +58,35 @@ export function submitButton(send, key = "Enter") {
   return done;
 }
 
-// Labels 1-9 with their number keys, as a legend above a widget that labels regions.
+// One colour per label (by its position), for the regions a widget draws.
+const PALETTE = ["#2f5bea", "#d9480f", "#0b7a3e", "#9c36b5", "#c2255c", "#1098ad", "#b08900",
+  "#5c7cfa", "#e8590c", "#2b8a3e", "#862e9c", "#495057"];
+
+export function labelColour(labels, label) {
+  const i = labels.indexOf(label);
+  return i < 0 ? "#868e96" : PALETTE[i % PALETTE.length];
+}
+
+// Labels 1-9 with their number keys and colours, as a legend above a widget that labels
+// regions.
 export function legend(labels) {
-  return el("div", { class: "legend" }, labels.slice(0, 9).map((label, i) =>
-    el("span", { class: "legend-item", data: { label } }, [el("kbd", { text: String(i + 1) }), el("span", { text: label })])));
+  return el("div", { class: "legend" }, labels.slice(0, 9).map((label, i) => {
+    const item = el("span", { class: "legend-item", data: { label } },
+      [el("kbd", { text: String(i + 1) }), el("span", { class: "swatch" }), el("span", { text: label })]);
+    item.style.setProperty("--label-colour", labelColour(labels, label));
+    return item;
+  }));
+}
+
+// Enter on a widget where nothing is marked: an empty answer is a real answer ("nothing
+// here"), so it takes Shift+Enter, never a plain Enter that may have been meant for
+// something else. Returns true when the key was Enter (handled either way).
+export function enterToSubmit(event, isEmpty, send, ctx) {
+  if (event.key !== "Enter") return false;
+  if (isEmpty() && !event.shiftKey) {
+    ctx.say("Nothing is marked. To answer “nothing here”, press Shift+Enter.", "error");
+    return true;
+  }
+  send();
+  return true;
 }

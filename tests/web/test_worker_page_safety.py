@@ -1,0 +1,130 @@
+"""The worker page never loses work, in real headless Chromium: Esc in a text box keeps the
+text, a reload gives back what was typed, a held key answers once, an answer sooner than
+the project's minimum time waits, the lease counts down and its end keeps what was done,
+and an empty answer takes Shift+Enter. Every answer is checked through the API."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.support import Org, categorize_project
+from tests.web.browser import next_task_ready, nothing_left, open_signed_in, task_ready
+from tests.web.support import worker_account
+from tests.web.test_browser_spans_boxes import _png
+
+
+def _answers(org: Org, task_id: str) -> list[Any]:
+    return [r["answer"] for r in org.client.get_task(task_id, include_responses=True)["responses"]]
+
+
+def test_typed_text_survives_esc_a_reload_and_the_end_of_the_lease(org: Org, page: Any) -> None:
+    project = org.client.create_project(name="Captions", kind="text", lease_seconds=8)
+    first = org.client.create_task(project["id"], {"text": "Describe it."})
+    worker = worker_account(org)
+    open_signed_in(page, worker, f"/work/{project['id']}")
+    assignment = task_ready(page)
+    expect(page.locator("#lease")).to_contain_text("s left")
+    page.keyboard.type("a grey cat")
+    page.keyboard.press("Escape")  # leaves the box; does not skip
+    expect(page.locator("#answer-text")).not_to_be_focused()
+    expect(page.locator("#answer-text")).to_have_value("a grey cat")
+    expect(page.locator("#task")).to_have_attribute("data-assignment", assignment)
+    page.reload()  # the same live assignment comes back, with its text
+    assert task_ready(page) == assignment
+    expect(page.locator("#answer-text")).to_have_value("a grey cat")
+    expect(page.locator("#status")).to_contain_text("Restored")
+    # The lease runs out: a warning first, then the text stays on screen to be copied.
+    expect(page.locator('#lease[data-warn="true"]')).to_be_visible(timeout=10_000)
+    expect(page.locator("#status")).to_contain_text("nearly up")
+    expect(page.locator("#expired")).to_be_visible(timeout=10_000)
+    expect(page.locator("#task")).to_have_attribute("data-state", "expired")
+    expect(page.locator("#answer-text")).to_have_value("a grey cat")
+    page.locator("#answer-text").press("Control+Enter")  # too late: nothing is sent
+    expect(page.locator("#status")).to_contain_text("Time ran out")
+    page.locator("#answer-text").press("Escape")
+    page.keyboard.press("n")
+    nothing_left(page)  # never offered the same task twice
+    assert _answers(org, first["id"]) == []
+
+
+def test_a_held_key_answers_once_and_too_fast_waits(org: Org, page: Any) -> None:
+    held = categorize_project(org, name="Held")
+    tasks = [org.client.create_task(held["id"], {"text": f"held {i}"}) for i in range(3)]
+    slow = categorize_project(org, name="Slow", limits={"min_seconds_per_task": 3})
+    timed = org.client.create_task(slow["id"], {"text": "take your time"})
+    worker = worker_account(org)
+    open_signed_in(page, worker, f"/work/{held['id']}")
+    assignment = task_ready(page)
+    for _ in range(20):  # a held key: one keydown, then 19 auto-repeats
+        page.keyboard.down("1")
+    page.keyboard.up("1")
+    next_task_ready(page, assignment)
+    expect(page.locator("#status")).to_have_text("Answered 1 in this session.")
+    assert [_answers(org, t["id"]) for t in tasks] == [[{"label": "pos"}], [], []]
+
+    page.goto(f"/work/{slow['id']}")
+    task_ready(page)
+    page.keyboard.press("2")  # at once: refused on the page
+    expect(page.locator("#status")).to_contain_text("at least 3 s per task")
+    assert _answers(org, timed["id"]) == []
+    page.wait_for_timeout(3000)
+    page.keyboard.press("2")
+    nothing_left(page)
+    assert _answers(org, timed["id"]) == [{"label": "neg"}]
+
+
+def test_spans_and_boxes_with_the_keyboard_only(org: Org, page: Any) -> None:
+    ner = org.client.create_project(name="NER", kind="spans", params={"labels": ["ORG", "PER"]})
+    text_task = org.client.create_task(ner["id"], {"text": "Ada Lovelace met Babbage."})
+    worker = worker_account(org)
+    open_signed_in(page, worker, f"/work/{ner['id']}")
+    assignment = task_ready(page)
+    page.keyboard.press("Enter")  # nothing marked: not an answer
+    expect(page.locator("#status")).to_contain_text("Shift+Enter")
+    expect(page.locator("#task")).to_have_attribute("data-assignment", assignment)
+    for key in ("Control+Shift+ArrowRight", "Control+Shift+ArrowRight", "2",
+                "Control+ArrowRight", "Control+ArrowRight", "Control+Shift+ArrowRight", "2",
+                "ArrowLeft", "Shift+ArrowLeft", "Shift+ArrowLeft"):
+        page.keyboard.press(key)
+    assert page.eval_on_selector_all(
+        "#spans-text .selected", "nodes => nodes.map((n) => n.textContent).join('')") == "ba"
+    colours = page.eval_on_selector_all(
+        ".legend-item .swatch", "nodes => nodes.map((n) => getComputedStyle(n).backgroundColor)")
+    assert len(set(colours)) == 2
+    page.keyboard.press("Enter")
+    nothing_left(page)
+    assert _answers(org, text_task["id"]) == [{"spans": [
+        {"start": 0, "end": 12, "label": "PER"}, {"start": 17, "end": 24, "label": "PER"}]}]
+
+    boxes = org.client.create_project(name="Cars", kind="boxes",
+                                      params={"labels": ["car", "person"]})
+    url = "data:image/png;base64," + base64.b64encode(_png(400, 300)).decode()
+    image_task = org.client.create_task(boxes["id"], {"image_url": url})
+    page.goto(f"/work/{boxes['id']}")
+    task_ready(page)
+    page.keyboard.press("Enter")  # no box: not an answer
+    expect(page.locator("#status")).to_contain_text("Shift+Enter")
+    # b adds a box (a quarter of the image, in its middle); a step is 1% of the shorter side.
+    for key in ("b", "ArrowRight", "ArrowRight", "ArrowRight", "Shift+ArrowDown",
+                "Shift+ArrowDown", "1", "b", "2", "b", "[", "Delete", "Delete"):
+        page.keyboard.press(key)
+    expect(page.locator("#box-stage .box")).to_have_count(1)
+    car, person = colours
+    assert page.eval_on_selector(
+        "#box-stage .box", "n => getComputedStyle(n).borderTopColor") == car != person
+    # The pointer moves the box by its body and resizes it by its corner handle.
+    assert page.eval_on_selector("#box-stage img", "n => n.clientWidth") == 400  # scale 1
+    for selector, dx, dy in (("#box-stage .box", 30, 15), ("#box-stage .box-handle", 10, 12)):
+        where = page.locator(selector).bounding_box()
+        x, y = where["x"] + where["width"] / 2, where["y"] + where["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + dx, y + dy, steps=4)
+        page.mouse.up()
+    page.keyboard.press("Enter")
+    nothing_left(page)
+    assert _answers(org, image_task["id"]) == [
+        {"boxes": [{"x": 139, "y": 90, "w": 110, "h": 93, "label": "car"}]}]
