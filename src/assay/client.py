@@ -285,11 +285,16 @@ class Client(_Base):
 
     # export
     def export(self, project_id: str, format: str = "jsonl",
-               include_responses: bool = False) -> Iterator[bytes]:
-        """Stream a project's export; yields raw chunks (JSONL lines or CSV)."""
+               include_responses: bool = False, file: str | None = None) -> Iterator[bytes]:
+        """Stream a project's export; yields raw chunks (JSON lines, CSV, or with
+        ``file="parquet"`` one Parquet file). ``format`` is ``jsonl``, ``csv`` or a
+        post-training format (``sft``, ``openai``, ``dpo``, ``kto``, ``openai_dpo``,
+        ``reward``)."""
         params = {"format": format}
         if include_responses:
             params["include"] = "responses"
+        if file is not None:
+            params["file"] = file
         with self._http.stream("GET", f"/v1/projects/{project_id}/export",
                                params=params) as response:
             if response.status_code >= 400:

@@ -1,5 +1,9 @@
 """Streaming exports: one consistent snapshot, read in chunks, memory flat.
 
+Task objects go out as JSON lines or CSV; the post-training formats (``sft``, ``dpo``, …)
+are compiled from the same snapshot by :mod:`assay.exports.posttraining`; either may be
+written as one Parquet file instead (:mod:`assay.exports.parquet`).
+
 The rows are read inside one read transaction (a snapshot: ``REPEATABLE READ`` on
 PostgreSQL, a WAL read transaction on SQLite) with keyset pagination by id, so neither the
 database cursor nor this process ever holds more than one chunk.
@@ -12,10 +16,14 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+import pyarrow as pa
+
 from assay.accounts.service import Requester
 from assay.db.engine import Database
 from assay.db.jsoncodec import dumps_json
+from assay.errors import field_error
 from assay.exports.cells import spreadsheet_safe
+from assay.exports.posttraining import KINDS, compile_rows, judged_turns
 from assay.projects import service as projects
 from assay.tasks import service as tasks
 
@@ -36,6 +44,22 @@ def iter_task_objects(db: Database, who: Requester, project_id: str,
         projects.get_project(session, who, project_id)
         yield from tasks.iter_project_task_objects(session, who.org_id, project_id,
                                                    include_responses, CHUNK)
+
+
+def iter_post_training_rows(db: Database, who: Requester, project_id: str,
+                            fmt: str) -> Iterator[dict[str, Any]]:
+    """The rows of post-training format ``fmt`` for the project's completed tasks, from one
+    snapshot. Raises ``NotFound`` or ``InvalidInput`` (a kind without preferences or scores)
+    at the first ``next()``."""
+    with db.read() as session:
+        project = projects.get_project(session, who, project_id)
+        if project.kind not in KINDS:
+            raise field_error("format", f"{fmt} needs a project of kind "
+                              f"{', '.join(KINDS)}; this project's kind is {project.kind}")
+        min_share = float((project.quality or {}).get("target_confidence") or 0.0)
+        objects = tasks.iter_project_task_objects(session, who.org_id, project_id, True, CHUNK)
+        turns = judged_turns(project.kind, project.params, objects)
+        yield from compile_rows(fmt, turns, min_share)
 
 
 def jsonl_lines(objects: Iterator[dict[str, Any]]) -> Iterator[bytes]:
@@ -72,3 +96,23 @@ def csv_lines(objects: Iterator[dict[str, Any]]) -> Iterator[bytes]:
             out.seek(0)
             out.truncate()
     yield out.getvalue().encode()
+
+
+TASK_SCHEMA = pa.schema([("id", pa.string()), ("status", pa.string()),
+                         ("unique_id", pa.string()), ("data", pa.string()),
+                         ("metadata", pa.string()), ("answer", pa.string()),
+                         ("confidence", pa.float64()), ("method", pa.string()),
+                         ("n_responses", pa.int64()), ("responses", pa.string())])
+
+
+def task_columns(objects: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Task objects as the columns of :data:`TASK_SCHEMA`: the CSV's columns (structured
+    values JSON-encoded, nothing escaped for spreadsheets), and the responses when asked."""
+    for obj in objects:
+        result = obj["result"] or {}
+        yield {"id": obj["id"], "status": obj["status"], "unique_id": obj["unique_id"],
+               "data": _dump(obj["data"]), "metadata": _dump(obj["metadata"]),
+               "answer": _dump(result.get("answer")) if obj["result"] else None,
+               "confidence": result.get("confidence"), "method": result.get("method"),
+               "n_responses": result.get("n_responses"),
+               "responses": _dump(obj["responses"]) if "responses" in obj else None}
