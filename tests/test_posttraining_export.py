@@ -1,7 +1,7 @@
 """``GET /v1/projects/{id}/export?format=<post-training format>[&file=parquet]`` over real
 HTTP, on SQLite and PostgreSQL: a compare project's finished battles become pairs, the
-Parquet file holds the same rows as the JSON lines, and a kind without preferences, a
-viewer-less caller's foreign project and a bad format are refused."""
+Parquet file holds the same rows as the JSON lines, and a kind without preferences, another
+organization's project, a bad format and a caller without a key are refused."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _without_nulls(value: Any) -> Any:
 @pytest.fixture(scope="module")
 def battles(org: Org) -> str:
     """A compare project of three battles, each judged by the same three workers: b wins the
-    first 2–1, the second is a tie vote (a, b, tie) and the third is left unfinished."""
+    first 2 to 1, the second is a tie vote (a, b, tie) and the third is left unfinished."""
     project = org.client.create_project(
         name="battles", kind="compare", params={"allow_tie": True},
         quality={"overlap": 3, "max_overlap": 3, "target_confidence": 0, "review_rate": 0,

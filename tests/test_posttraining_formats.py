@@ -242,6 +242,12 @@ def test_compare_tasks_give_pairs_with_strength_as_margin() -> None:
     (sft,) = _rows("sft", COMPARE, kind="compare", params={})
     assert sft["messages"][-1]["content"] == "It is a phone book."
     assert _rows("dpo", COMPARE, kind="compare", params={}, min_share=0.9) == []
+    # "both_bad" is a tie, as in the leaderboard: b's share goes from 2.5 of 3 to 3 of 4.
+    both_bad = {**COMPARE, "responses": [*COMPARE["responses"],
+                                         {"answer": {"choice": "both_bad"}}]}
+    assert _rows("dpo", both_bad, kind="compare", params={}, min_share=0.8) == []
+    assert len(_rows("dpo", both_bad, kind="compare", params={}, min_share=0.75)) == 1
+    assert len(_rows("dpo", COMPARE, kind="compare", params={}, min_share=0.8)) == 1
 
 
 def test_rate_tasks_give_kto_labels_and_sft_for_good_replies() -> None:

@@ -7,7 +7,8 @@
   candidates' texts and the messages each turn answered come from ``sources`` (candidate id
   → ``{"content", "messages", …}``, as the conversations service gives them).
 - ``compare``: the task's ``prompt`` with ``a`` and ``b`` as two candidates; each answer's
-  ``choice`` ranks them (``"tie"`` ties them) and its ``strength`` weighs the margin.
+  ``choice`` ranks them (``"tie"`` and ``"both_bad"`` tie them, as in the leaderboard) and
+  its ``strength`` weighs the margin.
 - ``rate``: a task whose data holds ``prompt`` and ``completion`` (or ``messages`` ending
   with the assistant's reply) gives one candidate scored by each answer.
 
@@ -106,7 +107,7 @@ def _user(prompt: Any) -> tuple[Message, ...]:
 
 
 _CHOICES: dict[str, Groups] = {"a": (("a",), ("b",)), "b": (("b",), ("a",)),
-                               "tie": (("a", "b"),)}
+                               "tie": (("a", "b"),), "both_bad": (("a", "b"),)}
 
 
 def compare_turns(task: Mapping[str, Any]) -> Iterator[JudgedTurn]:
