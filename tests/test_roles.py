@@ -101,6 +101,7 @@ WEB_POST_ROLE_OF = {
     "/login": "public",
     "/logout": "session",
     "/projects/new": "member",
+    "/projects/{project_id}/import": "member",
     "/work/{project_id}/appeal": "worker",
 }
 

@@ -106,7 +106,7 @@ def dashboard(request: Request, db: Database = Depends(get_db)) -> Response:
     return render(request, "dashboard.html", {"projects": described, "statuses": STATUSES})
 
 
-def _project_or_404(request: Request, session: Session, who: Requester,
+def project_or_404(request: Request, session: Session, who: Requester,
                     project_id: str) -> Project | Response:
     try:
         return projects.get_project(session, who, project_id)
@@ -145,7 +145,7 @@ def project_page(project_id: str, request: Request, status: str | None = None,
         status = None
     now = utcnow()
     with db.read() as session:
-        row = _project_or_404(request, session, who, project_id)
+        row = project_or_404(request, session, who, project_id)
         if isinstance(row, Response):
             return row
         project = projects.describe(session, who, [row])[0]
@@ -169,7 +169,7 @@ def project_page(project_id: str, request: Request, status: str | None = None,
         "next_after": shown[-1]["id"] if more and shown else None, "pace": pace,
         "charts": drawn, "workers": workers[:WORKERS_SHOWN],
         "more_workers": len(workers) > WORKERS_SHOWN, "now": isoformat(now), "cost": cost,
-        "can_change": who.role in ("admin", "member"),
+        "can_change": who.role in ("admin", "member"), "tab": "overview",
     })
 
 
@@ -180,7 +180,7 @@ def task_page(project_id: str, task_id: str, request: Request,
     if isinstance(who, Response):
         return who
     with db.read() as session:
-        row = _project_or_404(request, session, who, project_id)
+        row = project_or_404(request, session, who, project_id)
         if isinstance(row, Response):
             return row
         try:
