@@ -187,6 +187,9 @@ def test_redeliver_sends_again_signed_and_409_while_pending(org: Org,
         assert verify(org.webhook_secret, body, headers["Assay-Signature"])
     assert receiver.calls[0][1] == receiver.calls[1][1]
     assert org.client.get_task(task["id"])["callback_succeeded"] is True
+    with org.http() as http:  # the task's data left again: on the audit log, once
+        audit = http.get("/v1/audit", params={"action": "callback.redeliver"}).json()["docs"]
+    assert [d["object"] for d in audit] == [task["id"]]
 
 
 @pytest.mark.parametrize(("params", "field"), [

@@ -155,12 +155,22 @@ def test_shred_erases_one_organization_on_every_server(server: ServerProcess, db
                 task = http.get(f"/v1/tasks/{kept_task['id']}")
                 assert task.status_code == 200
                 assert task.json()["data"] == {"prompt": f"bystander {MARK}"}
+        assert _operator_acts(victim, "org.shred") == [victim.org_id]  # on its audit log
+        assert _operator_acts(bystander, "org.shred") == []
     finally:
         second.stop()
 
 
 def _bearer(org: Org) -> dict[str, str]:
     return {"Authorization": f"Bearer {org.api_key}"}
+
+
+def _operator_acts(org: Org, action: str) -> list[str | None]:
+    """The objects of the organization's audit entries of ``action`` by the operator."""
+    with httpx.Client(base_url=org.url, headers=_bearer(org)) as http:
+        docs = http.get("/v1/audit", params={"action": action}).json()["docs"]
+    assert all(d["actor"] == {"type": "operator", "id": None} for d in docs)
+    return [d["object"] for d in docs]
 
 
 def test_a_wrong_master_key_is_a_clear_error(org: Org, db_url: str, tmp_path: Path) -> None:
@@ -251,6 +261,7 @@ def test_rotation_to_a_new_master_key_and_back(server: ServerProcess, db: Databa
                 env={"ASSAY_PREVIOUS_MASTER_KEY_FILE": str(new)})
     assert back.returncode == 0, back.stderr
     _until(lambda: _read_status(owner, task["id"]) == 200)
+    assert _operator_acts(owner, "org_key.rotate") == [owner.org_id] * 2
 
 
 def test_a_customer_held_key_must_stay_readable(server: ServerProcess, db: Database,
@@ -263,6 +274,7 @@ def test_a_customer_held_key_must_stay_readable(server: ServerProcess, db: Datab
     done = _cli("org", "key", "set", owner.org_id, "--key-file", str(held), "--db", db_url)
     assert done.returncode == 0, done.stderr
     assert owner.client.get_task(task["id"])["data"] == {"prompt": MARK}
+    assert _operator_acts(owner, "org_key.set") == [owner.org_id]
     kept = held.read_bytes()
     held.unlink()
     _until(lambda: _read_status(owner, task["id"]) == 503)

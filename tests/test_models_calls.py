@@ -67,6 +67,9 @@ def test_a_whole_reply_with_its_tokens(org: Org, keyed_standin: StandIn) -> None
     usage = _usage(org, model["id"])
     assert usage["calls"] == 1 and usage["errors"] == 0
     assert usage["prompt_tokens"] == prompt_tokens(messages)
+    with org.http() as http:  # the call is on the organization's audit log
+        audit = http.get("/v1/audit", params={"action": "model.test"}).json()["docs"]
+    assert model["id"] in [d["object"] for d in audit]
     assert usage["latency_ms"]["p50"] is not None and usage["cost"] is None
 
 

@@ -6,13 +6,16 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assay import __version__
 from assay.aggregate import AGGREGATE_METHODS
 from assay.crypto.errors import KeyFileError, KeyUnavailable
 from assay.errors import AssayError, InvalidInput, NotFound
 from assay.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class CommandError(Exception):
@@ -186,10 +189,19 @@ def cmd_org_create(args: argparse.Namespace) -> None:
           f"Webhook secret: {created.webhook_secret}")
 
 
+def _operator_note(action: str) -> Callable[[Session, str], object]:
+    """An audit entry by the operator about the organization, in the command's transaction."""
+    from assay.auditlog import service as auditlog
+
+    return lambda session, org_id: auditlog.record(session, auditlog.OPERATOR, action, org_id,
+                                                   org_id=org_id)
+
+
 def cmd_org_key_set(args: argparse.Namespace) -> None:
     from assay.crypto import commands
 
-    key_id = commands.set_customer_key(_database(args), args.org_id, args.key_file)
+    key_id = commands.set_customer_key(_database(args), args.org_id, args.key_file,
+                                       _operator_note("org_key.set"))
     _emit(args, {"org_id": args.org_id, "wrapped_by": "customer", "key_id": key_id},
           f"The data key of {args.org_id} is now wrapped by the key in {args.key_file} "
           f"({key_id}); the server reads that file, so keep it there and readable.")
@@ -200,7 +212,7 @@ def cmd_org_key_rotate(args: argparse.Namespace) -> None:
 
     if (args.org_id is None) == (not args.all):
         raise InvalidInput("give an organization id or --all")
-    done = commands.rotate(_database(args), args.org_id)
+    done = commands.rotate(_database(args), args.org_id, _operator_note("org_key.rotate"))
     _emit(args, {"rotated": done}, f"Re-wrapped {len(done)} data key(s).")
 
 
@@ -214,7 +226,7 @@ def cmd_org_shred(args: argparse.Namespace) -> None:
                       "backups included. Type the organization id to confirm: ")
         if typed.strip() != args.org_id:
             raise InvalidInput("not confirmed: nothing was shredded")
-    commands.shred(_database(args), args.org_id)
+    commands.shred(_database(args), args.org_id, _operator_note("org.shred"))
     _emit(args, {"org_id": args.org_id, "shredded": True},
           f"Shredded the data key of {args.org_id}: its content is erased.")
 

@@ -114,6 +114,7 @@ async def test_model(model_id: str, request: Request,
     allowed = _allowed(request)
 
     def run() -> dict[str, Any]:
+        db.write(lambda s: auditlog.record(s, who, "model.test", model_id))
         if stream:
             reply = calls.Stream(db, target, messages, allowed=allowed, now=clock.now)
             for _delta in reply:

@@ -14,6 +14,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.clock import Clock
 from assay.db.engine import Database
 from assay.errors import Conflict, NotFound
@@ -107,6 +108,7 @@ def redeliver(callback_id: str, who: Requester = Depends(require_member),
             raise Conflict("a delivery of this task's callback is already pending")
         task.callback_succeeded = None
         new_id = enqueue_callback(session, task, project, clock.now())
+        auditlog.record(session, who, "callback.redeliver", task.id)  # the task's data leaves
         session.flush()
         fresh = repository.get_callback_delivery(session, who.org_id, new_id)
         assert fresh is not None
