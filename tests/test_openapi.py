@@ -49,5 +49,6 @@ def test_every_route_documents_its_answers(org: Org) -> None:
             codes = set(operation["responses"])
             assert codes & {"200", "201"}, (method, path)
             assert "4XX" in codes, (method, path)
+            assert "5XX" in codes, (method, path)  # 500 with the request id, 503 keys
             success = operation["responses"].get("200") or operation["responses"]["201"]
             assert success.get("content"), (method, path)

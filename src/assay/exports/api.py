@@ -18,7 +18,7 @@ from assay.exports import service
 from assay.exports.formats import SCHEMAS
 from assay.exports.parquet import parquet_blocks
 from assay.http.auth import get_db, require_member
-from assay.http.documents import ErrorDoc
+from assay.http.documents import SERVER_ERRORS, ErrorDoc
 
 router = APIRouter(tags=["export"])
 
@@ -29,7 +29,7 @@ PARQUET = "application/vnd.apache.parquet"
 @router.get("/v1/projects/{project_id}/export",
             responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {},
                                          PARQUET: {}}},
-                       "4XX": {"model": ErrorDoc}})
+                       "4XX": {"model": ErrorDoc}, **SERVER_ERRORS})
 def export_project(project_id: str, format: ExportFormat = "jsonl",
                    include: Literal["responses"] | None = None,
                    file: Literal["parquet"] | None = Query(

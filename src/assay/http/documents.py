@@ -176,9 +176,17 @@ class ErrorDoc(Doc):
     error: ErrorBody
 
 
+SERVER_ERRORS: dict[int | str, dict[str, Any]] = {"5XX": {
+    "model": ErrorDoc,
+    "description": "500 internal_error (with the request id); 503 key_unavailable: the "
+                   "organization's data key cannot be unwrapped now (a customer-held key file "
+                   "missing, or another master key; Retry-After) or unavailable"}}
+"""The server-side errors every route may answer (``410 erased`` is among the 4XX)."""
+
+
 def doc(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route: its success document and the error document."""
-    return {status: {"model": model}, "4XX": {"model": ErrorDoc}}
+    """``responses=`` for a route: its success document and the error documents."""
+    return {status: {"model": model}, "4XX": {"model": ErrorDoc}, **SERVER_ERRORS}
 
 
 class ReferenceDoc(Doc):

@@ -11,7 +11,7 @@ from assay.accounts.service import Requester
 from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.http.auth import get_db, require_member, require_requester
-from assay.http.documents import ErrorDoc
+from assay.http.documents import SERVER_ERRORS, ErrorDoc
 from assay.http.pagination import check_limit, decode_token, page
 from assay.models import calls, service
 from assay.models.schemas import (
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/v1/models", tags=["models"])
 # own, so that slow models never hold the threads every other route shares.
 _CALL_THREADS = anyio.CapacityLimiter(64)
 
-_ERRORS: dict[int | str, dict[str, Any]] = {"4XX": {"model": ErrorDoc}}
+_ERRORS: dict[int | str, dict[str, Any]] = {"4XX": {"model": ErrorDoc}, **SERVER_ERRORS}
 _CALL_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
     502: {"model": ErrorDoc, "description": "model_error: the model refused, failed after "
