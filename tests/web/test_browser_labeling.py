@@ -39,7 +39,7 @@ def test_a_worker_signs_in_and_picks_a_label_with_one_key(org: Org, page: Any,
     page.keyboard.press("2")
     next_task_ready(page, assignment)
     expect(page.locator("#task .text")).to_have_text("Meh.")
-    expect(page.locator("#task pre.json")).to_contain_text('"source": "crawl"')
+    expect(page.locator('#task table.fields tr[data-field="source"]')).to_contain_text("crawl")
     page.keyboard.press("3")
     nothing_left(page)
     screenshot("label-empty")

@@ -149,7 +149,7 @@ def test_ctrl_enter_accepts_a_spans_review_with_the_focus_in_the_task(org: Org,
     org.client.add_reviewer(project["id"], reviewer.subject_id)
     open_signed_in(page, reviewer, f"/review/{project['id']}")
     expect(page.locator('#task[data-state="ready"]')).to_have_attribute("data-task", task["id"])
-    expect(page.locator("#answers li")).to_contain_text("PER")
+    expect(page.locator("#answers > li")).to_contain_text("PER")
     page.locator("#task button").first.focus()  # the widget's own submit button
     page.keyboard.press("Control+Enter")
     expect(page.locator("#task")).to_have_attribute("data-state", "empty")

@@ -1,6 +1,10 @@
 // The pieces every labeling widget builds with. Task data is always shown as text
 // (textContent), never parsed as HTML.
 
+import { dataView, image, isImageUrl, markdown } from "./render.js";
+
+export { dataView, markdown };
+
 export function el(tag, options = {}, children = []) {
   const node = document.createElement(tag);
   if (options.class) node.className = options.class;
@@ -11,32 +15,32 @@ export function el(tag, options = {}, children = []) {
   return node;
 }
 
-function isHttpUrl(value) {
-  return typeof value === "string" && /^https?:\/\//i.test(value);
-}
-
-// A JSON value as readable text: strings as they are, objects with a "text" as that text
-// plus the rest as JSON, anything else as indented JSON.
-export function valueView(value, className = "data") {
+// A task's data as something to read: its text (as Markdown where `markdown` is set: model
+// replies and prompts), its images (http(s) or data:image URLs, under any field), and the
+// other fields as a table (render.js; nothing is parsed as HTML).
+export function valueView(value, className = "data", { markdown: md = false } = {}) {
   const box = el("div", { class: className });
+  const text = (t) => (md ? markdown(t, "text md") : el("p", { class: "text", text: t }));
   if (typeof value === "string") {
-    box.append(el("p", { class: "text", text: value }));
+    box.append(isImageUrl(value) ? image(value) : text(value));
     return box;
   }
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const rest = { ...value };
     if (typeof rest.text === "string") {
-      box.append(el("p", { class: "text", text: rest.text }));
+      box.append(text(rest.text));
       delete rest.text;
     }
-    if (isHttpUrl(rest.image_url)) {
-      box.append(el("img", { class: "task-image", attrs: { src: rest.image_url, alt: "task image", referrerpolicy: "no-referrer" } }));
-      delete rest.image_url;
+    for (const [key, v] of Object.entries(rest)) {
+      if (isImageUrl(v, key)) {
+        box.append(image(v, key));
+        delete rest[key];
+      }
     }
-    if (Object.keys(rest).length) box.append(el("pre", { class: "json", text: JSON.stringify(rest, null, 2) }));
+    if (Object.keys(rest).length) box.append(dataView(rest));
     return box;
   }
-  box.append(el("pre", { class: "json", text: JSON.stringify(value, null, 2) }));
+  box.append(dataView(value));
   return box;
 }
 
