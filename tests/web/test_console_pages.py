@@ -142,10 +142,27 @@ def test_import_needs_a_member_the_session_token_and_the_organizations_project(
     assert list(other_org.client.iter_tasks(project=theirs["id"])) == []
     assert _unique_ids(org, project["id"]) == []
     for link in (f"/v1/projects/{project['id']}/export?format=jsonl",
-                 f"/v1/projects/{project['id']}/export?format=csv&amp;include=responses"):
+                 f"/v1/projects/{project['id']}/export?format=csv&amp;include=responses",
+                 f"/v1/projects/{project['id']}/export?format=jsonl&amp;file=parquet"):
         assert f'href="{link}"' in page
+    assert 'id="export-post-training"' not in page  # categorize has no preferences
     assert exported.status_code == 200 and exported.text.startswith("id,status")
     with browser_client(org.url) as http:
         anonymous = http.post(f"/projects/{project['id']}/import",
                               files={"file": ("a.jsonl", content)})
     assert anonymous.status_code == 401
+
+
+def test_a_compare_project_offers_the_post_training_formats(org: Org) -> None:
+    project = org.client.create_project(name="Battles", kind="compare",
+                                        params={"allow_tie": True})
+    with signed_in_client(org.url, user_account(org)) as http:
+        page = http.get(f"/projects/{project['id']}/data").text
+        links = re.findall(r'href="(/v1/projects/[^"]+)"', page)
+        answers = [http.get(link.replace("&amp;", "&")) for link in links]
+    formats = re.findall(r'data-format="([^"]+)"', page)
+    for fmt in ("sft", "dpo", "kto", "openai", "openai_dpo", "reward", "dpo-parquet"):
+        assert fmt in formats
+    assert [a.status_code for a in answers] == [200] * len(links), [
+        (link, a.text[:80]) for link, a in zip(links, answers, strict=True)
+        if a.status_code != 200]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.errors import InvalidInput
+from assay.exports.posttraining import FORMAT_NAMES, KINDS
 from assay.http.auth import get_db
 from assay.tasks import imports
 from assay.web.console_access import can_change, changing_member, project_page_for
@@ -27,8 +28,31 @@ from assay.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 
-# The export API's formats, each with and without the workers' answers.
-EXPORT_FORMATS = (("jsonl", "JSON lines"), ("csv", "CSV"))
+TASK_FORMATS = (("jsonl", "JSON lines"), ("csv", "CSV"))
+
+
+def export_links(project_id: str, kind: str) -> list[dict[str, str]]:
+    """The export API's formats for this project: its tasks as JSON lines or CSV (each also
+    with the answers) or one Parquet file, and for the kinds that hold preferences or
+    scores every post-training format, as JSON lines and as Parquet."""
+    base = f"/v1/projects/{project_id}/export?format="
+    links = []
+    for fmt, name in TASK_FORMATS:
+        links.append({"format": fmt, "name": name, "href": base + fmt,
+                      "file": f"{project_id}.{fmt}", "group": "tasks"})
+        links.append({"format": f"{fmt}-responses", "name": f"{name} with answers",
+                      "href": f"{base}{fmt}&include=responses",
+                      "file": f"{project_id}-answers.{fmt}", "group": "tasks"})
+    links.append({"format": "parquet", "name": "Parquet", "href": base + "jsonl&file=parquet",
+                  "file": f"{project_id}.parquet", "group": "tasks"})
+    if kind in KINDS:
+        for fmt in FORMAT_NAMES:
+            links.append({"format": fmt, "name": fmt, "href": base + fmt,
+                          "file": f"{project_id}-{fmt}.jsonl", "group": "post-training"})
+            links.append({"format": f"{fmt}-parquet", "name": f"{fmt} (Parquet)",
+                          "href": f"{base}{fmt}&file=parquet",
+                          "file": f"{project_id}-{fmt}.parquet", "group": "post-training"})
+    return links
 
 
 @router.get("/projects/{project_id}/data", response_model=None)
@@ -38,8 +62,8 @@ def data_page(project_id: str, request: Request, db: Database = Depends(get_db))
         return found
     who, project = found
     return render(request, "project_data.html", {
-        "project": project, "can_change": can_change(who), "formats": EXPORT_FORMATS,
-        "tab": "data",
+        "project": project, "can_change": can_change(who), "tab": "data",
+        "exports": export_links(project["id"], project["kind"]),
     })
 
 
