@@ -18,6 +18,7 @@ from assay.auditlog.origin import ClientAddressMiddleware
 from assay.background import make_runner
 from assay.batches.api import router as batches_router
 from assay.clock import Clock, SystemClock
+from assay.curation.api import router as curation_router
 from assay.db.engine import Database
 from assay.db.migrate import is_current
 from assay.exports.api import router as export_router
@@ -109,8 +110,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
         return {"status": "ready", "schema": "current", "runs_jobs": settings.run_jobs,
                 "jobs": {"due": due, "oldest_due_s": oldest_s}}
 
-    for router in (projects_router, tasks_router, batches_router, work_router, export_router,
-                   quality_router, review_router, ledger_router, appeals_router,
+    # curation first: its /v1/tasks/search must not be taken for a task id.
+    for router in (curation_router, projects_router, tasks_router, batches_router,
+                   work_router, export_router, quality_router, review_router,
+                   ledger_router, appeals_router,
                    standing_router, org_router, audit_router, erasure_router,
                    clearances_router, models_router, callbacks_router):
         app.include_router(router)

@@ -17,8 +17,9 @@ from functools import partial
 from typing import Any
 
 from assay.clock import Clock, SystemClock
+from assay.curation.jobs import run_duplicates
 from assay.db.engine import Database
-from assay.jobs.runner import JobRunner
+from assay.jobs.runner import Handler, JobRunner
 from assay.quality.refit import refit_due_projects
 from assay.settings import Settings
 from assay.tasks.erasure import RETENTION_SWEEP_S, sweep_retention
@@ -27,7 +28,7 @@ from assay.work.repository import expire_leases
 
 log = logging.getLogger("assay.jobs")
 
-KINDS = ("callbacks", "lease expiry", "refits", "retention")
+KINDS = ("callbacks", "lease expiry", "refits", "retention", "curation")
 
 
 def sweep_expired_leases(db: Database, clock: Clock) -> None:
@@ -39,7 +40,8 @@ def make_runner(db: Database, settings: Settings, clock: Clock | None = None,
     """The one runner of a process: job handlers by kind, and the periodic sweeps."""
     clock = clock or SystemClock()
     refit = metrics.timed_refit(refit_due_projects) if metrics else refit_due_projects
-    return JobRunner(db, settings, {},
+    handlers: dict[str, Handler] = {"curation.duplicates": partial(run_duplicates, clock=clock)}
+    return JobRunner(db, settings, handlers,
                      batch_handlers={"callback": partial(deliver_callbacks, clock=clock)},
                      periodic=[(partial(sweep_expired_leases, clock=clock),
                                 settings.expiry_sweep_s),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from assay import crypto, events
 from assay.batches import subscribers as batches
+from assay.curation import subscribers as curation
 from assay.work import subscribers as work
 
 
@@ -13,4 +14,5 @@ def install() -> None:
     crypto.install()
     batches.install()
     work.install()
+    curation.install()
     events.mark_wired()

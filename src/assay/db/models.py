@@ -124,6 +124,9 @@ class Project(Base):
     # A deleted project's tombstone (tasks/erasure.py): its content is gone, the row stays
     # so that the ledger's rows keep pointing at it.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Curation settings (curation/): embedding model, text field, pre-label suggestions,
+    # task order. None: every default.
+    curation: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class Batch(Base):
@@ -608,3 +611,101 @@ class ModelCall(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_model_calls_model", "org_id", "model_id", "project_id"),)
+
+
+class CurationRun(Base):
+    """A curation job over a project's tasks (``kind``: ``duplicates`` or ``embeddings``)
+    with its progress: ``done`` of ``total`` tasks read; ``params`` what it was asked
+    (threshold, model); status ``running`` | ``done`` | ``failed``."""
+
+    __tablename__ = "curation_runs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (Index("ix_curation_runs_project", "org_id", "project_id", "kind", "id"),)
+
+
+class DuplicatePair(Base):
+    """A pair of a project's tasks found near-duplicate by a run: ``task_a`` is the older.
+    ``similarity`` is the exact Jaccard similarity of their word 5-gram shingle sets (or the
+    cosine similarity of their embeddings, for a run by embedding)."""
+
+    __tablename__ = "duplicate_pairs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("curation_runs.id"))
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ID)
+    task_a: Mapped[str] = mapped_column(ID)
+    task_b: Mapped[str] = mapped_column(ID)
+    similarity: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_duplicate_pairs_run", "run_id", "id"),
+                      Index("ix_duplicate_pairs_task_a", "org_id", "task_a"),
+                      Index("ix_duplicate_pairs_task_b", "org_id", "task_b"))
+
+
+class Prediction(Base):
+    """A model's class probabilities for a task, uploaded by the requester (sealed: it
+    describes the customer's data). One per task; a new upload replaces it."""
+
+    __tablename__ = "predictions"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ID)
+    task_id: Mapped[str] = mapped_column(ID)
+    probabilities: Mapped[dict[str, Any]] = mapped_column(
+        Sealed("predictions", "probabilities"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("task_id", name="uq_predictions_task"),
+                      Index("ix_predictions_project", "org_id", "project_id", "task_id"))
+
+
+class Embedding(Base):
+    """A task's embedding by one model: the vector (float32, base64, sealed: an embedding
+    reveals its text) and the hash of the text it embeds, by which another task of the
+    organization with the same text reuses it."""
+
+    __tablename__ = "embeddings"
+    task_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ID)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[str] = mapped_column(Sealed("embeddings", "vector", "text"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_embeddings_project", "org_id", "project_id", "model"),
+                      Index("ix_embeddings_hash", "org_id", "model", "content_hash"))
+
+
+class Suspect(Base):
+    """A completed task sent back to review because its result is probably wrong:
+    ``source`` (``worker_models`` | ``predictions``), why, the score, and the result's label
+    when it was sent (sealed), so the review's outcome tells whether it was a real error."""
+
+    __tablename__ = "suspects"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ID)
+    task_id: Mapped[str] = mapped_column(ID)
+    source: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    label_before: Mapped[Any] = mapped_column(Sealed("suspects", "label_before"),
+                                              nullable=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_suspects_project", "org_id", "project_id", "task_id"),)

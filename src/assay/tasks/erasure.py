@@ -30,7 +30,7 @@ from assay.errors import NotFound
 from assay.events import publish
 from assay.projects import service as projects
 from assay.tasks import repository
-from assay.tasks.events import TasksErased
+from assay.tasks.events import TaskContentErased, TasksErased
 
 RETENTION_SWEEP_S = 300.0
 """How often the job runner looks for completed tasks past their project's retention."""
@@ -45,6 +45,8 @@ def _erase(session: Session, org_id: str, now: datetime, *,
                                      project_id=project_id, now=now)
     if batches:
         publish(session, TasksErased(org_id, tuple(batches), now))
+    publish(session, TaskContentErased(org_id, None if task_ids is None else tuple(task_ids),
+                                       project_id, now))
 
 
 def erase_task(session: Session, who: Requester, task_id: str, now: datetime) -> None:

@@ -26,3 +26,15 @@ class TasksErased:
     org_id: str
     batch_ids: tuple[str, ...]
     at: datetime
+
+
+@dataclass(frozen=True)
+class TaskContentErased:
+    """The content of these tasks (``task_ids``), or of every task of a project
+    (``project_id``), was erased. Curation handles it: the tasks' predictions, embeddings,
+    suspects and duplicate pairs go too."""
+
+    org_id: str
+    task_ids: tuple[str, ...] | None
+    project_id: str | None
+    at: datetime

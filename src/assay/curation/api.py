@@ -1,0 +1,97 @@
+"""HTTP routes of curation: duplicates (a job), predictions, suspects back to review,
+semantic search. Thin: the rules live in the curation services."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from assay.accounts.service import Requester
+from assay.clock import Clock
+from assay.curation import duplicates
+from assay.db.engine import Database
+from assay.http.auth import get_clock, get_db, require_member, require_requester
+from assay.http.documents import Doc, doc
+from assay.http.pagination import check_limit, decode_token, page
+
+router = APIRouter(tags=["curation"])
+
+
+class RunDoc(Doc):
+    run: str
+    status: Literal["running", "done", "failed"]
+    progress: float = Field(description="share of the project's tasks read so far (0 to 1)")
+    done: int
+    total: int
+    failure: str | None = Field(description="why the run failed (status failed)")
+    threshold: float | None = None
+    method: str | None = None
+    model: str | None = None
+
+
+class PairDoc(Doc):
+    a: str = Field(description="the older task of the pair")
+    b: str
+    similarity: float = Field(description="exact Jaccard similarity of the word 5-gram "
+                                          "shingle sets (cosine similarity for a run by "
+                                          "embedding)")
+
+
+class PairPage(RunDoc):
+    docs: list[PairDoc]
+    next_token: str | None
+
+
+class CanceledDoc(Doc):
+    run: str
+    canceled: list[str]
+    not_canceled: list[dict[str, str]]
+
+
+@router.get("/v1/projects/{project_id}/duplicates", response_model=None,
+            responses={**doc(PairPage), 202: {"model": RunDoc,
+                                              "description": "the run is in progress"}},
+            summary="Near-duplicate tasks of a project",
+            description="The pairs of the project's pending and completed tasks whose text "
+            "(the data's `curation.text_field`, default `text`, else every string) has exact "
+            "Jaccard similarity of word 5-gram shingle sets at least `threshold`, as "
+            "`assay dedup` computes it; `method=embedding` pairs by cosine similarity of "
+            "the tasks' embeddings instead. The first call (or one with other parameters, or "
+            "`refresh=true`) starts a job and answers `202` with its progress; once it is "
+            "done the pairs come in pages, oldest pair first.")
+def get_duplicates(project_id: str, threshold: float = Query(duplicates.DEFAULT_THRESHOLD),
+                   method: Literal["minhash", "embedding"] = Query("minhash"),
+                   refresh: bool = Query(False), limit: int = Query(100),
+                   next_token: str | None = Query(None),
+                   who: Requester = Depends(require_requester),
+                   db: Database = Depends(get_db),
+                   clock: Clock = Depends(get_clock)) -> Any:
+    duplicates.check_threshold(threshold)
+    limit = check_limit(limit)
+    after = decode_token(next_token)
+
+    def run(session: Any) -> Any:
+        found = duplicates.find_or_start(session, who, project_id, threshold=threshold,
+                                         method=method, refresh=refresh, now=clock.now())
+        state = duplicates.run_object(found)
+        if found.status == "running":
+            return JSONResponse(state, status_code=202)
+        docs, ids = duplicates.list_pairs(session, who, found.id, after, limit)
+        return {**state, **page(docs, ids, limit)}
+
+    return db.write(run)
+
+
+@router.post("/v1/projects/{project_id}/duplicates/cancel", response_model=None,
+             responses=doc(CanceledDoc), summary="Cancel the duplicates",
+             description="Cancel the newer task of every pair the newest finished "
+             "duplicates run found, keeping the oldest of each group. Tasks with answers or "
+             "no longer pending are left as they are and listed in `not_canceled`. `409 "
+             "no_duplicates` before any run has finished.")
+def cancel_duplicates(project_id: str, who: Requester = Depends(require_member),
+                      db: Database = Depends(get_db),
+                      clock: Clock = Depends(get_clock)) -> dict[str, Any]:
+    return db.write(lambda s: duplicates.cancel_duplicates(s, who, project_id, clock.now()))
