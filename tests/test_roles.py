@@ -88,6 +88,9 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("POST", "/v1/callbacks/{callback_id}/redeliver"): "member",
     ("GET", "/v1/projects/{project_id}/duplicates"): "read",
     ("POST", "/v1/projects/{project_id}/duplicates/cancel"): "member",
+    ("POST", "/v1/projects/{project_id}/predictions"): "member",
+    ("GET", "/v1/projects/{project_id}/suspects"): "read",
+    ("POST", "/v1/projects/{project_id}/suspects/review"): "member",
     # Announced by API.md part two and being built now: rows ready for them.
     ("DELETE", "/v1/tasks/{task_id}"): "admin",
     ("DELETE", "/v1/projects/{project_id}"): "admin",

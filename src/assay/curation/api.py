@@ -11,11 +11,12 @@ from pydantic import Field
 
 from assay.accounts.service import Requester
 from assay.clock import Clock
-from assay.curation import duplicates
+from assay.curation import duplicates, predictions, suspects
+from assay.curation.schemas import PredictionsIn, SuspectsReviewIn
 from assay.db.engine import Database
 from assay.http.auth import get_clock, get_db, require_member, require_requester
 from assay.http.documents import Doc, doc
-from assay.http.pagination import check_limit, decode_token, page
+from assay.http.pagination import check_limit, decode_token, encode_token, page
 
 router = APIRouter(tags=["curation"])
 
@@ -95,3 +96,92 @@ def cancel_duplicates(project_id: str, who: Requester = Depends(require_member),
                       db: Database = Depends(get_db),
                       clock: Clock = Depends(get_clock)) -> dict[str, Any]:
     return db.write(lambda s: duplicates.cancel_duplicates(s, who, project_id, clock.now()))
+
+
+class StoredDoc(Doc):
+    project: str
+    stored: int
+
+
+class SuspectDoc(Doc):
+    task: str
+    label: str = Field(description="the result's label now")
+    suggested: str = Field(description="the label the miner believes")
+    score: float = Field(description="probability (by the model or the crowd's fit) that "
+                                     "the result is wrong")
+    source: Literal["worker_models", "predictions"]
+    reason: Literal["low_posterior", "confident_worker_disagrees", "confident_learning"]
+    sources: list[str]
+
+
+class FiguresDoc(Doc):
+    sent: int
+    reviewed: int
+    errors: int = Field(description="reviewed suspects whose label the reviewer changed")
+    precision: float | None = Field(description="errors / reviewed")
+
+
+class PrecisionDoc(FiguresDoc):
+    by_source: dict[str, FiguresDoc]
+
+
+class SuspectPage(Doc):
+    docs: list[SuspectDoc]
+    next_token: str | None
+    precision: PrecisionDoc
+
+
+class SentDoc(Doc):
+    project: str
+    sent: list[str]
+
+
+@router.post("/v1/projects/{project_id}/predictions", response_model=None,
+             responses=doc(StoredDoc), summary="Upload model predictions",
+             description="Class probabilities per task of a single-label categorical "
+             "project (up to 10,000 a call; a task's new prediction replaces its old one). "
+             "All or nothing: a bad row is a 422 naming its field "
+             "(`predictions[3].probabilities.maybe`). Stored encrypted.")
+def upload_predictions(project_id: str, body: PredictionsIn,
+                       who: Requester = Depends(require_member),
+                       db: Database = Depends(get_db),
+                       clock: Clock = Depends(get_clock)) -> dict[str, Any]:
+    return db.write(lambda s: predictions.upload_predictions(s, who, project_id, body,
+                                                             clock.now()))
+
+
+@router.get("/v1/projects/{project_id}/suspects", response_model=None,
+            responses=doc(SuspectPage), summary="Completed tasks whose result is probably "
+            "wrong",
+            description="From the worker models (a low posterior, a confident worker who "
+            "disagrees) and from uploaded predictions (confident learning), by task id, "
+            "with a reason and a score; tasks waiting for review or sent before are left "
+            "out. `precision` tells how many suspects sent to review were real errors.")
+def list_suspects(project_id: str,
+                  source: Literal["worker_models", "predictions", "all"] = Query("all"),
+                  min_score: float = Query(0.0, ge=0.0, le=1.0),
+                  limit: int = Query(100), next_token: str | None = Query(None),
+                  who: Requester = Depends(require_requester),
+                  db: Database = Depends(get_db)) -> dict[str, Any]:
+    limit = check_limit(limit)
+    after = decode_token(next_token)
+    with db.read() as session:
+        found = suspects.find_suspects(session, who, project_id, source=source,
+                                       min_score=min_score)
+        figures = suspects.precision(session, who, project_id)
+    rest = [s for s in found if after is None or s["task"] > after]
+    more = len(rest) > limit
+    return {"docs": rest[:limit],
+            "next_token": encode_token(rest[limit - 1]["task"]) if more else None,
+            "precision": figures}
+
+
+@router.post("/v1/projects/{project_id}/suspects/review", response_model=None,
+             responses=doc(SentDoc), summary="Send suspects to the review queue",
+             description="The suspects named in `task_ids`, or every current one (of "
+             "`source`, from `min_score`), go to the project's review queue in one call.")
+def review_suspects(project_id: str, body: SuspectsReviewIn,
+                    who: Requester = Depends(require_member),
+                    db: Database = Depends(get_db),
+                    clock: Clock = Depends(get_clock)) -> dict[str, Any]:
+    return db.write(lambda s: suspects.send_to_review(s, who, project_id, body, clock.now()))
