@@ -37,7 +37,8 @@ def add_reviewer(project_id: str, body: ReviewerIn, who: Requester = Depends(req
              responses={**doc(ReviewItemDoc), 204: {"description": "nothing to review now"}})
 def next_review(body: ReviewNextIn, who: WorkerPrincipal = Depends(require_worker),
                 db: Database = Depends(get_db)) -> Any:
-    item = db.write(lambda s: service.next_review(s, who, body.project, body.level))
+    item = db.write(lambda s: service.next_review(s, who, body.project, body.level,
+                                                  body.skip))
     return item if item is not None else Response(status_code=204)
 
 

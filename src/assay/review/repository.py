@@ -3,10 +3,11 @@ their worker id; the rest is scoped to the project's organization."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from assay.db.models import Assignment, Response, Review, Reviewer, Task
@@ -48,22 +49,22 @@ def _free(holder: Any, until: Any, worker_id: str, now: datetime) -> Any:
 
 
 def find_review_task(session: Session, org_id: str, project_id: str, worker_id: str,
-                     now: datetime) -> Task | None:
-    """The project's next task waiting for review that this worker did not answer and
-    nobody else holds (theirs first, then oldest completed), row-locked; on PostgreSQL
-    rows locked by another reviewer are skipped."""
+                     now: datetime, skip: Sequence[str] = ()) -> Task | None:
+    """The project's next task waiting for review that this worker did not answer, did
+    not pass over (``skip``) and nobody else holds (theirs first, then oldest completed),
+    row-locked; on PostgreSQL rows locked by another reviewer are skipped."""
     mine = and_(Task.review_holder == worker_id, Task.review_until > now)
     return session.scalars(
         select(Task).where(Task.org_id == org_id, Task.project_id == project_id,
                            Task.status == "completed", Task.review_status == "pending",
                            _free(Task.review_holder, Task.review_until, worker_id, now),
-                           ~_answered(worker_id))
+                           ~_answered(worker_id), Task.id.not_in(skip))
         .order_by(mine.desc(), Task.completed_at, Task.id).limit(1)
         .with_for_update(skip_locked=True)).first()
 
 
 def find_review_to_check(session: Session, org_id: str, project_id: str, worker_id: str,
-                         now: datetime) -> Review | None:
+                         now: datetime, skip: Sequence[str] = ()) -> Review | None:
     """The project's next decided review drawn for a second-level check that this worker
     neither made nor answered the task of, and nobody else holds; row-locked."""
     mine = and_(Review.held_by == worker_id, Review.held_until > now)
@@ -72,9 +73,24 @@ def find_review_to_check(session: Session, org_id: str, project_id: str, worker_
         .where(Review.org_id == org_id, Review.project_id == project_id, Review.level == 1,
                Review.second_status == "pending", Review.reviewer_id != worker_id,
                _free(Review.held_by, Review.held_until, worker_id, now),
-               ~_answered(worker_id))
+               ~_answered(worker_id), Review.task_id.not_in(skip))
         .order_by(mine.desc(), Review.id).limit(1)
         .with_for_update(skip_locked=True)).first()
+
+
+def release_review_holds(session: Session, org_id: str, worker_id: str,
+                         task_ids: Sequence[str]) -> None:
+    """Give back this worker's holds on these tasks (and on their reviews to check)."""
+    if not task_ids:
+        return
+    session.execute(update(Task).where(Task.org_id == org_id, Task.review_holder == worker_id,
+                                       Task.id.in_(task_ids))
+                    .values(review_holder=None, review_until=None)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(Review).where(Review.org_id == org_id, Review.held_by == worker_id,
+                                         Review.task_id.in_(task_ids))
+                    .values(held_by=None, held_until=None)
+                    .execution_options(synchronize_session=False))
 
 
 def get_task(session: Session, org_id: str, task_id: str) -> Task:

@@ -19,6 +19,10 @@ class ReviewerIn(Strict):
 class ReviewNextIn(Strict):
     project: str
     level: Literal[1, 2] = 1
+    skip: list[str] = Field(
+        default_factory=list, max_length=1000,
+        description="task ids this reviewer passes over: none of them is handed out by this "
+                    "call, and one this reviewer holds is released for the others")
 
 
 class ReviewIn(Strict):

@@ -26,6 +26,7 @@ accuracy bar loses the role.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -117,16 +118,18 @@ def _item(session: Session, project: Project, task: Task, until: datetime,
 
 
 def next_review(session: Session, who: WorkerPrincipal, project_id: str,
-                level: int = 1) -> dict[str, Any] | None:
+                level: int = 1, skip: Sequence[str] = ()) -> dict[str, Any] | None:
     """Lease the next task (level 1) or decided review (level 2) to this reviewer. A
-    reviewer who calls again while holding one gets the same one back."""
+    reviewer who calls again while holding one gets the same one back, unless they pass
+    it over: the tasks in ``skip`` are released and not handed out."""
     project = _reviewer_project(session, who, project_id, level)
     now = utcnow()
     until = now + timedelta(seconds=project.lease_seconds)
+    repository.release_review_holds(session, project.org_id, who.worker_id, skip)
     if level == 2:
-        return _next_check(session, who, project, now, until)
+        return _next_check(session, who, project, now, until, skip)
     task = repository.find_review_task(session, project.org_id, project.id, who.worker_id,
-                                       now)
+                                       now, skip)
     if task is None:
         return None
     task.review_holder, task.review_until = who.worker_id, until
@@ -136,9 +139,9 @@ def next_review(session: Session, who: WorkerPrincipal, project_id: str,
 
 
 def _next_check(session: Session, who: WorkerPrincipal, project: Project, now: datetime,
-                until: datetime) -> dict[str, Any] | None:
+                until: datetime, skip: Sequence[str]) -> dict[str, Any] | None:
     review = repository.find_review_to_check(session, project.org_id, project.id,
-                                             who.worker_id, now)
+                                             who.worker_id, now, skip)
     if review is None:
         return None
     review.held_by, review.held_until = who.worker_id, until

@@ -120,6 +120,6 @@ def review_page(project_id: str, request: Request, db: Database = Depends(get_db
                           "You do not review this project.")
     wanted = 2 if request.query_params.get("level") == "2" and level >= 2 else 1
     return render(request, "review.html", {
-        "project": project, "level": wanted, "max_level": level,
+        "project": project, "level": wanted, "max_level": level, "worker_id": who.worker_id,
         "instructions": markdown(project.instructions),
     })

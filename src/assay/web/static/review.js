@@ -16,8 +16,17 @@ const commentEl = document.getElementById("review-comment");
 const acceptEl = document.getElementById("accept");
 const expiresEl = document.getElementById("expires");
 const instructions = document.getElementById("instructions");
+const shortcuts = document.getElementById("shortcuts");
 const projectId = root.dataset.project;
 const level = Number(root.dataset.level);
+// Tasks passed over in this tab: `next` leaves them out (and releases a held one).
+const skippedKey = `assay.review.skipped.${root.dataset.worker}.${projectId}.${level}`;
+const GLOBAL_SHORTCUTS = [
+  ["Ctrl+Enter", level === 2 ? "uphold the review" : "accept the result"],
+  ["s", "skip this task (another reviewer may take it)"],
+  ["i", "show the instructions"],
+  ["?", "show this help"],
+];
 
 let current = null; // { item, widget, rejected: Set }
 let busy = false;
@@ -26,6 +35,22 @@ let decided = 0;
 function say(text, kind = "info") {
   statusEl.textContent = text;
   statusEl.dataset.kind = kind;
+}
+
+function skippedIds() {
+  try {
+    return JSON.parse(sessionStorage.getItem(skippedKey) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+function fillShortcuts(extra) {
+  const list = document.getElementById("shortcut-list");
+  list.replaceChildren();
+  for (const [key, text] of [...extra, ...GLOBAL_SHORTCUTS]) {
+    list.append(el("dt", {}, [el("kbd", { text: key })]), el("dd", { text }));
+  }
 }
 
 function clearSide() {
@@ -71,6 +96,7 @@ function show(item) {
   const offer = { kind: item.kind, params: item.params, data: item.data, instructions: item.instructions };
   const widget = widgetFor(item.kind)(taskEl, offer, { submit: fix, say });
   current = { item, widget, rejected };
+  fillShortcuts(widget.shortcuts || []);
   taskEl.dataset.task = item.task_id;
   taskEl.dataset.state = "ready";
   const result = item.result;
@@ -96,7 +122,7 @@ async function load() {
   taskEl.dataset.state = "loading";
   let res;
   try {
-    res = await post("/v1/review/next", { project: projectId, level });
+    res = await post("/v1/review/next", { project: projectId, level, skip: skippedIds().slice(-1000) });
   } catch {
     showMessage("Cannot reach the server; reload to try again.", "offline");
     return;
@@ -140,12 +166,27 @@ async function decide(verdict, answer) {
   await load();
 }
 
+async function skip() {
+  if (!current || busy) return;
+  const ids = skippedIds().filter((id) => id !== current.item.task_id);
+  ids.push(current.item.task_id);
+  sessionStorage.setItem(skippedKey, JSON.stringify(ids.slice(-1000)));
+  say("Skipped: it goes back to the queue for the other reviewers.");
+  await load();
+}
+
+function toggle(dialog) {
+  if (dialog.open) dialog.close();
+  else dialog.showModal();
+}
+
 function fix(answer) {
   return decide("fix", answer);
 }
 
 function onKey(event) {
   if (event.defaultPrevented || event.isComposing) return;
+  if (event.repeat && !event.key.startsWith("Arrow")) return; // a held key decides once
   if (document.querySelector("dialog[open]")) return;
   const inComment = event.target === commentEl;
   // Ctrl+Enter accepts, except in the task's own text box, where it sends the text as the fix.
@@ -160,13 +201,19 @@ function onKey(event) {
     event.preventDefault();
     return;
   }
-  if (event.key === "i" && !event.ctrlKey && !event.metaKey && !event.altKey) {
-    event.preventDefault();
-    instructions.showModal();
-  }
+  const typing = event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement;
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "i") toggle(instructions);
+  else if (event.key === "?") toggle(shortcuts);
+  else if (event.key === "s" || event.key === "S") skip();
+  else return;
+  event.preventDefault();
 }
 
 document.addEventListener("keydown", onKey);
 acceptEl.addEventListener("click", () => decide("accept"));
 document.getElementById("show-instructions").addEventListener("click", () => instructions.showModal());
+document.getElementById("show-shortcuts").addEventListener("click", () => shortcuts.showModal());
+document.getElementById("skip").addEventListener("click", () => skip());
+fillShortcuts([]);
 load();
