@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from assay.db.models import (
@@ -225,6 +225,22 @@ def sum_model_records(session: Session, org_id: str, project_id: str) -> tuple[f
         .where(PW.org_id == org_id, PW.project_id == project_id,
                PW.model_accuracy.is_not(None))).one()
     return float(right or 0.0), float(answers or 0.0)
+
+
+def sum_checks_by_project(session: Session, org_id: str,
+                          project_ids: Sequence[str]) -> dict[str, tuple[int, int, float, float]]:
+    """Per project: gold answers right and given, and the crowd model's expected right
+    answers and answers (over workers with an estimate), summed over its workers."""
+    modelled = PW.model_accuracy.is_not(None)
+    rows = session.execute(
+        select(PW.project_id, func.coalesce(func.sum(PW.gold_correct), 0),
+               func.coalesce(func.sum(PW.gold_answers), 0),
+               func.sum(case((modelled, PW.model_accuracy * PW.model_answers), else_=0.0)),
+               func.sum(case((modelled, PW.model_answers), else_=0)))
+        .where(PW.org_id == org_id, PW.project_id.in_(list(project_ids)))
+        .group_by(PW.project_id))
+    return {pid: (int(right), int(gold), float(expected or 0.0), float(answers or 0.0))
+            for pid, right, gold, expected, answers in rows}
 
 
 def list_gold_answers(session: Session, org_id: str, project_id: str,

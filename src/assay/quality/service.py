@@ -10,6 +10,7 @@ stop counting, and the tasks those answers completed reopen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -309,3 +310,17 @@ def worker_report(session: Session, who: Requester, project_id: str, after: str 
             "flags": flags.get(worker_id, 0),
         })
     return docs, [w for w, _ in counts]
+
+
+def project_summaries(session: Session, who: Requester,
+                      project_ids: Sequence[str]) -> dict[str, dict[str, float | int | None]]:
+    """Per project, the dashboard's quality figures: the share of gold answers that were
+    right (``None`` before any) and the crowd's estimated accuracy, the model's expected
+    right answers over its answers (``None`` before a refit has estimated anyone)."""
+    sums = repository.sum_checks_by_project(session, who.org_id, project_ids)
+    out: dict[str, dict[str, float | int | None]] = {}
+    for pid in project_ids:
+        right, gold, expected, modelled = sums.get(pid, (0, 0, 0.0, 0.0))
+        out[pid] = {"gold_answers": gold, "gold_accuracy": right / gold if gold else None,
+                    "estimated_accuracy": expected / modelled if modelled else None}
+    return out

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from assay.db.models import Assignment, Response, Review, Reviewer, Task
@@ -138,3 +138,23 @@ def list_checked_reviews(session: Session, worker_id: str,
         .where(Review.reviewer_id == worker_id, Review.level == 1,
                Review.second_status.in_(("upheld", "overturned")))
         .order_by(Review.id.desc()).limit(limit))]
+
+
+def count_awaiting_review(session: Session, org_id: str,
+                          project_ids: Sequence[str]) -> dict[str, int]:
+    """Per project: completed tasks whose review is pending (flagged for a reviewer)."""
+    rows = session.execute(
+        select(Task.project_id, func.count())
+        .where(Task.org_id == org_id, Task.project_id.in_(list(project_ids)),
+               Task.status == "completed", Task.review_status == "pending")
+        .group_by(Task.project_id))
+    return {pid: int(n) for pid, n in rows}
+
+
+def list_awaiting_review(session: Session, org_id: str, project_id: str,
+                         limit: int) -> list[Task]:
+    """The project's tasks waiting for review, the longest waiting first."""
+    return list(session.scalars(
+        select(Task).where(Task.org_id == org_id, Task.project_id == project_id,
+                           Task.status == "completed", Task.review_status == "pending")
+        .order_by(Task.completed_at, Task.id).limit(limit)))

@@ -311,3 +311,16 @@ def review_level(session: Session, worker_id: str, project_id: str) -> int | Non
     """The worker's review level in the project, or None when they do not review it."""
     reviewer = repository.get_reviewer(session, worker_id, project_id)
     return reviewer.level if reviewer is not None else None
+
+
+def count_awaiting_review(session: Session, who: Requester,
+                          project_ids: Sequence[str]) -> dict[str, int]:
+    """Per project: completed tasks flagged for review and not yet reviewed."""
+    return repository.count_awaiting_review(session, who.org_id, project_ids)
+
+
+def list_awaiting_review(session: Session, who: Requester, project_id: str,
+                         limit: int) -> list[Task]:
+    """The project's tasks flagged for review, the longest waiting first."""
+    projects.get_project(session, who, project_id)
+    return repository.list_awaiting_review(session, who.org_id, project_id, limit)

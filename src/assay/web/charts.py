@@ -101,3 +101,90 @@ def distribution_bars(chart_id: str, title: str, items: Sequence[tuple[str, int]
             f'{n} · {share:.0f}%</text></g>')
     desc = "; ".join(f"{label}: {n}" for label, n in items) or "no answers yet"
     return _svg(chart_id, title, desc, WIDTH, height, body)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def share_bars(chart_id: str, title: str, items: Sequence[tuple[str, float | None]]) -> Markup:
+    """One horizontal bar per label, its length a share between 0 and 1 (``None``: no bar,
+    a dash), on a fixed 0 to 100% scale so that charts side by side compare."""
+    label_w = 200
+    bar_w = WIDTH - label_w - 70
+    height = max(len(items), 1) * ROW + 8
+    body = []
+    for i, (label, share) in enumerate(items):
+        y = 4 + i * ROW
+        w = bar_w * min(max(share or 0.0, 0.0), 1.0)
+        text = _percent(share)
+        body.append(
+            f'<g class="row" data-label="{escape(label)}" data-value="{escape(text)}">'
+            f'<text class="label" x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
+            f'{escape(_short(label))}</text>'
+            f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{_num(w)}" height="{ROW - 8}">'
+            f'<title>{escape(f"{label}: {text}")}</title></rect>'
+            f'<text class="value" x="{_num(label_w + w + 6)}" y="{y + 17}">{text}</text></g>')
+    desc = "; ".join(f"{label}: {_percent(v)}" for label, v in items) or "nothing to show yet"
+    return _svg(chart_id, title, desc, WIDTH, height, body)
+
+
+def calibration_chart(chart_id: str, title: str, bins: Sequence[dict[str, float]]) -> Markup:
+    """Reported confidence (x) against the accuracy found on gold (y), one dot per bin
+    sized by its tasks, over the diagonal where the two agree."""
+    size = 260
+    pad = 34
+    plot = size - 2 * pad
+
+    def x(v: float) -> str:
+        return _num(pad + plot * v)
+
+    def y(v: float) -> str:
+        return _num(size - pad - plot * v)
+
+    body = [f'<line class="axis" x1="{x(0)}" y1="{y(0)}" x2="{x(1)}" y2="{y(0)}"/>',
+            f'<line class="axis" x1="{x(0)}" y1="{y(0)}" x2="{x(0)}" y2="{y(1)}"/>',
+            f'<line class="diagonal" x1="{x(0)}" y1="{y(0)}" x2="{x(1)}" y2="{y(1)}"/>',
+            f'<text class="tick" x="{x(0)}" y="{size - 8}">0</text>',
+            f'<text class="tick" x="{x(1)}" y="{size - 8}" text-anchor="end">1 confidence</text>',
+            f'<text class="tick" x="{pad - 4}" y="{y(1)}" text-anchor="end">1</text>']
+    top = max((b["tasks"] for b in bins), default=1)
+    for b in bins:
+        r = 3 + 7 * (b["tasks"] / top) ** 0.5
+        tip = (f"confidence {b['from']:.2f} to {b['to']:.2f}: {int(b['tasks'])} gold tasks, "
+               f"mean confidence {b['confidence']:.2f}, accuracy {b['accuracy']:.2f}")
+        body.append(f'<circle class="dot" data-tasks="{int(b["tasks"])}" cx="{x(b["confidence"])}"'
+                    f' cy="{y(b["accuracy"])}" r="{_num(r)}"><title>{escape(tip)}</title></circle>')
+    desc = ("; ".join(f"confidence {b['confidence']:.2f}: accuracy {b['accuracy']:.2f} over "
+                      f"{int(b['tasks'])} tasks" for b in bins) or "no gold answers yet")
+    return _svg(chart_id, title, desc, size, size, body)
+
+
+def confusion_grid(chart_id: str, title: str, labels: Sequence[str],
+                   matrix: Sequence[Sequence[float]]) -> Markup:
+    """A confusion matrix as a grid: row = the true class, column = the answer given, each
+    cell shaded by its probability (``fill-opacity``, a presentation attribute) and
+    labelled with it."""
+    cell = 44
+    head = 120
+    n = len(labels)
+    width, height = head + n * cell + 4, head + n * cell + 4
+    body = []
+    for j, label in enumerate(labels):
+        body.append(f'<text class="tick" x="{head + j * cell + cell / 2:.0f}" y="{head - 6}" '
+                    f'text-anchor="middle">{escape(_short(label)[:6])}</text>')
+    for i, (truth, row) in enumerate(zip(labels, matrix, strict=False)):
+        y0 = head + i * cell
+        body.append(f'<text class="label" x="{head - 6}" y="{y0 + cell / 2 + 5:.0f}" '
+                    f'text-anchor="end">{escape(_short(truth)[:14])}</text>')
+        for j, (given, p) in enumerate(zip(labels, row, strict=False)):
+            tip = f"true {truth}, answered {given}: {p:.2f}"
+            body.append(f'<g class="cell" data-true="{escape(truth)}" data-given="{escape(given)}"'
+                        f' data-p="{p:.4f}"><rect class="heat" x="{head + j * cell}" y="{y0}" '
+                        f'width="{cell - 2}" height="{cell - 2}" '
+                        f'fill-opacity="{_num(0.08 + 0.9 * p)}">'
+                        f'<title>{escape(tip)}</title></rect><text class="value" '
+                        f'x="{head + j * cell + cell / 2 - 1:.0f}" y="{y0 + cell / 2 + 4:.0f}" '
+                        f'text-anchor="middle">{p:.2f}</text></g>')
+    desc = f"rows: the true class; columns: the answer given; {n} classes"
+    return _svg(chart_id, title, desc, width, height, body)

@@ -26,6 +26,7 @@ from assay.projects import figures
 from assay.projects import repository as projects_repo
 from assay.projects import service as projects
 from assay.quality import service as quality
+from assay.review import service as review
 from assay.tasks import repository as tasks_repo
 from assay.tasks import service as tasks
 from assay.tasks.objects import task_object
@@ -99,10 +100,14 @@ def dashboard(request: Request, db: Database = Depends(get_db)) -> Response:
     with db.read() as session:
         rows = projects_repo.list_projects(session, who.org_id, None, 500)
         described = projects.describe(session, who, rows)
-        pace_of = paces(session, who, [p.id for p in rows], now)
+        ids = [p.id for p in rows]
+        pace_of = paces(session, who, ids, now)
+        quality_of = quality.project_summaries(session, who, ids)
+        to_review = review.count_awaiting_review(session, who, ids)
     for p in described:
         p["progress"] = progress(p["counts"])
         p["pace"] = pace_of[p["id"]]
+        p["quality"] = {**quality_of[p["id"]], "to_review": to_review.get(p["id"], 0)}
     return render(request, "dashboard.html", {"projects": described, "statuses": STATUSES})
 
 

@@ -18,6 +18,7 @@ from assay.web import (
     org_views,
     progress_views,
     project_form_views,
+    quality_views,
     signin_views,
     worker_views,
 )
@@ -42,6 +43,7 @@ def install(app: FastAPI, db: Database) -> None:
     # project_form_views first: its /projects/new must win over /projects/{project_id};
     # kind_assets before the /static mount, which would answer its paths with a 404.
     for module in (signin_views, worker_views, project_form_views, dashboard_views,
-                   progress_views, data_views, org_views, kind_assets):
+                   progress_views, data_views, org_views, quality_views,
+                   kind_assets):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
