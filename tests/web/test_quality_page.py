@@ -41,7 +41,7 @@ def test_the_quality_page_shows_agreement_workers_charts_and_review(org: Org,
     assert _figure(html, "n_tasks") == "3" and _figure(html, "n_answers") == "6"
     assert _figure(html, "percent") == f"{expected['agreement']['percent']:.3f}"
     kappa = expected["agreement"]["fleiss_kappa"]
-    assert _figure(html, "fleiss_kappa") == ("–" if kappa is None else f"{kappa:.3f}")
+    assert _figure(html, "fleiss_kappa") == ("\u2013" if kappa is None else f"{kappa:.3f}")
     for w in expected["workers"]:
         row = re.search(rf'<tr data-worker="{w["worker_id"]}">(.*?)</tr>', html, re.S)
         assert row and f'{w["estimated_accuracy"] * 100:.0f}%' in row.group(1)
