@@ -31,6 +31,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/v1/work/next"): {"project": ids["project_id"]},
         ("POST", "/v1/work/{assignment_id}/submit"): {"answer": {"label": "pos"}},
         ("POST", "/v1/work/{assignment_id}/skip"): {},
+        ("POST", "/v1/work/{assignment_id}/generate"): {},
         ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
         ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
         ("PATCH", "/v1/models/{model_id}"): {"name": "stolen"},

@@ -70,6 +70,7 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("POST", "/v1/work/next"): "worker",
     ("POST", "/v1/work/{assignment_id}/submit"): "worker",
     ("POST", "/v1/work/{assignment_id}/skip"): "worker",
+    ("POST", "/v1/work/{assignment_id}/generate"): "worker",
     ("GET", "/v1/work/me"): "worker",
     ("POST", "/v1/review/next"): "worker",
     ("POST", "/v1/review/{task_id}"): "worker",

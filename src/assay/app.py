@@ -18,6 +18,7 @@ from assay.auditlog.origin import ClientAddressMiddleware
 from assay.background import make_runner
 from assay.batches.api import router as batches_router
 from assay.clock import Clock, SystemClock
+from assay.conversations.api import router as conversations_router
 from assay.curation.api import router as curation_router
 from assay.db.engine import Database
 from assay.db.migrate import is_current
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                    work_router, export_router, quality_router, review_router,
                    ledger_router, appeals_router,
                    standing_router, org_router, audit_router, erasure_router,
-                   clearances_router, models_router, callbacks_router):
+                   clearances_router, models_router, callbacks_router, conversations_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

@@ -349,6 +349,40 @@ class WorkerClient(_Base):
                                             json=body)
         return result
 
+    def generate(self, assignment_id: str, prompt: str | None = None,
+                 ranking: list[list[str]] | None = None,
+                 scores: dict[str, dict[str, int]] | None = None,
+                 ideal: str | None = None) -> dict[str, Any]:
+        """A conversation's next turn (``chat``): its candidate replies, ``{"turn",
+        "candidates": [{"id", "content"}]}``. The first turn takes only the ``prompt`` (when
+        the task needs a user turn); each later turn the ranking (scores, ideal) of the
+        previous one and the next ``prompt``. With no arguments: the latest turn again."""
+        body = {k: v for k, v in (("prompt", prompt), ("ranking", ranking),
+                                  ("scores", scores), ("ideal", ideal)) if v is not None}
+        result: dict[str, Any] = self._call("POST", f"/v1/work/{assignment_id}/generate",
+                                            json=body)
+        return result
+
+    def stream_generate(self, assignment_id: str,
+                        **body: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        """As :meth:`generate`, streamed: ``("delta", {"candidate", "delta"})`` events as
+        the replies are written, then ``("done", turn)`` or ``("error", {"error": …})``."""
+        import json
+
+        payload = {k: v for k, v in body.items() if v is not None}
+        with self._http.stream("POST", f"/v1/work/{assignment_id}/generate", json=payload,
+                               headers={"Accept": "text/event-stream"}) as response:
+            if response.status_code != 200:
+                response.read()
+                _raise_for(response)
+            event = "delta"
+            for line in response.iter_lines():
+                if line.startswith("event: "):
+                    event = line[len("event: "):]
+                elif line.startswith("data: "):
+                    yield event, json.loads(line[len("data: "):])
+                    event = "delta"
+
     def next_review(self, project: str, level: int = 1) -> dict[str, Any] | None:
         """Lease a task waiting for review (level 1), or a review waiting for a
         second-level check (level 2), in the project; ``None`` when there is none."""

@@ -34,6 +34,17 @@ def box_answers() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({"boxes": st.lists(box, max_size=4)})
 
 
+def chat_answers() -> st.SearchStrategy[dict[str, Any]]:
+    ids = st.sampled_from(LABELS)
+    turn = st.fixed_dictionaries(
+        {"candidates": st.lists(ids, min_size=1, max_size=3, unique=True),
+         "ranking": st.lists(st.lists(ids, max_size=3), max_size=3)},
+        optional={"scores": st.dictionaries(ids, st.dictionaries(st.just("c"),
+                                                                 st.integers(0, 6))),
+                  "ideal": st.text(max_size=5), "prompt": st.text(max_size=5)})
+    return st.fixed_dictionaries({"turns": st.lists(turn, max_size=3)})
+
+
 CASES: list[tuple[str, dict[str, Any] | None, dict[str, Any], st.SearchStrategy[Any]]] = [
     (
         "categorize",
@@ -63,6 +74,8 @@ CASES: list[tuple[str, dict[str, Any] | None, dict[str, Any], st.SearchStrategy[
     ),
     ("rate", None, {}, st.fixed_dictionaries({"rating": st.integers(0, 6)})),
     ("text", {"max_length": 8}, {}, st.fixed_dictionaries({"text": st.text(max_size=10)})),
+    ("chat", {"rubric": [{"id": "c"}], "max_turns": 2},
+     {"messages": [{"role": "user", "content": "hi"}]}, chat_answers()),
 ]
 
 

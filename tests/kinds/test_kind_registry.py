@@ -22,8 +22,8 @@ from assay.kinds import (
 )
 
 
-def test_it_lists_the_six_kinds_in_api_order() -> None:
-    assert KIND_NAMES == ("categorize", "spans", "boxes", "compare", "rate", "text")
+def test_it_lists_the_seven_kinds_in_api_order() -> None:
+    assert KIND_NAMES == ("categorize", "spans", "boxes", "compare", "rate", "text", "chat")
 
 
 @pytest.mark.parametrize("name", KIND_NAMES)

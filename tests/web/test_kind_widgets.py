@@ -39,7 +39,7 @@ def test_the_kinds_styles_come_as_one_sheet(org: Org) -> None:
         assert 'href="/static/kinds/index.css' in http.get(f"/work/{project['id']}").text
 
 
-@pytest.mark.parametrize("path", ["/static/kinds/chat.js", "/static/kinds/spans/kind.py",
+@pytest.mark.parametrize("path", ["/static/kinds/transcribe.js", "/static/kinds/spans/kind.py",
                                   "/static/kinds/spans/widget.js",
                                   "/static/kinds/..%2Fkinds%2F__init__.py"])
 def test_nothing_else_of_a_kind_is_served(org: Org, path: str) -> None:

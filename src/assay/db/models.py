@@ -709,3 +709,51 @@ class Suspect(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_suspects_project", "org_id", "project_id", "task_id"),)
+
+
+class Generation(Base):
+    """One turn's candidate replies, generated once (or taken from the task data) and kept:
+    ``scope`` is ``"task"`` for a turn every worker of the task shares, else the assignment
+    whose own conversation it continues. The row is claimed (``pending``) before any model
+    is called, so two requests for one turn call the models once; it is filled (``done``)
+    only with every reply in, and deleted when a model fails. ``candidates`` is a list of
+    ``{"id": "cnd_…", "model_id", "model": name, "content"}``; model names never reach a
+    worker."""
+
+    __tablename__ = "generations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    scope: Mapped[str] = mapped_column(String(40))
+    turn: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # pending | done
+    prompt: Mapped[str | None] = mapped_column(Sealed("generations", "prompt", "text"),
+                                               nullable=True)
+    messages: Mapped[Any] = mapped_column(Sealed("generations", "messages"))
+    candidates: Mapped[Any | None] = mapped_column(Sealed("generations", "candidates"),
+                                                   nullable=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("task_id", "scope", "turn", name="uq_generations_task_scope_turn"),
+        Index("ix_generations_org_task", "org_id", "task_id"),
+    )
+
+
+class AssignmentTurn(Base):
+    """A turn as one assignment saw it: which generation it was offered, and the worker's
+    ranking (scores, ideal) once the conversation continued from it."""
+
+    __tablename__ = "assignment_turns"
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
+    turn: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    generation_id: Mapped[str] = mapped_column(ForeignKey("generations.id"))
+    choice: Mapped[Any | None] = mapped_column(Sealed("assignment_turns", "choice"),
+                                               nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_assignment_turns_task", "org_id", "task_id"),)

@@ -31,6 +31,7 @@ class MatchDoc(Doc):
     min_similarity: float | None = None
     min_jaccard: float | None = None
     rating_tolerance: int | None = None
+    tau: float | None = None
 
 
 class QualityDoc(Doc):

@@ -15,7 +15,7 @@ whose :class:`FieldError` entries name each bad field by a dotted path (``params
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -25,8 +25,9 @@ from assay.kinds.errors import FieldError, KindValidationError
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
 from assay.kinds.schema import parse
 
-__all__ = ["NO_AGGREGATE", "Aggregate", "Categorical", "FieldError", "FormField", "Kind",
-           "KindValidationError", "Match", "MatchPolicy", "removed_names"]
+__all__ = ["NO_AGGREGATE", "Aggregate", "Categorical", "Conversation", "FieldError",
+           "FormField", "Kind", "KindValidationError", "Match", "MatchPolicy", "OfferedTurn",
+           "removed_names"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,36 @@ class FormField:
     input: Literal["lines", "checkbox"]
 
 
+@dataclass(frozen=True)
+class Conversation:
+    """What a task of a kind that talks to models asks of the server (:meth:`Kind.conversation`).
+
+    ``models`` are model endpoint ids, ``per_turn`` replies are asked each turn, at most
+    ``max_turns`` turns; ``messages`` open the conversation; ``given`` are replies the task
+    data offers for the first turn (``{"model", "content"}``); ``opens_shared`` is true when
+    the first turn needs no user turn from the worker, so its replies are the same for every
+    worker of the task.
+    """
+
+    models: tuple[str, ...]
+    per_turn: int
+    max_turns: int
+    messages: tuple[dict[str, Any], ...]
+    given: tuple[dict[str, Any], ...]
+    opens_shared: bool
+
+
+@dataclass(frozen=True)
+class OfferedTurn:
+    """One turn the server offered inside an assignment: its candidates' ids, the worker's
+    own user turn (None when the task's messages supplied it), and the choice (ranking,
+    scores, ideal) the conversation continued from, once it did."""
+
+    candidates: tuple[str, ...]
+    prompt: str | None = None
+    choice: dict[str, Any] | None = None
+
+
 class Kind(ABC):
     """A task kind. Subclasses set ``name`` and the three schemas, and implement
     :meth:`aggregate` and :meth:`match`; every other method has a default.
@@ -102,13 +133,16 @@ class Kind(ABC):
         Unknown keys of ``data`` are kept: it is the customer's own data."""
         parse(self.data_schema, data, "data", {"params": params})
 
-    def validate_answer(self, params: dict[str, Any], data: Any, answer: Any) -> dict[str, Any]:
+    def validate_answer(self, params: dict[str, Any], data: Any, answer: Any,
+                        offered: Sequence[OfferedTurn] | None = None) -> dict[str, Any]:
         """Return the normalized answer as a new dict; fields prefixed ``answer``.
 
         ``params`` are normalized and ``data`` already valid. The input is never mutated.
+        ``offered``: for a kind with a :meth:`conversation`, the turns the server offered in
+        the worker's assignment (None on the requester's side: gold, audits).
         """
         model = parse(self.answer_model(params), answer, "answer",
-                      {"params": params, "data": data})
+                      {"params": params, "data": data, "offered": offered})
         return self.normalize_answer(params, model)
 
     def answer_model(self, params: dict[str, Any]) -> type[BaseModel]:
@@ -137,6 +171,34 @@ class Kind(ABC):
     def labels_used(self, answer: dict[str, Any]) -> set[str]:
         """Return the labels a normalized answer refers to (empty for label-less kinds)."""
         return set()
+
+    # -- conversations with models (kinds that generate replies) ------------------------
+
+    def conversation(self, params: dict[str, Any], data: Any) -> Conversation | None:
+        """What a task asks of the models, or None: this kind generates nothing."""
+        return None
+
+    def worker_data(self, params: dict[str, Any], data: Any) -> Any:
+        """The task data as a worker sees it (default: all of it)."""
+        return data
+
+    def validate_choice(self, params: dict[str, Any], candidates: Sequence[str],
+                        choice: Any) -> dict[str, Any]:
+        """A worker's ranking (scores, ideal) of one turn's ``candidates``, normalized, before
+        the conversation continues; fields named without a prefix."""
+        raise NotImplementedError(f"{self.name} holds no conversations")
+
+    def chosen_reply(self, choice: Mapping[str, Any], contents: Mapping[str, str]) -> str:
+        """The reply the next turn continues from, given a validated choice and the turn's
+        candidates' contents by id."""
+        raise NotImplementedError(f"{self.name} holds no conversations")
+
+    def resolve_answer(self, params: dict[str, Any], answer: dict[str, Any],
+                       sources: Mapping[str, Any]) -> dict[str, Any]:
+        """The form of a stored answer that :meth:`aggregate` and :meth:`match` read, given
+        where each candidate of the task came from (candidate id → ``{"model": name,
+        "shared": bool, …}``); default: the answer itself."""
+        return answer
 
     # -- results ----------------------------------------------------------------------
 

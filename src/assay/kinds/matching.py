@@ -22,7 +22,7 @@ class MatchPolicy:
     ``min_iou`` is the overlap a pair of boxes needs; ``min_similarity`` applies to text;
     ``min_jaccard`` to multi-label ``categorize``; ``rating_tolerance`` is how far a rating
     may be from the expected one, None meaning 10% of the scale, rounded to the nearest
-    integer.
+    integer; ``tau`` is the Kendall tau-b a ranking (``chat``) needs against the expected one.
     """
 
     min_f1: float = 0.8
@@ -30,6 +30,7 @@ class MatchPolicy:
     min_similarity: float = 0.9
     min_jaccard: float = 1.0
     rating_tolerance: int | None = None
+    tau: float = 0.6
 
     @classmethod
     def from_quality(cls, quality: Mapping[str, Any] | None) -> MatchPolicy:

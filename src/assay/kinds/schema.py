@@ -231,3 +231,37 @@ class AnyObject(KindModel):
     """Task data that may be any JSON object (its keys are the customer's own)."""
 
     model_config = ConfigDict(extra="allow")
+
+
+def criteria_list(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A wrap validator for a list of criteria objects with an ``id`` each: each
+    criterion's own errors, too many criteria, and every repeated id."""
+    if not isinstance(value, list):
+        raise invalid("must be a list of criteria")
+    errors: list[tuple[Loc, str]] = []
+    if len(value) > MAX_LABELS:
+        errors.append(((), f"must contain at most {MAX_LABELS} criteria"))
+    result = None
+    try:
+        result = handler(value)
+    except ValidationError as exc:
+        errors += [(tuple(e["loc"]), e["msg"]) for e in exc.errors()]
+    bad_ids = {loc[0] for loc, _ in errors if loc[1:2] == ("id",) or len(loc) == 1}
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        if i in bad_ids or not isinstance(item, dict) or "id" not in item:
+            continue
+        if item["id"] in seen:
+            errors.append(((i, "id"), f"duplicates {item['id']!r}"))
+        seen.add(item["id"])
+    if errors:
+        errors.sort(key=lambda error: error[0][:1])
+        raise field_errors(errors, value)
+    return result
+
+
+def above_min(value: int, info: ValidationInfo) -> int:
+    """An ``max`` field's validator: above the ``min`` field beside it."""
+    if "min" in info.data and value <= info.data["min"]:
+        raise invalid("must be greater than min")
+    return value

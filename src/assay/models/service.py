@@ -207,3 +207,17 @@ def usage(session: Session, who: Requester, model_id: str,
             "currency": currency if priced else None,
             "latency_ms": {"p50": _percentile(latencies, 50),
                            "p99": _percentile(latencies, 99)}}
+
+
+def call_deadline(session: Session, org_id: str, model_id: str) -> float:
+    """The deadline (``timeout_s``) of a call to this model; the default for a model that
+    is gone (its call will fail at once)."""
+    model = repository.get_model(session, org_id, model_id)
+    params = {**CALL_DEFAULTS, **(model.params if model is not None else {})}
+    return float(params["timeout_s"])
+
+
+def model_names(session: Session, org_id: str, model_ids: list[str]) -> dict[str, str]:
+    """The names of these models of the organization, by id (a missing one is left out)."""
+    found = (repository.get_model(session, org_id, m) for m in sorted(set(model_ids)))
+    return {m.id: m.name for m in found if m is not None}

@@ -29,6 +29,7 @@ class MatchIn(Strict):
     min_similarity: float | None = Field(default=None, ge=0, le=1)
     min_jaccard: float | None = Field(default=None, ge=0, le=1)
     rating_tolerance: int | None = Field(default=None, ge=0, le=1_000_000)
+    tau: float | None = Field(default=None, ge=-1, le=1)
 
 
 class QualityIn(Strict):

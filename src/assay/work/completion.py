@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assay.batches.service import complete_batch_of_task
+from assay.conversations import service as conversations
 from assay.db.types import AnyRow
 from assay.kinds import get_kind
 from assay.review.service import drawn_for_review
@@ -23,7 +24,9 @@ def complete_task(session: Session, task: AnyRow, project: AnyRow, now: datetime
     callback_url. The caller holds the task's row lock. Without a ``result`` (from the
     quality engine), the kind's interim rule computes it."""
     if result is None:
-        answers = repository.list_counted_answers(session, task.org_id, task.id)
+        answers = conversations.resolved_answers(
+            session, project, task.org_id, task.id,
+            repository.list_counted_answers(session, task.org_id, task.id))
         aggregate = get_kind(project.kind).aggregate(project.params, answers)
         result = TaskResult(aggregate.answer, aggregate.confidence, aggregate.method,
                             len(answers))

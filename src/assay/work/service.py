@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from assay.accounts.service import WorkerPrincipal, get_worker
 from assay.auditlog import service as auditlog
 from assay.clock import isoformat
+from assay.conversations import service as conversations
 from assay.db.models import Worker
 from assay.db.types import AnyRow
 from assay.errors import Conflict, Forbidden, NotFound, RateLimited
@@ -47,7 +48,7 @@ def offer(assignment_id: str, expires_at: datetime, project: AnyRow,
         "kind": project.kind,
         "instructions": project.instructions,
         "params": project.params,
-        "data": data,
+        "data": get_kind(project.kind).worker_data(project.params, data),
         "expires_at": isoformat(expires_at),
     }
 
@@ -229,13 +230,20 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
         raise Conflict("this assignment expired; ask for the next task",
                        code="assignment_expired")
     _check_rate(session, project, who.worker_id, now)
+    kind = get_kind(project.kind)
+    offered = None
+    if kind.conversation(project.params, task.data) is not None:
+        offered = conversations.offered_turns(session, task.org_id, assignment.id)
     try:
-        clean = get_kind(project.kind).validate_answer(project.params, task.data, answer)
+        clean = kind.validate_answer(project.params, task.data, answer, offered)
     except KindValidationError as exc:
         raise kind_error(exc) from exc
     purpose = quality.CHECKED.get(task.status)  # gold (live or retired since), training
     checked = purpose is not None
-    correct = quality.answers_match(project, task.expected_answer, clean) if checked else None
+    correct = quality.answers_match(
+        project, task.expected_answer,
+        conversations.resolved(session, project, task.org_id, task.id, clean)
+    ) if checked else None
     response_id = new_id("rsp")
     duration_ms = max(0, int((now - assignment.created_at).total_seconds() * 1000))
     repository.insert_response(

@@ -17,20 +17,17 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     Field,
-    ValidationError,
     ValidationInfo,
-    ValidatorFunctionWrapHandler,
     WrapValidator,
     create_model,
 )
 
 from assay.kinds.schema import (
-    MAX_LABELS,
     KindModel,
-    Loc,
     Name,
+    above_min,
     checked,
-    field_errors,
+    criteria_list,
     invalid,
     is_number,
     project,
@@ -44,42 +41,10 @@ class Criterion(KindModel):
                                    "must be a number > 0")] = 1
 
 
-def _criteria(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """Each criterion's own errors, too many criteria, and every repeated id."""
-    if not isinstance(value, list):
-        raise invalid("must be a list of criteria")
-    errors: list[tuple[Loc, str]] = []
-    if len(value) > MAX_LABELS:
-        errors.append(((), f"must contain at most {MAX_LABELS} criteria"))
-    result = None
-    try:
-        result = handler(value)
-    except ValidationError as exc:
-        errors += [(tuple(e["loc"]), e["msg"]) for e in exc.errors()]
-    bad_ids = {loc[0] for loc, _ in errors if loc[1:2] == ("id",) or len(loc) == 1}
-    seen: set[str] = set()
-    for i, item in enumerate(value):
-        if i in bad_ids or not isinstance(item, dict) or "id" not in item:
-            continue
-        if item["id"] in seen:
-            errors.append(((i, "id"), f"duplicates {item['id']!r}"))
-        seen.add(item["id"])
-    if errors:
-        errors.sort(key=lambda error: error[0][:1])
-        raise field_errors(errors, value)
-    return result
-
-
-def _above_min(value: int, info: ValidationInfo) -> int:
-    if "min" in info.data and value <= info.data["min"]:
-        raise invalid("must be greater than min")
-    return value
-
-
 class Params(KindModel):
     min: int = 1
-    max: Annotated[int, AfterValidator(_above_min)] = Field(default=5, validate_default=True)
-    criteria: Annotated[list[Criterion], WrapValidator(_criteria)] = []
+    max: Annotated[int, AfterValidator(above_min)] = Field(default=5, validate_default=True)
+    criteria: Annotated[list[Criterion], WrapValidator(criteria_list)] = []
 
 
 def _score(value: Any, info: ValidationInfo) -> int:

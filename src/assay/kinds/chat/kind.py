@@ -1,0 +1,235 @@
+"""``chat``: the rules beside the shapes (``schemas.py``).
+
+- Conversation: the task's messages open it; when they end with a user turn, the first
+  turn's replies (generated, or given in the data) are the same for every worker of the
+  task; otherwise the worker writes the user turn and the conversation is theirs alone, as
+  is every later turn (each needs the worker's next user turn). A turn continues from the
+  written ``ideal``, else from the best-ranked reply (the first of its group, by id), else
+  from the best-scored one.
+- The worker sees the messages, never the given candidates' model names (they come through
+  ``generate`` like generated ones).
+- Result (``method: "bradley_terry"``): per shared turn, the workers' rankings are broken
+  into pairs (a tie is half a win each) and fitted by Bradley-Terry with one tied game per
+  pair as a prior (:func:`assay.algorithms.rankings.bradley_terry_rankings`); ``order``
+  lists the candidates' model names strongest first, ``scores`` the mean rubric score per
+  model and criterion, ``ideal`` the medoid of the written ideals (or null). The confidence
+  is the least, over the shared turns, of the fitted probability that the first reply beats
+  the second. A task with no shared turn has no result (``method: "none"``).
+- Match (gold, review): per turn the expected ranking, written with model names (or
+  candidate ids), against the answer's by Kendall's tau-b, which must reach
+  ``quality.match.tau`` (default 0.6) on every turn; rubric scores must lie within
+  ``quality.match.rating_tolerance`` (default 10% of the criterion's scale, rounded).
+  Partial credit: the mean of ``(tau + 1) / 2`` over the turns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from assay.algorithms.rankings import (
+    bradley_terry_rankings,
+    kendall_tau_b,
+    positions_from_groups,
+)
+from assay.algorithms.text import aggregate_texts
+from assay.kinds.base import NO_AGGREGATE, Aggregate, Conversation, Kind, removed_names
+from assay.kinds.chat.schemas import Answer, Data, Params, Turn, choice_errors
+from assay.kinds.errors import FieldError, KindValidationError
+from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
+from assay.kinds.schema import field_errors, parse, path
+
+METHOD = "bradley_terry"
+
+
+def _normalized_turns(params: Mapping[str, Any],
+                      raw: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each turn's keys in a fixed order, its candidates sorted, each group sorted."""
+    criteria = [c["id"] for c in params["rubric"]]
+    turns = []
+    for turn in raw:
+        out: dict[str, Any] = {}
+        if turn.get("prompt") is not None:
+            out["prompt"] = turn["prompt"]
+        out["candidates"] = sorted(turn["candidates"])
+        if turn.get("ranking") is not None:
+            out["ranking"] = [sorted(group) for group in turn["ranking"]]
+        if turn.get("scores") is not None:
+            out["scores"] = {c: {k: turn["scores"][c][k] for k in criteria}
+                             for c in out["candidates"]}
+        if turn.get("ideal") is not None:
+            out["ideal"] = turn["ideal"]
+        turns.append(out)
+    return turns
+
+
+def _best(choice: Mapping[str, Any], candidates: Sequence[str],
+          params: Mapping[str, Any] | None = None) -> str:
+    ranking = choice.get("ranking")
+    if ranking:
+        return sorted(ranking[0])[0]
+    scores = choice.get("scores")
+    if scores:
+        weights = {c["id"]: float(c.get("weight", 1)) for c in (params or {}).get("rubric", [])}
+        return max(candidates, key=lambda c: (
+            sum(weights.get(k, 1.0) * v for k, v in scores.get(c, {}).items()),
+            -candidates.index(c)))
+    return sorted(candidates)[0]
+
+
+def _tolerance(criterion: Mapping[str, Any], policy: MatchPolicy) -> int:
+    if policy.rating_tolerance is not None:
+        return policy.rating_tolerance
+    return (int(criterion.get("max", 5)) - int(criterion.get("min", 1)) + 5) // 10
+
+
+class Chat(Kind):
+    name = "chat"
+    position = 70
+    params_schema = Params
+    data_schema = Data
+    answer_schema = Answer
+
+    # -- the stored forms -----------------------------------------------------------------
+
+    def normalize_answer(self, params: dict[str, Any], model: BaseModel) -> dict[str, Any]:
+        raw = model.model_dump(by_alias=True, exclude_unset=True)
+        return {"turns": _normalized_turns(params, raw["turns"])}
+
+    def check_params_change(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        errors = []
+        if new["ranking"] != old["ranking"]:
+            errors.append(FieldError("params.ranking", "cannot change once the project exists"))
+        if new["max_turns"] < old["max_turns"]:
+            errors.append(FieldError("params.max_turns", "cannot be lowered once the project "
+                                                         "exists (only raised)"))
+        if errors:
+            raise KindValidationError(errors)
+        return removed_names([c["id"] for c in old["rubric"]], [c["id"] for c in new["rubric"]])
+
+    def labels_used(self, answer: dict[str, Any]) -> set[str]:
+        return {k for turn in answer.get("turns", []) for s in (turn.get("scores") or {}).values()
+                for k in s}
+
+    # -- the conversation ------------------------------------------------------------------
+
+    def conversation(self, params: dict[str, Any], data: Any) -> Conversation:
+        messages = tuple(dict(m) for m in data.get("messages", []))
+        given = tuple({"model": c["model"], "content": c["content"]}
+                      for c in data.get("candidates") or [])
+        return Conversation(models=tuple(params["models"]), per_turn=params["candidates"],
+                            max_turns=params["max_turns"], messages=messages, given=given,
+                            opens_shared=bool(messages) and messages[-1]["role"] == "user")
+
+    def worker_data(self, params: dict[str, Any], data: Any) -> Any:
+        return {k: v for k, v in data.items() if k != "candidates"}
+
+    def validate_choice(self, params: dict[str, Any], candidates: Sequence[str],
+                        choice: Any) -> dict[str, Any]:
+        if not isinstance(choice, dict):
+            raise KindValidationError([FieldError("ranking", "is required")])
+        turn = parse(Turn, {**choice, "candidates": list(candidates)}, "")
+        raw = turn.model_dump(exclude_unset=True)
+        bad = choice_errors(params, raw)
+        if bad:
+            exc = field_errors(bad)
+            raise KindValidationError([FieldError(path("", e["loc"]).lstrip("."), e["msg"])
+                                       for e in exc.errors()])
+        out = _normalized_turns(params, [raw])[0]
+        out.pop("candidates")
+        return out
+
+    def chosen_reply(self, choice: Mapping[str, Any], contents: Mapping[str, str]) -> str:
+        if choice.get("ideal"):
+            return str(choice["ideal"])
+        return contents[_best(choice, list(contents))]
+
+    def resolve_answer(self, params: dict[str, Any], answer: dict[str, Any],
+                       sources: Mapping[str, Any]) -> dict[str, Any]:
+        names = {c: s["model"] for c, s in sources.items()}
+        shared = [bool(t["candidates"]) and all(
+            sources.get(c, {}).get("shared") for c in t["candidates"]) for t in answer["turns"]]
+        return {**answer, "sources": names, "shared": shared}
+
+    # -- results ---------------------------------------------------------------------------
+
+    def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
+        groups: dict[tuple[str, ...], list[tuple[dict[str, Any], dict[str, str]]]] = {}
+        for answer in answers:
+            for turn, shared in zip(answer["turns"], answer.get("shared", []), strict=False):
+                if shared:
+                    groups.setdefault(tuple(turn["candidates"]), []).append(
+                        (turn, answer.get("sources", {})))
+        if not groups:
+            return NO_AGGREGATE
+        turns, confidences = [], []
+        for items, given in groups.items():
+            names = {c: n for _, sources in given for c, n in sources.items()}
+            rankings = [positions_from_groups(t["ranking"], items) for t, _ in given
+                        if t.get("ranking")]
+            if rankings:
+                fit = bradley_terry_rankings(rankings)
+                order = [items[i] for i in fit.order]
+                confidences.append(fit.confidence)
+            else:
+                order = sorted(items)
+            turns.append({"order": [names.get(c, c) for c in order],
+                          "scores": self._mean_scores(params, [t for t, _ in given], names),
+                          "ideal": self._ideal([t for t, _ in given])})
+        confidence = min(confidences) if confidences else None
+        return Aggregate({"turns": turns}, confidence, METHOD)
+
+    @staticmethod
+    def _mean_scores(params: dict[str, Any], turns: list[dict[str, Any]],
+                     names: Mapping[str, str]) -> dict[str, dict[str, float]]:
+        sums: dict[str, dict[str, list[float]]] = {}
+        for turn in turns:
+            for cand, scores in (turn.get("scores") or {}).items():
+                model = sums.setdefault(names.get(cand, cand), {})
+                for criterion, value in scores.items():
+                    model.setdefault(criterion, []).append(float(value))
+        return {m: {k: round(sum(v) / len(v), 6) for k, v in by.items()}
+                for m, by in sorted(sums.items())}
+
+    @staticmethod
+    def _ideal(turns: list[dict[str, Any]]) -> str | None:
+        written = [t["ideal"] for t in turns if t.get("ideal")]
+        if not written:
+            return None
+        return aggregate_texts(written).text
+
+    def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
+              answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        names: Mapping[str, str] = answer.get("sources") or {}
+        want_turns = expected.get("turns") or []
+        got_turns = answer.get("turns") or []
+        if not want_turns:
+            return Match(1.0, True)
+        rubric = {c["id"]: c for c in params.get("rubric") or []}
+        credit, right = 0.0, True
+        for i, want in enumerate(want_turns):
+            got = got_turns[i] if i < len(got_turns) else {}
+            got_ranking = [[names.get(c, c) for c in group] for group in got.get("ranking") or []]
+            want_ranking = want.get("ranking") or [[m] for m in want.get("order") or []]
+            if want_ranking:
+                items = sorted({m for g in want_ranking for m in g})
+                tau = kendall_tau_b(positions_from_groups(want_ranking, items),
+                                    positions_from_groups(got_ranking, items))
+                if math.isnan(tau):
+                    tau = 1.0 if positions_from_groups(want_ranking, items).tolist() == \
+                        positions_from_groups(got_ranking, items).tolist() else 0.0
+                credit += (tau + 1) / 2
+                right = right and tau >= policy.tau - 1e-9
+            else:
+                credit += 1.0
+            got_scores = {names.get(c, c): s for c, s in (got.get("scores") or {}).items()}
+            for model, scores in (want.get("scores") or {}).items():
+                for criterion, value in scores.items():
+                    given = got_scores.get(model, {}).get(criterion)
+                    limit = _tolerance(rubric.get(criterion, {}), policy)
+                    if given is None or math.floor(abs(given - value)) > limit:
+                        right = False
+        return Match(credit / len(want_turns), right)
