@@ -6,6 +6,7 @@ rank what was offered; the conversation continues from the chosen reply up to
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from typing import Any
@@ -100,6 +101,17 @@ def test_a_turn_streams_then_reads_back_the_same_and_the_result_orders_models(
     assert result["answer"] == {"turns": [{"order": [f"{BETA}-one", f"{ALPHA}-one"],
                                            "scores": {}, "ideal": "Blue."}]}
     assert result["confidence"] == pytest.approx(0.75)
+    # The export compiles the stored candidates: the conversation they answered, the
+    # chosen reply and the rejected one.
+    with org.http() as http:
+        exported = http.get(f"/v1/projects/{project}/export", params={"format": "dpo"})
+    assert exported.status_code == 200, exported.text
+    rows = [json.loads(line) for line in exported.text.splitlines() if line.strip()]
+    pairs = {(r["chosen"][0]["content"], r["rejected"][0]["content"]) for r in rows}
+    assert all(r["prompt"] == messages for r in rows)
+    assert pairs == {("Blue.", reply_for(messages, 2)), ("Blue.", reply_for(messages, 1)),
+                     (reply_for(messages, 2), reply_for(messages, 1))}
+    _visible(exported.text)  # dpo rows carry no model name either
 
 
 def test_racing_requests_call_each_model_once_and_see_the_same_turn(

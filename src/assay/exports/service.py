@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from assay.accounts.service import Requester
+from assay.conversations import service as conversations
 from assay.db.engine import Database
 from assay.db.jsoncodec import dumps_json
 from assay.errors import field_error
@@ -58,7 +59,8 @@ def iter_post_training_rows(db: Database, who: Requester, project_id: str,
                               f"{', '.join(KINDS)}; this project's kind is {project.kind}")
         min_share = float((project.quality or {}).get("target_confidence") or 0.0)
         objects = tasks.iter_project_task_objects(session, who.org_id, project_id, True, CHUNK)
-        turns = judged_turns(project.kind, project.params, objects)
+        turns = judged_turns(project.kind, project.params, objects, sources=lambda batch: (
+            conversations.sources_of_tasks(session, who.org_id, [t["id"] for t in batch])))
         yield from compile_rows(fmt, turns, min_share)
 
 
