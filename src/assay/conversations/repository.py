@@ -21,6 +21,12 @@ def get_assignment(session: Session, worker_id: str, assignment_id: str, *,
     return session.scalars(stmt).first()
 
 
+def lock_assignment(session: Session, org_id: str, assignment_id: str) -> None:
+    """Take the assignment's row lock: one writer of its turns at a time."""
+    session.execute(select(Assignment.id).where(Assignment.id == assignment_id,
+                                                Assignment.org_id == org_id).with_for_update())
+
+
 def get_task_data(session: Session, org_id: str, task_id: str) -> Any:
     return session.scalars(select(Task.data).where(Task.id == task_id,
                                                    Task.org_id == org_id)).one()

@@ -237,6 +237,7 @@ def generation_state(session: Session, plan: Plan) -> tuple[str, datetime | None
 
 def record_turn(session: Session, plan: Plan, now: datetime) -> None:
     """The assignment saw this turn (and continued from the previous one with the choice)."""
+    repository.lock_assignment(session, plan.org_id, plan.assignment_id)
     turns = {t.turn: t for t in repository.list_assignment_turns(session, plan.org_id,
                                                                  plan.assignment_id)}
     if plan.choice is not None:
