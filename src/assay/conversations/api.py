@@ -17,7 +17,7 @@ from assay.conversations import generate
 from assay.conversations.schemas import GenerateIn, TurnDoc
 from assay.errors import AssayError, ModelError, ModelTimeout
 from assay.http.auth import require_worker
-from assay.http.documents import ErrorDoc
+from assay.http.documents import SERVER_ERRORS, ErrorDoc
 
 router = APIRouter(prefix="/v1/work", tags=["work"])
 
@@ -33,7 +33,7 @@ def _sse(event: str, data: dict[str, Any]) -> str:
 @router.post(
     "/{assignment_id}/generate", response_model=None,
     responses={200: {"model": TurnDoc, "content": {"text/event-stream": {}}},
-               "4XX": {"model": ErrorDoc},
+               "4XX": {"model": ErrorDoc}, **SERVER_ERRORS,
                502: {"model": ErrorDoc, "description": "model_error: a model failed"},
                504: {"model": ErrorDoc, "description": "model_timeout: a model was too slow"}},
     summary="The candidate replies of the assignment's next turn (generated once per turn)")
