@@ -4,9 +4,10 @@ Revision ID: 0019
 Revises: 0021
 Create Date: 2026-12-05
 
-It follows 0021 (curation), which landed first. New tables only (op.create_table): no rebuild of an existing SQLite table, so the
-status-check triggers of 0012 stay. The sealed columns are created with their declared
-types (JSON / TEXT on SQLite, bytea on PostgreSQL) by the Sealed column type itself.
+It follows 0021 (curation), which landed first. New tables only (op.create_table): no
+rebuild of an existing SQLite table, so the status-check triggers of 0012 stay. The sealed
+columns are created with their declared types (JSON / TEXT on SQLite, bytea on
+PostgreSQL) by the Sealed column type itself.
 """
 
 from __future__ import annotations
