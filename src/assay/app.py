@@ -48,6 +48,13 @@ from assay.work.clearances_api import router as clearances_router
 log = logging.getLogger("assay")
 
 
+API_DESCRIPTION = (
+    "The Assay HTTP API, version 1. Every route, its parameters and its answers are listed "
+    "at `/docs` on this server (no outside assets) and here in `/openapi.json`; the guides "
+    "(task kinds, quality, security, deployment) are the `docs/` folder of the Assay "
+    "source distribution.")
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None,
                clock: Clock | None = None, rng: random.Random | None = None) -> FastAPI:
     """The app. ``clock`` and ``rng`` are the one clock and random source its routes use
@@ -74,8 +81,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                 runner.stop()
             db.dispose()
 
+    # /docs is the web UI's own page (web/api_docs_views.py): FastAPI's viewers load their
+    # assets from a CDN, blank on a server without internet access.
     app = FastAPI(title="Assay", version=__version__, lifespan=lifespan,
-                  description="The Assay HTTP API, version 1. See API.md.")
+                  docs_url=None, redoc_url=None, description=API_DESCRIPTION)
     app.state.settings = settings
     app.state.db = db
     app.state.clock = clock

@@ -40,6 +40,9 @@ def markdown(text: str | None) -> Markup:
     return Markup(_markdown.render(text or ""))
 
 
+templates.env.filters["markdown"] = markdown
+
+
 def short_json(value: Any, limit: int = 160) -> str:
     """A JSON value as one line of text for a table cell, cut at ``limit`` characters."""
     if value is None:
