@@ -91,6 +91,7 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("POST", "/v1/projects/{project_id}/duplicates/cancel"): "member",
     ("POST", "/v1/projects/{project_id}/predictions"): "member",
     ("GET", "/v1/projects/{project_id}/suspects"): "read",
+    ("GET", "/v1/tasks/search"): "read",
     ("POST", "/v1/projects/{project_id}/suspects/review"): "member",
     # Announced by API.md part two and being built now: rows ready for them.
     ("DELETE", "/v1/tasks/{task_id}"): "admin",
@@ -112,6 +113,9 @@ WEB_POST_ROLE_OF = {
 }
 
 ROLES = ("viewer", "member", "admin")
+
+# Required query parameters of a read (the project is filled in from the real ids).
+QUERY_OF: dict[str, dict[str, str]] = {"/v1/tasks/search": {"q": "x"}}
 
 
 def _spec_routes(url: str) -> list[tuple[str, str]]:
@@ -189,7 +193,10 @@ def test_each_role_gets_what_its_row_says(org: Org, keys: dict[str, str]) -> Non
                 # Changes name no object and send an empty body: past the role check they
                 # are refused as invalid or not found, so the attempts change nothing.
                 r = http.request(method, _path(path, ids if need == "read" else {}),
-                                 json=None if method == "GET" else {})
+                                 json=None if method == "GET" else {},
+                                 params=QUERY_OF.get(path, {}) | (
+                                     {"project": ids["project_id"]}
+                                     if path in QUERY_OF else {}))
             status, code = r.status_code, _code(r)
             refused = status == 403 and code == "forbidden_role"
             if need == "read":  # 202: a read that started its job (curation's duplicates)

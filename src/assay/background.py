@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from assay.clock import Clock, SystemClock
-from assay.curation.jobs import run_duplicates
+from assay.curation.jobs import run_duplicates, run_embeddings
 from assay.db.engine import Database
 from assay.jobs.runner import Handler, JobRunner
 from assay.quality.refit import refit_due_projects
@@ -40,7 +40,8 @@ def make_runner(db: Database, settings: Settings, clock: Clock | None = None,
     """The one runner of a process: job handlers by kind, and the periodic sweeps."""
     clock = clock or SystemClock()
     refit = metrics.timed_refit(refit_due_projects) if metrics else refit_due_projects
-    handlers: dict[str, Handler] = {"curation.duplicates": partial(run_duplicates, clock=clock)}
+    handlers: dict[str, Handler] = {"curation.duplicates": partial(run_duplicates, clock=clock),
+                                    "curation.embeddings": partial(run_embeddings, clock=clock)}
     return JobRunner(db, settings, handlers,
                      batch_handlers={"callback": partial(deliver_callbacks, clock=clock)},
                      periodic=[(partial(sweep_expired_leases, clock=clock),

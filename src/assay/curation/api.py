@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
 from assay.clock import Clock
-from assay.curation import duplicates, predictions, suspects
+from assay.curation import duplicates, embeddings, predictions, suspects
 from assay.curation.schemas import PredictionsIn, SuspectsReviewIn
 from assay.db.engine import Database
 from assay.http.auth import get_clock, get_db, require_member, require_requester
-from assay.http.documents import Doc, doc
+from assay.http.documents import Doc, TaskDoc, doc
 from assay.http.pagination import check_limit, decode_token, encode_token, page
 
 router = APIRouter(tags=["curation"])
@@ -185,3 +186,35 @@ def review_suspects(project_id: str, body: SuspectsReviewIn,
                     db: Database = Depends(get_db),
                     clock: Clock = Depends(get_clock)) -> dict[str, Any]:
     return db.write(lambda s: suspects.send_to_review(s, who, project_id, body, clock.now()))
+
+
+class SearchHitDoc(TaskDoc):
+    score: float = Field(description="cosine similarity of the task's text to the query")
+
+
+class SearchPage(Doc):
+    docs: list[SearchHitDoc]
+    next_token: str | None = Field(description="always null: ask a larger `limit`")
+
+
+@router.get("/v1/tasks/search", response_model=None,
+            responses={**doc(SearchPage), 202: {"model": RunDoc, "description":
+                                                "the project's tasks are being embedded"}},
+            summary="Semantic search over a project's tasks",
+            description="The `limit` tasks of `project` whose text is nearest the query `q` "
+            "by the project's `curation.embedding_model`, nearest first, each with its "
+            "`score` (cosine similarity). Tasks not embedded yet are embedded by a job "
+            "first: `202` with its progress until it is done.")
+def search_tasks(project: str = Query(...), q: str = Query(...), limit: int = Query(10),
+                 who: Requester = Depends(require_requester),
+                 db: Database = Depends(get_db), clock: Clock = Depends(get_clock)) -> Any:
+    limit = check_limit(limit)
+
+    def run(session: Any) -> Any:
+        found = embeddings.search(session, who, project, q, limit, clock.now())
+        if isinstance(found, list):
+            auditlog.record(session, who, "task.list", project, at=clock.now())
+            return {"docs": found, "next_token": None}
+        return JSONResponse(duplicates.run_object(found), status_code=202)
+
+    return db.write(run)

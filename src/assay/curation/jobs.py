@@ -6,7 +6,7 @@ runner died) is harmless: only the first to finish stores its pairs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from assay.algorithms.near_duplicates import near_duplicates_streamed
 from assay.clock import Clock
 from assay.curation import repository
+from assay.curation.embeddings import compute_embeddings, duplicates_by_embedding
 from assay.curation.text import task_text
 from assay.db.engine import Database
 from assay.jobs import queue
@@ -28,7 +29,13 @@ SEED = 20_140_901
 """The permutations' seed, as ``assay dedup``'s: the same texts give the same pairs."""
 
 
-def run_duplicates(db: Database, settings: Settings, job: ClaimedJob, *, clock: Clock) -> None:
+Work = Callable[[str, str, str, dict[str, Any]], Callable[[Session], None] | None]
+
+
+def _run(db: Database, job: ClaimedJob, clock: Clock, work: Work) -> None:
+    """Load the job's run; unless it is no longer running, do ``work(org, project, run,
+    params)``, which returns what to write as the run finishes (or None). A failure marks
+    the run and the job failed with its error."""
     run_id, org_id = job.payload["run"], job.payload["org"]
     with db.read() as session:
         run = repository.get_run(session, org_id, run_id)
@@ -39,13 +46,7 @@ def run_duplicates(db: Database, settings: Settings, job: ClaimedJob, *, clock: 
         db.write(lambda s: queue.finish(s, job.id, clock.now()))
         return
     try:
-        if params.get("method") == "embedding":
-            from assay.curation.embeddings import duplicates_by_embedding
-
-            pairs = duplicates_by_embedding(db, org_id, project_id, run_id, params,
-                                            clock=clock)
-        else:
-            pairs = _minhash_pairs(db, org_id, project_id, run_id, params, clock)
+        store = work(org_id, project_id, run_id, params)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
 
@@ -56,14 +57,36 @@ def run_duplicates(db: Database, settings: Settings, job: ClaimedJob, *, clock: 
         db.write(failed)
         return
 
-    def store(s: Session) -> None:
-        now = clock.now()
-        if repository.finish_run(s, org_id, run_id, "done", now):
+    def finished(s: Session) -> None:
+        if repository.finish_run(s, org_id, run_id, "done", clock.now()) and store:
+            store(s)
+        queue.finish(s, job.id, clock.now())
+
+    db.write(finished)
+
+
+def run_duplicates(db: Database, settings: Settings, job: ClaimedJob, *, clock: Clock) -> None:
+    def work(org_id: str, project_id: str, run_id: str,
+             params: dict[str, Any]) -> Callable[[Session], None]:
+        if params.get("method") == "embedding":
+            pairs = duplicates_by_embedding(db, org_id, project_id, params, clock)
+        else:
+            pairs = _minhash_pairs(db, org_id, project_id, run_id, params, clock)
+
+        def store(s: Session) -> None:
             repository.insert_pairs(s, org_id, project_id, run_id, pairs)
             repository.delete_project_pairs(s, org_id, project_id, run_id)
-        queue.finish(s, job.id, now)
 
-    db.write(store)
+        return store
+
+    _run(db, job, clock, work)
+
+
+def run_embeddings(db: Database, settings: Settings, job: ClaimedJob, *, clock: Clock) -> None:
+    def work(org_id: str, project_id: str, run_id: str, params: dict[str, Any]) -> None:
+        compute_embeddings(db, org_id, project_id, run_id, params, clock)
+
+    _run(db, job, clock, work)
 
 
 def _minhash_pairs(db: Database, org_id: str, project_id: str, run_id: str,

@@ -112,11 +112,14 @@ def get_latest_run(session: Session, org_id: str, project_id: str, kind: str,
 
 
 def set_run_progress(session: Session, org_id: str, run_id: str, done: int,
-                     now: datetime) -> None:
+                     now: datetime, total: int | None = None) -> None:
+    values: dict[str, Any] = {"done": done, "updated_at": now}
+    if total is not None:
+        values["total"] = total
     session.execute(update(CurationRun)
                     .where(CurationRun.org_id == org_id, CurationRun.id == run_id,
                            CurationRun.status == "running")
-                    .values(done=done, updated_at=now),
+                    .values(**values),
                     execution_options={"synchronize_session": False})
 
 
@@ -263,6 +266,47 @@ def put_embeddings(session: Session, org_id: str, project_id: str, model: str,
          "content_hash": digest, "dim": dim, "created_at": now,
          "vector": seal(session, org_id, "embeddings", "vector", vector)}
         for task_id, digest, dim, vector in rows])
+
+
+def list_embedded_ids(session: Session, org_id: str, project_id: str, model: str) -> list[str]:
+    return list(session.scalars(select(Embedding.task_id).where(
+        Embedding.org_id == org_id, Embedding.project_id == project_id,
+        Embedding.model == model)))
+
+
+def count_unembedded(session: Session, org_id: str, project_id: str, model: str) -> int:
+    """Curated tasks of the project without a vector by ``model``."""
+    embedded = select(Embedding.task_id).where(Embedding.org_id == org_id,
+                                               Embedding.project_id == project_id,
+                                               Embedding.model == model)
+    return int(session.scalar(
+        select(func.count()).select_from(Task)
+        .where(Task.org_id == org_id, Task.project_id == project_id, Task.purpose == "live",
+               Task.status.in_(CURATED_STATUSES), Task.id.not_in(embedded))) or 0)
+
+
+def embeddings_marker(session: Session, org_id: str, project_id: str,
+                      model: str) -> tuple[int, Any]:
+    """What changes when the project's vectors by ``model`` change: count, newest time."""
+    count, newest = session.execute(
+        select(func.count(), func.max(Embedding.created_at))
+        .where(Embedding.org_id == org_id, Embedding.project_id == project_id,
+               Embedding.model == model)).one()
+    return int(count or 0), newest
+
+
+def list_curated_ids(session: Session, org_id: str, project_id: str) -> list[str]:
+    return list(session.scalars(select(Task.id).where(
+        Task.org_id == org_id, Task.project_id == project_id, Task.purpose == "live",
+        Task.status.in_(CURATED_STATUSES))))
+
+
+def list_tasks_by_ids(session: Session, org_id: str, task_ids: Sequence[str]) -> dict[str, Task]:
+    """These live tasks of the organization, by id."""
+    if not task_ids:
+        return {}
+    return {t.id: t for t in session.scalars(select(Task).where(
+        Task.org_id == org_id, Task.id.in_(list(task_ids)), Task.purpose == "live"))}
 
 
 # Erasure: an erased task's or project's curation rows go with its content.

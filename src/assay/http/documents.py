@@ -61,6 +61,18 @@ class PayDoc(Doc):
     currency: str
 
 
+class CurationDoc(Doc):
+    embedding_model: Literal["default", "minilm", "hashing"] = Field(
+        description="embeds the task texts for search and duplicates by embedding: the "
+        "offline MiniLM (the [embeddings] extra), the built-in hashing vectorizer, or "
+        "default (MiniLM when installed, else hashing)")
+    text_field: str = Field(description="the data field curation reads (else every string)")
+    suggestions: bool = Field(description="workers see uploaded predictions as a "
+                                          "suggestion (never on gold)")
+    order: Literal["priority", "uncertainty", "diversity"] = Field(
+        description="how pending tasks are offered")
+
+
 class ProjectDoc(Doc):
     id: str
     name: str
@@ -79,6 +91,7 @@ class ProjectDoc(Doc):
     retention_days: int | None = Field(
         default=None, description="completed tasks are erased this many days after "
         "completion; null keeps them")
+    curation: CurationDoc | None = None
     created_at: str
     updated_at: str
     counts: Counts

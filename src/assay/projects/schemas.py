@@ -62,6 +62,20 @@ class LimitsIn(Strict):
     min_seconds_per_task: float | None = Field(default=None, ge=0, le=3600)
 
 
+CURATION_DEFAULTS: dict[str, Any] = {"embedding_model": "default", "text_field": "text",
+                                     "suggestions": False, "order": "priority"}
+"""A project's curation settings when it sets none (docs/curation.md)."""
+
+
+class CurationIn(Strict):
+    """Curation settings (``curation/``); each field left out keeps its value."""
+
+    embedding_model: Literal["default", "minilm", "hashing"] | None = None
+    text_field: str | None = Field(default=None, min_length=1, max_length=200)
+    suggestions: bool | None = None
+    order: Literal["priority", "uncertainty", "diversity"] | None = None
+
+
 class ProjectCreate(Strict):
     name: str = Field(min_length=1, max_length=200)
     kind: KindName
@@ -75,6 +89,7 @@ class ProjectCreate(Strict):
     callback_url: str | None = None
     sensitivity: Sensitivity = "standard"
     retention_days: int | None = _retention_days()
+    curation: CurationIn | None = None
 
 
 class ProjectPatch(Strict):
@@ -89,3 +104,4 @@ class ProjectPatch(Strict):
     callback_url: str | None = None
     sensitivity: Sensitivity | None = None
     retention_days: int | None = _retention_days()  # null clears it
+    curation: CurationIn | None = None

@@ -16,7 +16,13 @@ from assay.ids import new_id
 from assay.kinds import get_kind
 from assay.kinds.base import KindValidationError
 from assay.projects import repository
-from assay.projects.schemas import ProjectCreate, ProjectPatch, QualityIn
+from assay.projects.schemas import (
+    CURATION_DEFAULTS,
+    CurationIn,
+    ProjectCreate,
+    ProjectPatch,
+    QualityIn,
+)
 from assay.projects.sensitivity import LEVELS, visible_levels
 
 DEFAULT_PAY = {"per_task": "0", "training_per_task": "0", "currency": "USD"}
@@ -95,7 +101,7 @@ def create_project(session: Session, who: Requester, body: ProjectCreate,
                 else {"answers_per_minute": None, "min_seconds_per_task": None}),
         callback_url=check_callback_url(body.callback_url, allowed_hosts),
         sensitivity=body.sensitivity, retention_days=body.retention_days,
-        created_at=now, updated_at=now,
+        curation=_curation(None, body.curation), created_at=now, updated_at=now,
     )
     _check_crowd(project, "sensitivity" if body.sensitivity == "restricted" else "workforce")
     session.add(project)
@@ -137,12 +143,20 @@ def update_project(session: Session, who: Requester, project_id: str, body: Proj
             setattr(project, name, value)
     if "retention_days" in given:
         project.retention_days = body.retention_days
+    if body.curation is not None:
+        project.curation = _curation(project.curation, body.curation)
     _check_crowd(project, "sensitivity" if body.sensitivity is not None else "workforce")
     if "callback_url" in given:
         project.callback_url = check_callback_url(body.callback_url, allowed_hosts)
     project.updated_at = utcnow()
     session.flush()
     return project
+
+
+def _curation(base: dict[str, Any] | None, patch: CurationIn | None) -> dict[str, Any] | None:
+    if patch is None:
+        return base
+    return {**(base or {}), **patch.model_dump(exclude_none=True)}
 
 
 def _check_crowd(project: Project, field: str) -> None:
@@ -166,6 +180,7 @@ def project_object(project: Project, counts: dict[str, int]) -> dict[str, Any]:
         "callback_url": project.callback_url,
         "sensitivity": project.sensitivity,
         "retention_days": project.retention_days,
+        "curation": {**CURATION_DEFAULTS, **(project.curation or {})},
         "created_at": isoformat(project.created_at),
         "updated_at": isoformat(project.updated_at),
         "counts": counts,
