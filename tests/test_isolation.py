@@ -35,6 +35,8 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("PATCH", "/v1/projects/{project_id}"): {"name": "stolen"},
         ("PATCH", "/v1/tasks/{task_id}"): {"priority": 5},
         ("PATCH", "/v1/models/{model_id}"): {"name": "stolen"},
+        ("POST", "/v1/projects/{project_id}/generate"): {"model": ids["model_id"],
+                                                         "seeds": ["Write a poem."]},
         ("PATCH", "/v1/org/members/{member_id}"): {"role": "viewer"},
         ("PATCH", "/v1/org/workers/{worker_id}"): {"clearances": ["restricted"]},
         ("POST", "/v1/tasks/{task_id}/audit"): {"accepted": True},

@@ -38,6 +38,7 @@ from assay.quality.appeals_api import router as appeals_router
 from assay.quality.standing_api import router as standing_router
 from assay.review.api import router as review_router
 from assay.settings import Settings
+from assay.synthetic.api import router as synthetic_router
 from assay.tasks.api import router as tasks_router
 from assay.tasks.callbacks_api import router as callbacks_router
 from assay.tasks.erasure_api import router as erasure_router
@@ -125,7 +126,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                    work_router, export_router, quality_router, review_router,
                    ledger_router, appeals_router,
                    standing_router, org_router, audit_router, erasure_router,
-                   clearances_router, models_router, callbacks_router, conversations_router):
+                   clearances_router, models_router, callbacks_router, conversations_router,
+                   synthetic_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

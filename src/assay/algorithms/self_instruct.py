@@ -115,11 +115,12 @@ def _bound(a: Counter[str], na: int, b: Counter[str], nb: int) -> float:
 
 def plan_requests(pool: Sequence[str], n_requests: int, *, rng: random.Random, k: int = 4,
                   per_request: int = 5, variations: Sequence[str] = (),
-                  template: str = NEW_TEMPLATE) -> list[Request]:
+                  template: str = NEW_TEMPLATE, start: int = 0) -> list[Request]:
     """``n_requests`` requests over ``pool``: with ``variations`` named, every other request
     applies one of them (in turn) to a pool prompt drawn at random; the others show ``k``
     prompts drawn without replacement and ask for ``per_request`` new ones. ``template``
-    must hold ``{examples}`` and ``{count}``.
+    must hold ``{examples}`` and ``{count}``. ``start`` numbers the first request, for a
+    caller that plans one request at a time as its pool grows.
 
     Raises ``ValueError`` for an empty pool, an unknown variation or a template without
     its fields.
@@ -136,7 +137,7 @@ def plan_requests(pool: Sequence[str], n_requests: int, *, rng: random.Random, k
     if "{examples}" not in template or "{count}" not in template:
         raise ValueError("the template must hold {examples} and {count}")
     out: list[Request] = []
-    for i in range(n_requests):
+    for i in range(start, start + n_requests):
         if variations and i % 2 == 1:
             name = variations[(i // 2) % len(variations)]
             prompt = rng.choice(list(pool))

@@ -16,6 +16,9 @@ which wins). A mode is a ``+``-joined list of:
 ``after-S``         with ``fail``: send ``Retry-After: S`` (a 429 sends ``0`` otherwise)
 ``refuse``          answer 400 (a request the server will not take)
 ``nousage``         leave ``usage`` out (the client must estimate)
+``list``            answer a numbered list of 5 made-up prompts (:func:`list_for`): 4 on
+                    topics drawn from the conversation's digest, the 5th a near-copy of
+                    the 1st, as a generator of synthetic prompts might write them
 
 Text after ``#`` is ignored except as the key of the ``fail`` counter, so two tests can use
 ``fail-500x2#a`` and ``fail-500x2#b`` independently. It counts the requests it is handling
@@ -59,6 +62,28 @@ def reply_for(messages: list[dict[str, Any]], seed: int | None = None) -> str:
     return f"{REPLY_PREFIX} {digest}{seeded}: {last}".rstrip()
 
 
+TOPICS = ("tides", "volcanoes", "compound interest", "binary search", "photosynthesis",
+          "the French Revolution", "jet streams", "vaccines", "sourdough bread", "black holes",
+          "supply chains", "prime numbers", "bird migration", "recursion", "glaciers",
+          "inflation", "coral reefs", "the printing press", "neural networks", "tea")
+TONES = ("short", "friendly", "formal", "playful", "careful", "plain", "vivid", "skeptical",
+         "practical", "historical", "technical", "gentle")
+
+
+def list_for(messages: list[dict[str, Any]]) -> str:
+    """The ``list`` mode's reply: a numbered list of 5 prompts, the same for the same
+    conversation; two conversations rarely share one. The 5th is a near-copy of the 1st."""
+    digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).digest()
+    items = []
+    for i in range(4):
+        b = digest[8 * i:8 * i + 8]
+        picked = list(dict.fromkeys([TOPICS[x % len(TOPICS)] for x in b[1:]] + list(TOPICS)))[:3]
+        items.append(f"Write a {TONES[b[0] % len(TONES)]} note about {picked[0]}, "
+                     f"{picked[1]} and {picked[2]}.")
+    items.append(items[0].replace("Write a", "Please write a"))
+    return "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))
+
+
 @dataclass
 class Mode:
     delay_s: float = 0.0
@@ -68,6 +93,7 @@ class Mode:
     retry_after: str | None = None
     refuse: bool = False
     usage: bool = True
+    listing: bool = False
     key: str = ""
 
 
@@ -90,6 +116,8 @@ def parse_mode(text: str) -> Mode:
                 mode.refuse = True
             elif name == "nousage":
                 mode.usage = False
+            elif name == "list":
+                mode.listing = True
         except ValueError:
             continue  # an unknown argument is the default behaviour, as an unknown model
     return mode
@@ -263,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(mode.fail_status, f"stand-in failure {mode.fail_status}", extra)
             return
         seed = body.get("seed") if isinstance(body.get("seed"), int) else None
-        reply = reply_for(messages, seed)
+        reply = list_for(messages) if mode.listing else reply_for(messages, seed)
         usage = {"prompt_tokens": prompt_tokens(messages),
                  "completion_tokens": count_tokens(reply)}
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]

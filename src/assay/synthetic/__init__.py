@@ -1,0 +1,1 @@
+"""Synthetic data for people to check: prompts (and replies) grown from seeds by a model."""
