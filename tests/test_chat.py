@@ -112,6 +112,10 @@ def test_a_turn_streams_then_reads_back_the_same_and_the_result_orders_models(
     assert pairs == {("Blue.", reply_for(messages, 2)), ("Blue.", reply_for(messages, 1)),
                      (reply_for(messages, 2), reply_for(messages, 1))}
     _visible(exported.text)  # dpo rows carry no model name either
+    # Erasing the task erases its turns: the replies and what the worker wrote.
+    with org.http() as http:
+        assert http.delete(f"/v1/tasks/{task}").status_code in (200, 204)
+    assert _count_generations(org, task) == 0
 
 
 def test_racing_requests_call_each_model_once_and_see_the_same_turn(

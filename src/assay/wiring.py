@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from assay import crypto, events
 from assay.batches import subscribers as batches
+from assay.conversations import subscribers as conversations
 from assay.curation import subscribers as curation
 from assay.work import subscribers as work
 
@@ -15,4 +16,5 @@ def install() -> None:
     batches.install()
     work.install()
     curation.install()
+    conversations.install()
     events.mark_wired()

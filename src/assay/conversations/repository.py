@@ -3,6 +3,7 @@ saw. Worker-side lookups take the worker; everything else takes the organization
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -86,3 +87,19 @@ def delete_claim(session: Session, org_id: str, generation_id: str,
         Generation.org_id == org_id, Generation.id == generation_id,
         Generation.status == "pending", Generation.claimed_at == claimed_at)
         .execution_options(synchronize_session=False))
+
+
+def delete_task_turns(session: Session, org_id: str, *, task_ids: Sequence[str] | None,
+                      project_id: str | None) -> None:
+    """Delete the generations and assignment turns of these tasks (or of every task of
+    the project): their replies and the workers' prompts are the tasks' content."""
+    tasks = (list(task_ids) if task_ids is not None else
+             select(Task.id).where(Task.org_id == org_id, Task.project_id == project_id)
+             .scalar_subquery())
+    options = {"synchronize_session": False}
+    session.execute(delete(AssignmentTurn).where(AssignmentTurn.org_id == org_id,
+                                                 AssignmentTurn.task_id.in_(tasks))
+                    .execution_options(**options))
+    session.execute(delete(Generation).where(Generation.org_id == org_id,
+                                             Generation.task_id.in_(tasks))
+                    .execution_options(**options))
