@@ -48,6 +48,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/v1/projects/{project_id}/gold"): {"data": {"text": "x"},
                                                      "answer": {"label": "pos"}},
         ("POST", "/v1/projects/{project_id}/suspects/review"): {},
+        ("POST", "/v1/projects/{project_id}/order"): {"by": "priority"},
         ("POST", "/v1/projects/{project_id}/predictions"): {
             "predictions": [{"task_id": ids["task_id"], "probabilities": {"pos": 1.0}}]},
         ("POST", "/v1/projects/{project_id}/training"): {"data": {"text": "x"},

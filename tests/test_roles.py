@@ -93,6 +93,7 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("POST", "/v1/projects/{project_id}/predictions"): "member",
     ("GET", "/v1/projects/{project_id}/suspects"): "read",
     ("GET", "/v1/tasks/search"): "read",
+    ("POST", "/v1/projects/{project_id}/order"): "member",
     ("POST", "/v1/projects/{project_id}/suspects/review"): "member",
     # Announced by API.md part two and being built now: rows ready for them.
     ("DELETE", "/v1/tasks/{task_id}"): "admin",

@@ -12,8 +12,8 @@ from pydantic import Field
 from assay.accounts.service import Requester
 from assay.auditlog import service as auditlog
 from assay.clock import Clock
-from assay.curation import duplicates, embeddings, predictions, suspects
-from assay.curation.schemas import PredictionsIn, SuspectsReviewIn
+from assay.curation import duplicates, embeddings, ordering, predictions, suspects
+from assay.curation.schemas import OrderIn, PredictionsIn, SuspectsReviewIn
 from assay.db.engine import Database
 from assay.http.auth import get_clock, get_db, require_member, require_requester
 from assay.http.documents import Doc, TaskDoc, doc
@@ -215,6 +215,34 @@ def search_tasks(project: str = Query(...), q: str = Query(...), limit: int = Qu
         if isinstance(found, list):
             auditlog.record(session, who, "task.list", project, at=clock.now())
             return {"docs": found, "next_token": None}
+        return JSONResponse(duplicates.run_object(found), status_code=202)
+
+    return db.write(run)
+
+
+class OrderDoc(Doc):
+    project: str
+    order: Literal["priority", "uncertainty", "diversity"]
+    ranked: int = Field(description="pending tasks given a rank (priority n down to 1)")
+    pending: int = Field(description="pending tasks; the unranked get priority 0")
+
+
+@router.post("/v1/projects/{project_id}/order", response_model=None,
+             responses={**doc(OrderDoc), 202: {"model": RunDoc, "description":
+                                               "the project's tasks are being embedded"}},
+             summary="Order pending tasks by uncertainty or diversity",
+             description="Writes the pending tasks' priorities so that workers get first "
+             "the tasks whose uploaded prediction is least sure (`uncertainty`: smallest "
+             "margin) or that cover the data best (`diversity`: farthest-point order of "
+             "their embeddings, `202` while they are computed); the others get priority "
+             "0. A snapshot: call again after new tasks or predictions. Records "
+             "`curation.order`.")
+def order_tasks(project_id: str, body: OrderIn, who: Requester = Depends(require_member),
+                db: Database = Depends(get_db), clock: Clock = Depends(get_clock)) -> Any:
+    def run(session: Any) -> Any:
+        found = ordering.order_pending(session, who, project_id, body.by, clock.now())
+        if isinstance(found, dict):
+            return found
         return JSONResponse(duplicates.run_object(found), status_code=202)
 
     return db.write(run)

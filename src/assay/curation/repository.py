@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from assay.db.models import (
@@ -337,3 +337,22 @@ def delete_task_rows(session: Session, org_id: str, *, task_ids: Sequence[str] |
         session.execute(delete(CurationRun).where(CurationRun.org_id == org_id,
                                                   CurationRun.project_id == project_id),
                         execution_options=options)
+
+
+# Active selection: the order of pending tasks is their priority.
+
+def list_pending_ids(session: Session, org_id: str, project_id: str) -> list[str]:
+    return list(session.scalars(select(Task.id).where(
+        Task.org_id == org_id, Task.project_id == project_id, Task.purpose == "live",
+        Task.status == "pending").order_by(Task.id)))
+
+
+def set_priorities(session: Session, org_id: str, priorities: Sequence[tuple[str, int]]) -> None:
+    """Set each pending task's priority (one statement, executed for every row)."""
+    if not priorities:
+        return
+    stmt = (update(Task)
+            .where(Task.id == bindparam("b_id"), Task.org_id == org_id,
+                   Task.status == "pending")
+            .values(priority=bindparam("b_priority")))
+    session.connection().execute(stmt, [{"b_id": t, "b_priority": p} for t, p in priorities])

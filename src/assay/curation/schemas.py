@@ -32,3 +32,7 @@ class SuspectsReviewIn(_Body):
                     "from `min_score`)")
     source: Literal["worker_models", "predictions", "all"] = "all"
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class OrderIn(_Body):
+    by: Literal["priority", "uncertainty", "diversity"]
