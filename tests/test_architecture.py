@@ -28,7 +28,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "assay"
 # Lower first. Each may import the ones before it, never one after it.
 FEATURES = ("auditlog", "accounts", "models", "projects", "tasks", "batches", "integrity",
             "ledger", "quality", "review", "conversations", "work", "exports", "curation",
-            "synthetic")
+            "synthetic", "evaluations")
 # Below every feature: they import no feature.
 INFRASTRUCTURE = ("algorithms", "kinds", "db", "jobs", "callbacks", "events", "money",
                   "clock", "ids", "errors", "settings", "crypto")

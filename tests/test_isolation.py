@@ -19,7 +19,8 @@ MISSING = {"project_id": "prj_00000000000000000000000a", "task_id": "tsk_0000000
            "member_id": "usr_00000000000000000000000a", "key_id": "key_00000000000000000000000a",
            "worker_id": "wrk_00000000000000000000000a",
            "model_id": "mdl_00000000000000000000000a",
-           "callback_id": "cbk_00000000000000000000000a"}
+           "callback_id": "cbk_00000000000000000000000a",
+           "evaluation_id": "evl_00000000000000000000000a"}
 
 # Bodies that name an object of the organization inside the request.
 def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
@@ -37,6 +38,9 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("PATCH", "/v1/models/{model_id}"): {"name": "stolen"},
         ("POST", "/v1/projects/{project_id}/generate"): {"model": ids["model_id"],
                                                          "seeds": ["Write a poem."]},
+        ("POST", "/v1/evaluations"): {
+            "name": "e", "prompts": [{"id": "p", "prompt": "p"}], "models": [ids["model_id"]],
+            "responses": [{"prompt_id": "p", "model": "x", "content": "secret x"}]},
         ("PATCH", "/v1/org/members/{member_id}"): {"role": "viewer"},
         ("PATCH", "/v1/org/workers/{worker_id}"): {"clearances": ["restricted"]},
         ("POST", "/v1/tasks/{task_id}/audit"): {"accepted": True},
@@ -114,7 +118,11 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
              "assignment_id": offer["assignment_id"], "gold_id": gold["id"],
              "payout_id": payout["id"], "member_id": member["user_id"], "key_id": key["id"],
              "worker_id": worker.me()["worker_id"], "model_id": model.json()["id"],
-             "callback_id": callback_id}
+             "callback_id": callback_id,
+             "evaluation_id": org.client._call("POST", "/v1/evaluations", json={
+                 "name": "kept", "prompts": [{"id": "p", "prompt": "secret prompt"}],
+                 "responses": [{"prompt_id": "p", "model": m, "content": "secret reply"}
+                               for m in ("x", "y")]})["id"]}
     intruder_worker = other_org.worker()
     routes = _object_routes(_routes(org.url))
     assert len(routes) >= 15
@@ -146,6 +154,8 @@ def test_every_scoped_route_hides_other_organizations_objects(org: Org,
     assert not next(org.client.iter_gold(project["id"]))["retired"]
     assert ("DELETE", "/v1/org/keys/{key_id}") in checked
     assert ("POST", "/v1/models/{model_id}/test") in checked
+    assert ("GET", "/v1/evaluations/{evaluation_id}/leaderboard") in checked
+    assert ("POST", "/v1/evaluations") in checked
     assert ("POST", "/v1/callbacks/{callback_id}/redeliver") in checked
     with org.http() as http:  # nothing was queued again
         assert len(http.get("/v1/callbacks",

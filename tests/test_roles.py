@@ -86,6 +86,10 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/models/{model_id}"): "member",
     ("POST", "/v1/models/{model_id}/test"): "member",
     ("GET", "/v1/models/{model_id}/usage"): "read",
+    ("POST", "/v1/evaluations"): "member",
+    ("GET", "/v1/evaluations"): "read",
+    ("GET", "/v1/evaluations/{evaluation_id}"): "read",
+    ("GET", "/v1/evaluations/{evaluation_id}/leaderboard"): "read",
     ("GET", "/v1/callbacks"): "read",
     ("POST", "/v1/callbacks/{callback_id}/redeliver"): "member",
     ("GET", "/v1/projects/{project_id}/duplicates"): "read",
@@ -164,8 +168,17 @@ def _ids(org: Org) -> dict[str, str]:
     with org.http() as http:
         model = http.post("/v1/models", json={"name": f"m-{task['id']}", "model": "m",
                                               "base_url": "https://models.example.com/v1"})
+    # An evaluation with one battle decided, so that its leaderboard reads.
+    evaluation = org.client._call("POST", "/v1/evaluations", json={
+        "name": "e", "prompts": [{"id": "p", "prompt": "p"}],
+        "responses": [{"prompt_id": "p", "model": m, "content": m} for m in ("x", "y")]})
+    worker = org.worker()
+    offer = worker.next(evaluation["project"])
+    assert offer is not None
+    worker.submit(offer["assignment_id"], {"choice": "a"})
     return {"project_id": project["id"], "task_id": task["id"], "batch_id": batch["id"],
-            "gold_id": gold["id"], "payout_id": payout["id"], "model_id": model.json()["id"]}
+            "gold_id": gold["id"], "payout_id": payout["id"], "model_id": model.json()["id"],
+            "evaluation_id": evaluation["id"]}
 
 
 def _path(path: str, ids: dict[str, str]) -> str:

@@ -22,6 +22,7 @@ from assay.conversations.api import router as conversations_router
 from assay.curation.api import router as curation_router
 from assay.db.engine import Database
 from assay.db.migrate import is_current
+from assay.evaluations.api import router as evaluations_router
 from assay.exports.api import router as export_router
 from assay.http import errors
 from assay.http.bodylimit import BodyLimitMiddleware, JsonBodyMiddleware
@@ -127,7 +128,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                    ledger_router, appeals_router,
                    standing_router, org_router, audit_router, erasure_router,
                    clearances_router, models_router, callbacks_router, conversations_router,
-                   synthetic_router):
+                   synthetic_router,
+                   evaluations_router):
         app.include_router(router)
     install_web(app, db)
     install_metrics(app, metrics, settings.metrics_token)  # last: outermost middleware

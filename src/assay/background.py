@@ -19,6 +19,7 @@ from typing import Any
 from assay.clock import Clock, SystemClock
 from assay.curation.jobs import run_duplicates, run_embeddings
 from assay.db.engine import Database
+from assay.evaluations.jobs import run_evaluation_job
 from assay.jobs.runner import Handler, JobRunner
 from assay.quality.refit import refit_due_projects
 from assay.settings import Settings
@@ -28,7 +29,7 @@ from assay.work.repository import expire_leases
 
 log = logging.getLogger("assay.jobs")
 
-KINDS = ("callbacks", "lease expiry", "refits", "retention", "curation")
+KINDS = ("callbacks", "lease expiry", "refits", "retention", "curation", "evaluations")
 
 
 def sweep_expired_leases(db: Database, clock: Clock) -> None:
@@ -41,7 +42,8 @@ def make_runner(db: Database, settings: Settings, clock: Clock | None = None,
     clock = clock or SystemClock()
     refit = metrics.timed_refit(refit_due_projects) if metrics else refit_due_projects
     handlers: dict[str, Handler] = {"curation.duplicates": partial(run_duplicates, clock=clock),
-                                    "curation.embeddings": partial(run_embeddings, clock=clock)}
+                                    "curation.embeddings": partial(run_embeddings, clock=clock),
+                                    "evaluation": partial(run_evaluation_job, clock=clock)}
     return JobRunner(db, settings, handlers,
                      batch_handlers={"callback": partial(deliver_callbacks, clock=clock)},
                      periodic=[(partial(sweep_expired_leases, clock=clock),

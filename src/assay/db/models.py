@@ -757,3 +757,14 @@ class AssignmentTurn(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_assignment_turns_task", "org_id", "task_id"),)
+
+
+# Evaluations' tables live in their own module (this one would pass 800 lines); imported
+# here so that every table is on Base.metadata whichever module is imported first.
+from assay.db.evaluation_models import (  # noqa: E402
+    Evaluation,
+    EvaluationBattle,
+    EvaluationReply,
+)
+
+__all__ = ["Evaluation", "EvaluationBattle", "EvaluationReply"]

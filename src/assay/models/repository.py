@@ -67,3 +67,20 @@ def list_latencies(session: Session, org_id: str, model_id: str, project_id: str
         select(ModelCall.latency_ms)
         .where(*_calls(org_id, model_id, project_id), ModelCall.status == "ok")
         .order_by(ModelCall.id.desc()).limit(limit)))
+
+
+def summarize_project_calls(session: Session, org_id: str,
+                            project_id: str) -> list[tuple[str | None, int, int, int, int, int]]:
+    """Per currency (None for unpriced models): calls, failed calls, prompt and completion
+    tokens, and cost in 1e-12 of the currency, of every model's calls for one project (or
+    evaluation)."""
+    rows = session.execute(
+        select(ModelCall.currency, func.count(),
+               func.count().filter(ModelCall.status != "ok"),
+               func.coalesce(func.sum(ModelCall.prompt_tokens), 0),
+               func.coalesce(func.sum(ModelCall.completion_tokens), 0),
+               func.coalesce(func.sum(ModelCall.cost_pico), 0))
+        .where(ModelCall.org_id == org_id, ModelCall.project_id == project_id)
+        .group_by(ModelCall.currency)).all()
+    return [(r[0], int(r[1]), int(r[2] or 0), int(r[3] or 0), int(r[4] or 0), int(r[5] or 0))
+            for r in rows]

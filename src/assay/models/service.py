@@ -221,3 +221,17 @@ def model_names(session: Session, org_id: str, model_ids: list[str]) -> dict[str
     """The names of these models of the organization, by id (a missing one is left out)."""
     found = (repository.get_model(session, org_id, m) for m in sorted(set(model_ids)))
     return {m.id: m.name for m in found if m is not None}
+
+
+def project_usage(session: Session, org_id: str, project_id: str) -> dict[str, Any]:
+    """Calls, failures, tokens and cost of every model's calls for one project (or
+    evaluation): ``cost`` is a decimal string in ``currency`` when the priced calls share
+    one currency, else ``None`` (with ``costs`` by currency)."""
+    rows = repository.summarize_project_calls(session, org_id, project_id)
+    priced = {currency: pico for currency, *_, pico in rows if currency is not None}
+    single = next(iter(priced)) if len(priced) == 1 else None
+    return {"calls": sum(r[1] for r in rows), "errors": sum(r[2] for r in rows),
+            "prompt_tokens": sum(r[3] for r in rows),
+            "completion_tokens": sum(r[4] for r in rows),
+            "cost": _money_text(priced[single]) if single else None, "currency": single,
+            "costs": {c: _money_text(p) for c, p in priced.items()}}

@@ -19,6 +19,13 @@ which wins). A mode is a ``+``-joined list of:
 ``list``            answer a numbered list of 5 made-up prompts (:func:`list_for`): 4 on
                     topics drawn from the conversation's digest, the 5th a near-copy of
                     the 1st, as a generator of synthetic prompts might write them
+``pad-N``           add N words (`` pad``) to the reply: contestants of different lengths
+``refuseon-WORD``   answer 400 when the last user message contains WORD (a model that
+                    fails on some prompts)
+``judge-longer``    answer as a pairwise judge (``[Reply A]``/``[Reply B]`` sections, as
+                    ``algorithms/judging.py`` writes them): the longer reply wins, ``[[TIE]]``
+                    when they are equally long
+``judge-first``     answer as a judge that always prefers the reply shown first (``[[A]]``)
 
 Text after ``#`` is ignored except as the key of the ``fail`` counter, so two tests can use
 ``fail-500x2#a`` and ``fail-500x2#b`` independently. It counts the requests it is handling
@@ -84,6 +91,18 @@ def list_for(messages: list[dict[str, Any]]) -> str:
     return "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))
 
 
+def judge_verdict(text: str, how: str) -> str:
+    """A judge's answer to a pairwise prompt: ``first`` always picks A; ``longer`` picks the
+    longer of the ``[Reply A]`` and ``[Reply B]`` sections (a tie when equally long)."""
+    if how == "first":
+        return "Reply A reads better. [[A]]"
+    _, _, rest = text.partition("[Reply A]\n")
+    first, _, second = rest.partition("\n\n[Reply B]\n")
+    verdict = ("A" if len(first) > len(second) else "B" if len(second) > len(first)
+               else "TIE")
+    return f"Judged by length. [[{verdict}]]"
+
+
 @dataclass
 class Mode:
     delay_s: float = 0.0
@@ -94,6 +113,9 @@ class Mode:
     refuse: bool = False
     usage: bool = True
     listing: bool = False
+    pad: int = 0
+    refuse_on: str | None = None
+    judge: str | None = None
     key: str = ""
 
 
@@ -118,6 +140,12 @@ def parse_mode(text: str) -> Mode:
                 mode.usage = False
             elif name == "list":
                 mode.listing = True
+            elif name == "pad":
+                mode.pad = int(arg)
+            elif name == "refuseon":
+                mode.refuse_on = arg
+            elif name == "judge":
+                mode.judge = arg
         except ValueError:
             continue  # an unknown argument is the default behaviour, as an unknown model
     return mode
@@ -290,8 +318,15 @@ class _Handler(BaseHTTPRequestHandler):
             extra = {"Retry-After": after} if after is not None else None
             self._error(mode.fail_status, f"stand-in failure {mode.fail_status}", extra)
             return
+        last = next((str(m.get("content") or "") for m in reversed(messages)
+                     if isinstance(m, dict) and m.get("role") == "user"), "")
+        if mode.refuse_on and mode.refuse_on in last:
+            self._error(400, f"the stand-in refuses prompts with {mode.refuse_on!r}")
+            return
         seed = body.get("seed") if isinstance(body.get("seed"), int) else None
-        reply = list_for(messages) if mode.listing else reply_for(messages, seed)
+        reply = (list_for(messages) if mode.listing
+                 else judge_verdict(last, mode.judge) if mode.judge
+                 else reply_for(messages, seed) + " pad" * mode.pad)
         usage = {"prompt_tokens": prompt_tokens(messages),
                  "completion_tokens": count_tokens(reply)}
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]

@@ -1,0 +1,1 @@
+"""Model evaluations: prompts, contestants' replies, blind battles and leaderboards."""

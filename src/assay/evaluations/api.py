@@ -1,0 +1,78 @@
+"""HTTP routes for evaluations (API.md part two, "Evaluations and leaderboards")."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from assay.accounts.service import Requester
+from assay.auditlog import service as auditlog
+from assay.db.engine import Database
+from assay.evaluations import service
+from assay.evaluations.leaderboard import evaluation_leaderboard
+from assay.evaluations.schemas import (
+    EvaluationCreate,
+    EvaluationDoc,
+    EvaluationPage,
+    LeaderboardDoc,
+)
+from assay.http.auth import get_db, require_member, require_requester
+from assay.http.documents import doc as _doc
+from assay.http.pagination import check_limit, decode_token, page
+
+router = APIRouter(prefix="/v1/evaluations", tags=["evaluations"])
+
+
+@router.post("", status_code=201, response_model=None, responses=_doc(EvaluationDoc, 201),
+             summary="Start an evaluation: replies are generated (or uploaded), then judged "
+             "in blind battles by people and/or a judge model")
+def create_evaluation(body: EvaluationCreate, request: Request,
+                      who: Requester = Depends(require_member),
+                      db: Database = Depends(get_db)) -> dict[str, Any]:
+    now = request.app.state.clock.now()
+    rng: random.Random = request.app.state.rng
+    return db.write(lambda s: auditlog.noted(
+        s, who, "evaluation.create", service.evaluation_object(
+            s, service.create_evaluation(s, who, body, (), now, rng))))
+
+
+@router.get("", response_model=None, responses=_doc(EvaluationPage),
+            summary="The organization's evaluations, in creation order")
+def list_evaluations(limit: int = Query(100), next_token: str | None = Query(None),
+                     who: Requester = Depends(require_requester),
+                     db: Database = Depends(get_db)) -> dict[str, Any]:
+    limit = check_limit(limit)
+    after = decode_token(next_token)
+    with db.read() as session:
+        found = service.list_evaluations(session, who, after, limit + 1)
+        return page([service.evaluation_object(session, e) for e in found],
+                    [e.id for e in found], limit)
+
+
+@router.get("/{evaluation_id}", response_model=None, responses=_doc(EvaluationDoc),
+            summary="One evaluation: status, progress, cost, what was left out")
+def get_evaluation(evaluation_id: str, who: Requester = Depends(require_requester),
+                   db: Database = Depends(get_db)) -> dict[str, Any]:
+    with db.read() as session:
+        return service.evaluation_object(session, service.get_evaluation(session, who,
+                                                                         evaluation_id))
+
+
+@router.get("/{evaluation_id}/leaderboard", response_model=None,
+            responses=_doc(LeaderboardDoc),
+            summary="Bradley-Terry ratings with bootstrap intervals, ranks, win rates, the "
+            "judge's agreement with people and its biases (409 while no judgment is in or "
+            "the comparison graph is disconnected)")
+def get_leaderboard(evaluation_id: str,
+                    source: Literal["human", "judge", "all"] = Query("all"),
+                    category: str | None = Query(None, max_length=100),
+                    bootstrap: int = Query(1000, ge=0, le=10_000,
+                                           description="bootstrap rounds (0: no intervals)"),
+                    seed: int = Query(0, ge=0, le=2**32 - 1),
+                    who: Requester = Depends(require_requester),
+                    db: Database = Depends(get_db)) -> dict[str, Any]:
+    with db.read() as session:
+        return evaluation_leaderboard(session, who, evaluation_id, source=source,
+                                      category=category, bootstrap=bootstrap, seed=seed)
