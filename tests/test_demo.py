@@ -39,7 +39,17 @@ def test_the_demo_serves_and_its_crowd_completes_tasks(tmp_path: Path) -> None:
             projects = httpx.get(f"http://127.0.0.1:{port}/v1/projects", headers=headers).json()
             completed = sum(p["counts"]["completed"] for p in projects["docs"])
             time.sleep(0.5)
-        assert len(projects["docs"]) == 2
+        assert len(projects["docs"]) == 3
+        # The chat project's replies come from the stand-in the demo started, and say so.
+        assert "NOT a model" in banner and "no model weights" in banner
+        chat = next(p for p in projects["docs"] if p["kind"] == "chat")
+        assert chat["counts"]["pending"] == 6
+        models = httpx.get(f"http://127.0.0.1:{port}/v1/models", headers=headers).json()
+        assert [m["id"] for m in models["docs"]] == chat["params"]["models"]
+        called = httpx.post(f"http://127.0.0.1:{port}/v1/models/{chat['params']['models'][0]}"
+                            "/test", headers=headers, timeout=30)
+        assert called.status_code == 200 and called.json()["content"].startswith(
+            "stand-in reply")
         assert completed >= 3
         assert (tmp_path / "assay-demo.db").exists()
     finally:

@@ -61,3 +61,14 @@ def comparisons(n: int, rng: random.Random) -> list[Item]:
         items.append(Item({"prompt": f"{prompt} (#{i + 1})", "a": a, "b": b},
                           "b" if swap else "a", f"pair-{i + 1:04d}"))
     return items
+
+
+#: The chat project's opening messages (the user's first turn of each conversation).
+CHAT_PROMPTS = [
+    "Explain what a DNS resolver does, in two sentences.",
+    "Write a Python function that reverses a string, with a short docstring.",
+    "What should I check before I sign a flat rental contract?",
+    "Give me three names for a cafe that serves only soup.",
+    "Summarize the causes of the French Revolution in a short list.",
+    "How do I undo my last git commit but keep the changes?",
+]

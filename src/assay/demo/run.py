@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import uvicorn
 
 from assay.accounts import service as accounts
@@ -19,7 +20,8 @@ from assay.client import Client
 from assay.db.engine import Database
 from assay.db.migrate import upgrade
 from assay.demo.crowd import SimulatedWorker, run_worker
-from assay.demo.data import comparisons, reviews
+from assay.demo.data import CHAT_PROMPTS, comparisons, reviews
+from assay.models.standin import StandIn
 from assay.settings import Settings
 
 DEFAULT_DB = "assay-demo.db"
@@ -76,10 +78,44 @@ def _seed(base: str, api_key: str, n_items: int, rng: random.Random,
     return [sentiment["id"], pairs["id"]], truth
 
 
+def _seed_chat(base: str, api_key: str, standin: StandIn) -> str:
+    """Two model endpoints on the stand-in (not models: canned replies, no weights) and a
+    chat project whose candidate replies come from them."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {api_key}"},
+                      timeout=30) as http:
+        models = []
+        for i, name in enumerate(("stand-in-a", "stand-in-b"), start=1):
+            made = http.post("/v1/models", json={
+                "name": name, "base_url": standin.base_url, "model": "drip-0.03",
+                "params": {"seed": i, "timeout_s": 20}})
+            made.raise_for_status()
+            models.append(made.json()["id"])
+        project = http.post("/v1/projects", json={
+            "name": "Chat replies (stand-in model)", "kind": "chat",
+            "instructions": "Rank the replies best first with the number keys, score them, "
+                            "fix the best one if it needs it, then continue the "
+                            "conversation or submit.\n\n**The replies come from a local "
+                            "stand-in, not a model**: no model weights can be downloaded "
+                            "here. Point a project at a real vLLM or Ollama server to see "
+                            "real replies.",
+            "params": {"models": models, "candidates": 2, "max_turns": 2,
+                       "rubric": [{"id": "helpful", "description": "answers the question"}]},
+            "quality": {"overlap": 2}})
+        project.raise_for_status()
+        prj = project.json()["id"]
+        tasks = [{"data": {"messages": [{"role": "user", "content": text}]},
+                  "unique_id": f"chat-{i}"} for i, text in enumerate(CHAT_PROMPTS)]
+        http.post("/v1/tasks/bulk", json={"project": prj, "tasks": tasks}).raise_for_status()
+        return str(prj)
+
+
 def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: int) -> None:
     url = _fresh_sqlite(db_url or os.environ.get("ASSAY_DATABASE_URL"))
     upgrade(url)
-    settings = Settings.from_env(database_url=url)
+    # The chat project's "models": a stand-in server on loopback, which the settings allow.
+    standin = StandIn().start()
+    allowed = (*Settings.from_env().allowed_model_hosts, f"127.0.0.1:{standin.port}")
+    settings = Settings.from_env(database_url=url, allowed_model_hosts=allowed)
     db = Database(url)
     org = db.write(lambda s: accounts.create_org(s, "Demo Labs"))
     # People who sign in to the web UI: a requester and a worker (you), with a fresh password.
@@ -105,10 +141,13 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
         time.sleep(0.02)
     ready_s = time.monotonic() - started
     projects, truth = _seed(base, org.api_key, n_items, random.Random(7), you)
+    labeled = list(projects)
+    projects.append(_seed_chat(base, org.api_key, standin))
     stop = threading.Event()
-    # Each simulated worker keeps to one project, so that both visibly progress.
+    # Each simulated worker keeps to one of the labeled projects, so that both visibly
+    # progress; the chat project is left to you (you@demo.assay).
     crowd = [threading.Thread(target=run_worker, daemon=True,
-                              args=(base, w, projects[i % len(projects)], truth, stop,
+                              args=(base, w, labeled[i % len(labeled)], truth, stop,
                                     (0.4, 2.5), i))
              for i, w in enumerate(workers)]
     for t in crowd:
@@ -128,6 +167,7 @@ def run_demo(db_url: str | None, host: str, port: int, n_workers: int, n_items: 
         stop.set()
         server.should_exit = True
         thread.join(10)
+        standin.stop()
         db.dispose()
         signal.signal(signal.SIGTERM, previous)
 
@@ -141,7 +181,8 @@ def _write_env(path: Path, base: str, url: str, api_key: str, projects: list[str
     lines = ["# Written by `assay demo`: the running demo, for `source assay-demo.env`.",
              f"export ASSAY_URL={base}", f"export ASSAY_DB={url}",
              f"export DEMO_KEY={api_key}", f"export SENTIMENT={projects[0]}",
-             f"export PAIRS={projects[1]}", f"export DEMO_PASSWORD={password}"]
+             f"export PAIRS={projects[1]}", f"export CHAT={projects[2]}",
+             f"export DEMO_PASSWORD={password}"]
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
@@ -159,7 +200,12 @@ Assay demo — server ready in {ready_s:.2f} s on {url}
   API          {base}/v1/projects
   OpenAPI      {base}/openapi.json   (interactive: {base}/docs)
   API key      {api_key}
-  Projects     {projects[0]} (review sentiment), {projects[1]} (answer preference)
+  Projects     {projects[0]} (review sentiment), {projects[1]} (answer preference),
+               {projects[2]} (chat: rank, score and rewrite model replies)
+  Chat models  replies come from a local stand-in (assay.models.standin), NOT a model:
+               no model weights can be downloaded here. For real replies, register a
+               vLLM or Ollama server: POST /v1/models {{"name", "base_url":
+               "http://gpu-box:8000/v1", "model"}} (docs/models.md)
   For scripts  {ENV_FILE} (`source {ENV_FILE}`; the tour: `bash scripts/tour.sh`)
 
 {n_workers} simulated workers are answering through the API now, from 97% reliable to one
