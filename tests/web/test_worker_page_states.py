@@ -1,12 +1,14 @@
 """The worker's states in real headless Chromium: a paused worker sees why and where to
 appeal; an empty queue checks again on its own and points to other projects; the review
-page has help, skips a task, and fits a 390 px wide phone."""
+page has help, skips a task, and fits a 390 px wide phone. And ``/docs``, the server's own
+API reference: every route of the OpenAPI document, nothing loaded from another origin."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
 from playwright.sync_api import expect
 
 from assay.clock import utcnow
@@ -84,3 +86,20 @@ def test_review_help_skip_and_a_phone_screen(org: Org, page: Any) -> None:
     page.context.clear_cookies()
     open_signed_in(page, other, f"/review/{project['id']}")
     expect(ready).to_have_attribute("data-task", first["id"])
+
+
+def test_the_api_reference_loads_nothing_from_elsewhere(org: Org, page: Any) -> None:
+    document = httpx.get(f"{org.url}/openapi.json").json()
+    assert "API.md" not in document["info"]["description"]
+    assert "/docs" in document["info"]["description"]
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto("/docs")
+    expect(page.locator("h1")).to_contain_text("Assay API")
+    paths = {path for path, item in document["paths"].items()}
+    shown = set(page.eval_on_selector_all(".api-op h3 code", "ns => ns.map((n) => n.textContent)"))
+    assert shown == paths
+    expect(page.locator("#op-next_task_v1_work_next_post")).to_contain_text("Offer")
+    expect(page.locator("#schema-Offer")).to_contain_text("assignment_id")
+    assert asked and all(url.startswith(org.url + "/") for url in asked), asked
+    assert httpx.get(f"{org.url}/redoc").status_code == 404

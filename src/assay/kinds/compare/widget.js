@@ -92,6 +92,21 @@ export default function compare(root, offer, ctx) {
       ["1–3", "how much better (before a or b)"],
       ...(criteria.length ? [["↑ ↓", "move between rows"], ["Enter", "submit"]] : []),
     ],
+    draft: () => (rows.some((row) => row.value !== null) || strength !== null
+      ? { values: rows.map((row) => row.value), strength } : null),
+    restore(draft) {
+      const keyOf = Object.fromEntries(Object.entries(choiceOf).map(([k, v]) => [v, k]));
+      (draft.values || []).forEach((value, i) => {
+        const key = keyOf[value];
+        if (rows[i] && key && rows[i].keys.some(([k]) => k === key)) {
+          rows[i].value = value;
+          rows[i].buttons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.choice === key)));
+        }
+      });
+      if ([1, 2, 3].includes(draft.strength)) setStrength(draft.strength);
+      const open = rows.findIndex((row) => row.value === null);
+      if (criteria.length) activate(open < 0 ? rows.length - 1 : open);
+    },
     onKey(event) {
       if (event.ctrlKey || event.metaKey || event.altKey) return false;
       const key = event.key.toLowerCase();

@@ -52,6 +52,12 @@ export default function rate(root, offer, ctx) {
       ...(criteria.length > 1 ? [["↑ ↓", "move between criteria"]] : []),
       ["Enter", "submit"],
     ],
+    draft: () => (scales.some((sc) => sc.value !== null) ? { values: scales.map((sc) => sc.value) } : null),
+    restore(draft) {
+      (draft.values || []).forEach((v, i) => {
+        if (scales[i] && Number.isInteger(v) && v >= min && v <= max) setScore(scales[i], v);
+      });
+    },
     onKey(event) {
       if (event.ctrlKey || event.metaKey || event.altKey) return false;
       if (keyed && /^[0-9]$/.test(event.key)) {

@@ -72,6 +72,7 @@ export class Drafts {
 
   put(assignmentId, draft) {
     const all = this.all();
+    if ((draft === null || draft === undefined) && !(assignmentId in all)) return;
     const now = Date.now();
     for (const [id, entry] of Object.entries(all)) if (now - entry.at > DAY_MS) delete all[id];
     if (draft === null || draft === undefined) delete all[assignmentId];
