@@ -298,3 +298,55 @@ def _correct(org: Org, assignment: str) -> bool | None:
     with org.db.read() as session:
         return session.scalar(select(Response.correct)
                               .where(Response.assignment_id == assignment))
+
+
+def test_twenty_workers_generating_at_once_stay_within_the_concurrency_limit(
+        org: Org, model_standin: StandIn) -> None:
+    mode = f"slow-0.1#limit-{uuid.uuid4().hex[:6]}"
+    limited = _model(org, model_standin, f"{ALPHA}-limit", mode=mode, max_concurrency=3)
+    project = _project(org, [limited])
+    for i in range(20):
+        _task(org, project, {"messages": [{"role": "user", "content": f"question {i}"}]})
+    workers = [org.worker() for _ in range(20)]
+    offers = [w.next(project) for w in workers]
+    turns: list[Any] = []
+    start = threading.Barrier(20)
+
+    def ask(worker: WorkerClient, assignment: str) -> None:
+        start.wait()
+        turns.append(worker.generate(assignment))
+
+    threads = [threading.Thread(target=ask, args=(w, o["assignment_id"]))
+               for w, o in zip(workers, offers, strict=True) if o is not None]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(turns) == 20 and all(len(t["candidates"]) == 2 for t in turns)
+    assert 1 < model_standin.max_in_flight_of(mode) <= 3
+
+
+def test_a_slow_model_is_a_timeout_within_its_deadline_and_a_down_one_an_error(
+        org: Org, model_standin: StandIn) -> None:
+    slow = _model(org, model_standin, f"{ALPHA}-slow", mode="slow-5", timeout_s=0.5)
+    with org.http() as http:
+        down = http.post("/v1/models", json={
+            "name": f"{BETA}-down", "base_url": f"http://127.0.0.1:{_closed_port()}/v1",
+            "model": "x", "params": {"max_retries": 0, "timeout_s": 2}}).json()["id"]
+    for model, status, code in [(slow, 504, "model_timeout"), (down, 502, "model_error")]:
+        project = _project(org, [model], candidates=1)
+        task = _task(org, project, {"messages": [{"role": "user", "content": "slow?"}]})
+        worker = org.worker()
+        offer = worker.next(project)
+        assert offer is not None
+        with pytest.raises(AssayAPIError) as failed:
+            worker.generate(offer["assignment_id"])
+        assert (failed.value.status, failed.value.code) == (status, code)
+        _visible(failed.value.message, str(failed.value.details))
+        assert _count_generations(org, task) == 0
+
+
+def _closed_port() -> int:
+    from tests.support import free_port
+
+    return free_port()  # nothing listens there
