@@ -1,16 +1,20 @@
 """``POST /v1/projects/{id}/generate`` against the stand-in model over real HTTP, SQLite and
 PostgreSQL: new prompts grown from seeds become tasks, near-duplicates (of the seeds, of
 each other, of the project's earlier prompts) are left out with their reason, replies are
-asked when wanted, every call is recorded, and a refusing model adds nothing."""
+asked when wanted, every call is recorded, a refusing model adds nothing, and the project
+counts what people accepted, edited and rejected."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+import pytest
 
 from assay.algorithms.self_instruct import rouge_l
+from assay.algorithms.text import levenshtein_similarity
 from assay.models.standin import StandIn
+from assay.synthetic.figures import check_of
 from tests.support import Org, categorize_project
 
 SEEDS = ["Explain why the sky is blue to a child.",
@@ -100,3 +104,59 @@ def test_a_failing_or_foreign_model_adds_nothing(org: Org, other_org: Org,
         foreign_model = http.post(url, json={"model": theirs, "seeds": SEEDS})
         assert foreign_model.status_code == 404
     assert _prompts(org, project["id"]) == []
+
+
+def test_the_project_counts_what_people_accepted_edited_and_rejected(
+        org: Org, model_standin: StandIn) -> None:
+    with org.http() as http:
+        model = _model(http, model_standin, "drafter", "list")
+        project = http.post("/v1/projects", json={"name": "checked", "kind": "text",
+                                                  "quality": {"overlap": 1}}).json()
+        made = http.post(f"/v1/projects/{project['id']}/generate",
+                         json={"model": model, "seeds": SEEDS, "count": 3, "replies": True,
+                               "seed": 4})
+        assert made.json()["created"] == 3
+        http.post("/v1/tasks", json={"project": project["id"], "data": {"prompt": "mine"}})
+        empty = http.get(f"/v1/projects/{project['id']}/synthetic").json()
+    assert empty == {"project": project["id"], "generated": 3, "checks": 0, "accepted": 0,
+                     "edited": 0, "rejected": 0, "accept_rate": None,
+                     "mean_edit_similarity": None}
+    worker = org.worker()
+    edits = []
+    while (offer := worker.next(project["id"])) is not None:
+        reply = offer["data"].get("reply")
+        if reply is None:  # the task added by hand is not counted
+            worker.submit(offer["assignment_id"], {"text": "anything"})
+        elif not edits:
+            edits.append(None)
+            worker.submit(offer["assignment_id"], {"text": f"  {reply} "})
+        else:
+            edited = reply[: len(reply) // 2] + " (checked)"
+            edits.append(levenshtein_similarity(reply, edited))
+            worker.submit(offer["assignment_id"], {"text": edited})
+    with org.http() as http:
+        doc = http.get(f"/v1/projects/{project['id']}/synthetic").json()
+    similarities = [e for e in edits if e is not None]
+    assert doc["generated"] == 3 and doc["checks"] == 3
+    assert (doc["accepted"], doc["edited"], doc["rejected"]) == (1, 2, 0)
+    assert doc["accept_rate"] == round(1 / 3, 6)
+    assert doc["mean_edit_similarity"] == pytest.approx(sum(similarities) / 2, abs=1e-6)
+
+
+def test_checks_of_chat_and_rate_tasks() -> None:
+    rubric = {"rubric": [{"id": "ok", "min": 1, "max": 5}]}
+    data = {"messages": [{"role": "user", "content": "q"}],
+            "candidates": [{"model": "m", "content": "Paris is the capital."}]}
+    turn = {"candidates": ["cnd_1"], "ranking": [["cnd_1"]]}
+    assert check_of("chat", rubric, data, {"turns": [turn]}) == ("accepted", None)
+    verdict, similarity = check_of("chat", rubric, data, {"turns": [
+        {**turn, "ideal": "Paris is the capital city."}]})
+    assert verdict == "edited" and similarity == pytest.approx(
+        levenshtein_similarity("Paris is the capital.", "Paris is the capital city."))
+    assert check_of("chat", rubric, data, {"turns": [
+        {**turn, "scores": {"cnd_1": {"ok": 2}}}]}) == ("rejected", None)
+    rate = {"min": 1, "max": 5, "criteria": []}
+    assert check_of("rate", rate, {}, {"rating": 4}) == ("accepted", None)
+    assert check_of("rate", rate, {}, {"rating": 2}) == ("rejected", None)
+    assert check_of("rate", rate, {}, {"rating": 3}) == (None, None)
+    assert check_of("text", {}, {"prompt": "p"}, {"text": "t"}) == (None, None)

@@ -45,6 +45,7 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("POST", "/v1/batches/{batch_id}/cancel"): "member",
     ("GET", "/v1/projects/{project_id}/export"): "member",
     ("POST", "/v1/projects/{project_id}/generate"): "member",
+    ("GET", "/v1/projects/{project_id}/synthetic"): "read",
     ("POST", "/v1/projects/{project_id}/gold"): "member",
     ("GET", "/v1/projects/{project_id}/gold"): "read",
     ("POST", "/v1/projects/{project_id}/training"): "member",

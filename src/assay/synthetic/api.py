@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Request
 
 from assay.accounts.service import Requester
 from assay.db.engine import Database
-from assay.http.auth import get_db, require_member
+from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import SERVER_ERRORS, ErrorDoc
 from assay.synthetic import service
-from assay.synthetic.schemas import GenerateDoc, GenerateIn
+from assay.synthetic.schemas import FiguresDoc, GenerateDoc, GenerateIn
 
 router = APIRouter(tags=["synthetic"])
 
@@ -35,3 +35,13 @@ async def generate(project_id: str, body: GenerateIn, request: Request,
     return await anyio.to_thread.run_sync(lambda: service.generate(
         db, who, project_id, body, allowed=state.settings.allowed_model_hosts,
         now=state.clock.now, rng=state.rng), limiter=_THREADS)
+
+
+@router.get("/v1/projects/{project_id}/synthetic", response_model=None,
+            responses={200: {"model": FiguresDoc}, "4XX": {"model": ErrorDoc},
+                       **SERVER_ERRORS},
+            summary="How people judged the generated tasks: accepted, edited, rejected")
+def synthetic_figures(project_id: str, who: Requester = Depends(require_requester),
+                      db: Database = Depends(get_db)) -> dict[str, Any]:
+    with db.read() as session:
+        return service.project_figures(session, who, project_id)

@@ -51,3 +51,16 @@ class GenerateDoc(BaseModel):
     model_calls: int
     left_out: list[LeftOut] = Field(description="the first 100 prompts left out, and why")
     left_out_counts: dict[str, int]
+
+
+class FiguresDoc(BaseModel):
+    project: str
+    generated: int = Field(description="tasks that generate added and that still exist")
+    checks: int = Field(description="counted answers to them that judge the model's text")
+    accepted: int
+    edited: int
+    rejected: int
+    accept_rate: float | None = Field(description="accepted / checks")
+    mean_edit_similarity: float | None = Field(
+        description="1 - edit distance / longer length between the model's reply and the "
+        "edit, averaged over the edits (1: unchanged)")

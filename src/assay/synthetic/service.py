@@ -37,6 +37,7 @@ from assay.errors import field_error
 from assay.models import calls
 from assay.models import service as models
 from assay.projects import service as projects
+from assay.synthetic.figures import figures
 from assay.synthetic.schemas import GenerateIn
 from assay.tasks import service as tasks
 from assay.tasks.schemas import BulkCreate
@@ -140,3 +141,10 @@ def generate(db: Database, who: Requester, project_id: str, body: GenerateIn, *,
             "left_out": [{"prompt": p, "reason": r, "similar": s}
                          for p, r, s in left_out[:LEFT_OUT_SHOWN]],
             "left_out_counts": dict(Counter(r for _, r, _ in left_out))}
+
+
+def project_figures(session: Session, who: Requester, project_id: str) -> dict[str, Any]:
+    """How people judged the project's generated tasks (:mod:`assay.synthetic.figures`)."""
+    project = projects.get_project(session, who, project_id)
+    objects = tasks.iter_project_task_objects(session, who.org_id, project_id, True, 1000)
+    return {"project": project_id, **figures(project.kind, project.params, objects)}
