@@ -9,6 +9,8 @@ checked through the API (one module: one server per database)."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
@@ -77,7 +79,11 @@ def _answers(org: Org, task_id: str) -> list[Any]:
     return [r["answer"] for r in org.client.get_task(task_id, include_responses=True)["responses"]]
 
 
-def test_typed_text_survives_esc_a_reload_and_the_end_of_the_lease(org: Org, page: Any) -> None:
+Shot = Callable[[str], Path]
+
+
+def test_typed_text_survives_esc_a_reload_and_the_end_of_the_lease(org: Org, page: Any,
+                                                                    screenshot: Shot) -> None:
     project = org.client.create_project(name="Captions", kind="text", lease_seconds=8)
     first = org.client.create_task(project["id"], {"text": "Describe it."})
     worker = worker_account(org)
@@ -99,6 +105,7 @@ def test_typed_text_survives_esc_a_reload_and_the_end_of_the_lease(org: Org, pag
     expect(page.locator("#expired")).to_be_visible(timeout=10_000)
     expect(page.locator("#task")).to_have_attribute("data-state", "expired")
     expect(page.locator("#answer-text")).to_have_value("a grey cat")
+    screenshot("label-lease-expired")
     page.locator("#answer-text").press("Control+Enter")  # too late: nothing is sent
     expect(page.locator("#status")).to_contain_text("Time ran out")
     page.locator("#answer-text").press("Escape")
@@ -133,7 +140,7 @@ def test_a_held_key_answers_once_and_too_fast_waits(org: Org, page: Any) -> None
     assert _answers(org, timed["id"]) == [{"label": "neg"}]
 
 
-def test_spans_and_boxes_with_the_keyboard_only(org: Org, page: Any) -> None:
+def test_spans_and_boxes_with_the_keyboard_only(org: Org, page: Any, screenshot: Shot) -> None:
     ner = org.client.create_project(name="NER", kind="spans", params={"labels": ["ORG", "PER"]})
     text_task = org.client.create_task(ner["id"], {"text": "Ada Lovelace met Babbage."})
     worker = worker_account(org)
@@ -151,6 +158,7 @@ def test_spans_and_boxes_with_the_keyboard_only(org: Org, page: Any) -> None:
     colours = page.eval_on_selector_all(
         ".legend-item .swatch", "nodes => nodes.map((n) => getComputedStyle(n).backgroundColor)")
     assert len(set(colours)) == 2
+    screenshot("label-spans-keyboard")
     page.keyboard.press("Enter")
     nothing_left(page)
     assert _answers(org, text_task["id"]) == [{"spans": [
@@ -169,6 +177,7 @@ def test_spans_and_boxes_with_the_keyboard_only(org: Org, page: Any) -> None:
                 "Shift+ArrowDown", "1", "b", "2", "b", "[", "Delete", "Delete"):
         page.keyboard.press(key)
     expect(page.locator("#box-stage .box")).to_have_count(1)
+    screenshot("label-boxes-keyboard")
     car, person = colours
     assert page.eval_on_selector(
         "#box-stage .box", "n => getComputedStyle(n).borderTopColor") == car != person
@@ -206,7 +215,8 @@ def test_the_renderer_lets_no_markup_through(org: Org, page: Any) -> None:
     assert got["pwned"] is None and page.evaluate("window.__pwned ?? null") is None
 
 
-def test_compare_asks_criteria_and_strength_and_shows_replies(org: Org, page: Any) -> None:
+def test_compare_asks_criteria_and_strength_and_shows_replies(org: Org, page: Any,
+                                                              screenshot: Shot) -> None:
     project = org.client.create_project(
         name="Replies", kind="compare",
         params={"allow_tie": True, "criteria": ["helpfulness", "safety"]})
@@ -236,6 +246,7 @@ def test_compare_asks_criteria_and_strength_and_shows_replies(org: Org, page: An
     expect(page.locator('.compare-row.active[data-criterion=""]')).to_be_visible()
     for key in ("3", "b"):
         page.keyboard.press(key)
+    screenshot("label-compare-criteria")
     safety = page.locator('.compare-row[data-criterion="safety"] [aria-pressed="true"]')
     expect(safety).to_have_text("tTie")
     page.keyboard.press("Enter")

@@ -5,6 +5,8 @@ API reference: every route of the OpenAPI document, nothing loaded from another 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,8 +19,10 @@ from tests.support import Org, categorize_project
 from tests.web.browser import open_signed_in
 from tests.web.support import worker_account
 
+Shot = Callable[[str], Path]
 
-def test_paused_and_empty_states(org: Org, page: Any) -> None:
+
+def test_paused_and_empty_states(org: Org, page: Any, screenshot: Shot) -> None:
     paused = categorize_project(org, name="Paused here")
     org.client.create_task(paused["id"], {"text": "x"})
     empty = categorize_project(org, name="Empty for now")
@@ -29,6 +33,7 @@ def test_paused_and_empty_states(org: Org, page: Any) -> None:
     open_signed_in(page, worker, f"/work/{paused['id']}")
     expect(page.locator("#task")).to_have_attribute("data-state", "paused")
     expect(page.locator("#pause-reason")).to_contain_text("operator")
+    screenshot("label-paused")
     expect(page.locator("#standing-link")).to_have_attribute(
         "href", f"/work/{paused['id']}/standing")
     page.click("#appeal-link")
@@ -54,7 +59,7 @@ def _answer(org: Org, project_id: str) -> None:
     worker.submit(offer["assignment_id"], {"label": "pos"})
 
 
-def test_review_help_skip_and_a_phone_screen(org: Org, page: Any) -> None:
+def test_review_help_skip_and_a_phone_screen(org: Org, page: Any, screenshot: Shot) -> None:
     project = categorize_project(org, name="Phone review",
                                  quality={"overlap": 1, "review_rate": 1.0})
     first = org.client.create_task(project["id"], {"text": "first " * 40})
@@ -68,6 +73,7 @@ def test_review_help_skip_and_a_phone_screen(org: Org, page: Any) -> None:
     ready = page.locator('#task[data-state="ready"]')
     expect(ready).to_have_attribute("data-task", first["id"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("review-390px")
     page.keyboard.press("?")
     expect(page.locator("#shortcut-list")).to_contain_text("skip this task")
     expect(page.locator("#shortcut-list")).to_contain_text("pick a label")

@@ -30,7 +30,7 @@ export default function compare(root, offer, ctx) {
   const rows = [...criteria.map((name) => ({ name, keys: options.filter(([k]) => k !== "x") })),
     { name: null, keys: options }].map((row) => {
     const node = el("div", { class: "choices compare-row", data: { criterion: row.name ?? "" } },
-      [row.name ? el("span", { class: "scale-name", text: row.name }) : null]);
+      [row.name || criteria.length ? el("span", { class: "scale-name", text: row.name ?? "Overall" }) : null]);
     row.buttons = row.keys.map(([key, text]) => {
       const button = choiceButton(key, text, () => answer(rows.indexOf(row), key), { choice: key });
       node.append(button);
