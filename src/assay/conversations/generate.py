@@ -70,10 +70,13 @@ def events(db: Database, who: WorkerPrincipal, assignment_id: str, body: dict[st
 
 
 def _finish(db: Database, plan_: Plan, now: Callable[[], datetime]) -> dict[str, Any]:
-    """Record the turn for the assignment (when planning did not) and show it."""
+    """Record the turn for the assignment (when planning or filling did not) and show it."""
+    if plan_.action == "filled":
+        assert plan_.view is not None
+        return plan_.view
     if plan_.action != "ready":
         plan_.action = "ready"
-        db.write(lambda s: service.record_turn(s, plan_, now()))
+        return db.write(lambda s: service.record_and_view(s, plan_, now()))
     with db.read() as session:
         return service.turn_view(session, plan_)
 
@@ -132,7 +135,12 @@ def _generate(db: Database, plan_: Plan, allowed: tuple[str, ...],
         db.write(lambda s: service.release(s, plan_))
         return
     stored = {cid: (mid, replies[cid][1]) for cid, mid in plan_.calls}
-    if not db.write(lambda s: service.fill(s, plan_, stored, now())):
+    # One write stores the replies, records the turn for this assignment and shows it.
+    view = db.write(lambda s: service.fill(s, plan_, stored, now())
+                    and service.record_and_view(s, plan_, now()))
+    if view:
+        plan_.action, plan_.view = "filled", view
+    else:
         plan_.action = "wait"
         if not _wait(db, plan_):
             failed.append(ModelError("the turn was taken over and failed"))

@@ -41,7 +41,8 @@ from assay.quality import access
 class Plan:
     """What a request for a turn does next: ``action`` is ``ready`` (candidates exist and
     the turn is recorded), ``claim`` (call ``calls`` — ``(candidate id, model id)`` — then
-    :func:`fill`) or ``wait`` (another request generates it)."""
+    :func:`fill`) or ``wait`` (another request generates it); ``filled`` once this request
+    stored the replies and recorded the turn (``view`` is what the worker sees)."""
 
     action: str
     org_id: str
@@ -55,6 +56,7 @@ class Plan:
     calls: list[tuple[str, str]] = field(default_factory=list)
     choice: dict[str, Any] | None = None
     stale_after_s: float = 60.0
+    view: dict[str, Any] | None = None
 
 
 def _open_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
@@ -264,6 +266,12 @@ def shuffled(assignment_id: str, generation_id: str,
     order = sorted(candidates, key=lambda c: c["id"])
     random.Random(seed).shuffle(order)
     return [{"id": c["id"], "content": c["content"]} for c in order]
+
+
+def record_and_view(session: Session, plan: Plan, now: datetime) -> dict[str, Any]:
+    """:func:`record_turn`, then :func:`turn_view`, in the caller's transaction."""
+    record_turn(session, plan, now)
+    return turn_view(session, plan)
 
 
 def turn_view(session: Session, plan: Plan) -> dict[str, Any]:
