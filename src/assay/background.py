@@ -40,7 +40,8 @@ def make_runner(db: Database, settings: Settings, clock: Clock | None = None,
                 metrics: Any = None) -> JobRunner:
     """The one runner of a process: job handlers by kind, and the periodic sweeps."""
     clock = clock or SystemClock()
-    refit = metrics.timed_refit(refit_due_projects) if metrics else refit_due_projects
+    refit_all = partial(refit_due_projects, ray_address=settings.ray_address or None)
+    refit = metrics.timed_refit(refit_all) if metrics else refit_all
     handlers: dict[str, Handler] = {"curation.duplicates": partial(run_duplicates, clock=clock),
                                     "curation.embeddings": partial(run_embeddings, clock=clock),
                                     "evaluation": partial(run_evaluation_job, clock=clock)}

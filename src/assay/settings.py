@@ -44,6 +44,8 @@ SETTINGS_DOC: dict[str, str] = {
     "Authorization: Bearer <this token>.",
     "log_format": "ASSAY_LOG_FORMAT: text (default) or json (one JSON object per log line, "
     "with the request id).",
+    "ray_address": "ASSAY_RAY_ADDRESS: run the refit's fits on Ray (extra `ray`): auto, "
+    "ray://host:port, or local (a private instance); unset (default): in this process.",
 }
 
 
@@ -109,6 +111,7 @@ class Settings:
     metrics: bool = False
     metrics_token: str = field(default="", repr=False)
     log_format: str = "text"
+    ray_address: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -134,7 +137,7 @@ class Settings:
                 values[f.name] = tuple(_float(name, p) for p in raw.split(",") if p.strip())
             elif f.name in ("run_jobs", "metrics"):
                 values[f.name] = _bool(name, raw)
-            elif f.name in ("database_url", "metrics_token"):
+            elif f.name in ("database_url", "metrics_token", "ray_address"):
                 values[f.name] = raw
             elif f.name == "log_format":
                 if raw not in ("text", "json"):

@@ -28,7 +28,8 @@ added (or reordered) after the refit and smooth them itself.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -43,6 +44,7 @@ from assay.crypto.keys import shredded_org_ids
 from assay.db.engine import Database
 from assay.db.locks import try_lock
 from assay.integrity import service as integrity
+from assay.jobs.offload import map_calls
 from assay.kinds import categorical_kinds
 from assay.projects import service as projects
 from assay.quality import repository
@@ -79,9 +81,10 @@ class Prepared:
     pairs: dict[tuple[str, str], Any] = field(default_factory=dict)  # suspected collusion
 
 
-def prepare_refit(session: Session, org_id: str, project_id: str) -> Prepared | None:
-    """The slow part of a refit (reading every counted answer, Dawid-Skene), in any
-    transaction: a read snapshot keeps it outside the write lock."""
+def read_refit(session: Session, org_id: str, project_id: str) -> Prepared | None:
+    """Everything a refit reads, from one snapshot, in any transaction (a read snapshot keeps
+    it outside the write lock): the counted answers, encoded, and what the write will need;
+    the fit itself is :func:`fit_answers`."""
     project = projects.get_project_in_org(session, org_id, project_id)
     found = categorical_labels(project)
     if found is None:
@@ -94,12 +97,33 @@ def prepare_refit(session: Session, org_id: str, project_id: str) -> Prepared | 
         return Prepared(key, labels, newest, pairs=pairs)
     answers, encoding = encode_answers([r.task_id for r in rows], [r.worker_id for r in rows],
                                        [r.answer[key] for r in rows], classes=labels)
-    fit = dawid_skene(answers)
-    counts = leave_one_out_counts(answers, fit.posteriors, fit.confusion)
     # The tasks to settle again, only where the write will settle them (see refit_project).
     settles = answers.n_tasks >= MODEL_MIN_TASKS and project.quality.get("resettle", True)
-    return Prepared(key, labels, newest, answers, encoding, fit.posteriors, counts,
+    return Prepared(key, labels, newest, answers, encoding, None, None,
                     candidates(session, project.org_id, project.id) if settles else [], pairs)
+
+
+def fit_answers(answers: Answers) -> tuple[np.ndarray, np.ndarray]:
+    """The refit's computation, pure (arrays in, arrays out), so it can run on Ray
+    (:mod:`assay.jobs.offload`): the Dawid-Skene posteriors and every worker's leave-one-out
+    confusion counts."""
+    fit = dawid_skene(answers)
+    return fit.posteriors, leave_one_out_counts(answers, fit.posteriors, fit.confusion)
+
+
+def _fitted(read: Prepared | None,
+            fit: tuple[np.ndarray, np.ndarray] | None) -> Prepared | None:
+    if read is None or fit is None:
+        return read
+    return replace(read, posteriors=fit[0], counts=fit[1])
+
+
+def prepare_refit(session: Session, org_id: str, project_id: str) -> Prepared | None:
+    """The slow part of a refit (reading every counted answer, Dawid-Skene), in any
+    transaction: a read snapshot keeps it outside the write lock."""
+    read = read_refit(session, org_id, project_id)
+    return _fitted(read, fit_answers(read.answers)
+                   if read is not None and read.answers is not None else None)
 
 
 def refit_project(session: Session, org_id: str, project_id: str,
@@ -156,10 +180,12 @@ def refit_project(session: Session, org_id: str, project_id: str,
     return answers.n_workers
 
 
-def refit_due_projects(db: Database) -> int:
+def refit_due_projects(db: Database, ray_address: str | None = None) -> int:
     """Refit every categorical project with answers newer than its last refit (one index
     seek per project to find its newest answer), skipping one another process is refitting
-    now; returns how many this call refitted."""
+    now; returns how many this call refitted. With ``ray_address``, up to :data:`FIT_BATCH`
+    projects at a time are read, fitted together on Ray (:mod:`assay.jobs.offload`) and
+    written one by one; without, each project is read, fitted and written in turn here."""
     with db.read() as session:
         # Every organization's projects: the refit is the platform's background job.
         markers = repository.list_refit_projects(session, None, categorical_kinds())
@@ -172,18 +198,41 @@ def refit_due_projects(db: Database) -> int:
             if newest is not None and (marker is None or newest > marker):
                 due.append((org_id, project_id))
     done = 0
-    for org_id, project_id in due:
-        # One refit of a project at a time across every process on the database: another
-        # holding the lock is refitting it now, so this one skips it.
-        with try_lock(db, f"refit:{project_id}") as mine:
-            if not mine:
+    size = FIT_BATCH if ray_address else 1  # in this process, fitting together gains nothing
+    for start in range(0, len(due), size):
+        done += _refit_batch(db, due[start:start + size], ray_address)
+    return done
+
+
+FIT_BATCH = 8
+"""Projects read, fitted together (on Ray) and written per round of the refit; each holds
+its refit lock (on PostgreSQL a connection) meanwhile."""
+
+
+def _refit_batch(db: Database, batch: list[tuple[str, str]], ray_address: str | None) -> int:
+    with ExitStack() as held:
+        reads: list[tuple[str, str, Prepared | None]] = []
+        for org_id, project_id in batch:
+            # One refit of a project at a time across every process on the database:
+            # another holding the lock is refitting it now, so this one skips it.
+            if not held.enter_context(try_lock(db, f"refit:{project_id}")):
                 continue
             try:
                 with db.read() as session:
-                    prepared = prepare_refit(session, org_id, project_id)
+                    reads.append((org_id, project_id, read_refit(session, org_id, project_id)))
+            except Exception:  # one project's failure must not stop the others
+                log.exception("refit of project %s failed", project_id)
+        inputs = [read.answers for _, _, read in reads
+                  if read is not None and read.answers is not None]
+        fits = iter(map_calls(fit_answers, inputs, ray_address))
+        done = 0
+        for org_id, project_id, read in reads:
+            try:
+                prepared = (_fitted(read, next(fits))
+                            if read is not None and read.answers is not None else read)
                 db.write(partial(refit_project, org_id=org_id, project_id=project_id,
                                  prepared=prepared))
                 done += 1
             except Exception:  # one project's failure must not stop the others
                 log.exception("refit of project %s failed", project_id)
-    return done
+        return done
