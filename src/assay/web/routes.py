@@ -15,6 +15,7 @@ from assay.web import (
     api_docs_views,
     dashboard_views,
     data_views,
+    evaluation_views,
     kind_assets,
     org_views,
     progress_views,
@@ -44,7 +45,7 @@ def install(app: FastAPI, db: Database) -> None:
     # project_form_views first: its /projects/new must win over /projects/{project_id};
     # kind_assets before the /static mount, which would answer its paths with a 404.
     for module in (signin_views, worker_views, project_form_views, dashboard_views,
-                   progress_views, data_views, org_views, quality_views,
+                   progress_views, data_views, org_views, quality_views, evaluation_views,
                    kind_assets, api_docs_views):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

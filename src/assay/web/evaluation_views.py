@@ -1,0 +1,102 @@
+"""The console's evaluation pages: ``/evaluations`` (the list), ``/evaluations/{id}``
+(generation progress, cost, what was left out) and ``/evaluations/{id}/leaderboard`` (the
+ratings with their intervals drawn on the server, battles, the win-rate matrix, the judge's
+agreement with people and its biases, tabs by source and category). They show what the API
+answers (``GET /v1/evaluations/{id}`` and its leaderboard) and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from assay.db.engine import Database
+from assay.errors import Conflict, NotFound
+from assay.evaluations import service
+from assay.evaluations.leaderboard import evaluation_leaderboard
+from assay.http.auth import get_db
+from assay.web.dashboard_views import requester
+from assay.web.pages import error_page, render
+from assay.web.rating_charts import rating_intervals
+
+router = APIRouter(include_in_schema=False)
+
+SOURCES = ("all", "human", "judge")
+BOOTSTRAP = 1000
+
+
+def _missing(request: Request) -> Response:
+    return error_page(request, 404, "Evaluation not found",
+                      "There is no evaluation with this id in your organization.")
+
+
+@router.get("/evaluations", response_model=None)
+def evaluations_page(request: Request, db: Database = Depends(get_db)) -> Response:
+    who = requester(request)
+    if isinstance(who, Response):
+        return who
+    with db.read() as session:
+        found = [service.evaluation_object(session, e)
+                 for e in service.list_evaluations(session, who, None, 200)]
+    return render(request, "evaluations.html", {"evaluations": found})
+
+
+@router.get("/evaluations/{evaluation_id}", response_model=None)
+def evaluation_page(evaluation_id: str, request: Request,
+                    db: Database = Depends(get_db)) -> Response:
+    who = requester(request)
+    if isinstance(who, Response):
+        return who
+    with db.read() as session:
+        try:
+            evaluation = service.evaluation_object(
+                session, service.get_evaluation(session, who, evaluation_id))
+        except NotFound:
+            return _missing(request)
+    replies = evaluation["progress"]["replies"]
+    percent = round(100 * replies["done"] / replies["total"]) if replies["total"] else 100
+    return render(request, "evaluation.html", {"evaluation": evaluation, "percent": percent,
+                                               "tab": "overview"})
+
+
+@router.get("/evaluations/{evaluation_id}/leaderboard", response_model=None)
+def leaderboard_page(evaluation_id: str, request: Request,
+                     source: str = Query("all"), category: str | None = Query(None),
+                     db: Database = Depends(get_db)) -> Response:
+    who = requester(request)
+    if isinstance(who, Response):
+        return who
+    source = source if source in SOURCES else "all"
+    category = category or None
+    board: dict[str, Any] | None = None
+    refused = None
+    with db.read() as session:
+        try:
+            evaluation = service.evaluation_object(
+                session, service.get_evaluation(session, who, evaluation_id))
+            board = evaluation_leaderboard(session, who, evaluation_id, source=source,
+                                           category=category, bootstrap=BOOTSTRAP)
+        except NotFound:
+            return _missing(request)
+        except Conflict as exc:
+            refused = exc.message
+            groups = exc.details.get("groups")
+            if groups:
+                refused += ": " + "; ".join(", ".join(g) for g in groups)
+    chart = None
+    if board is not None:
+        chart = rating_intervals("chart-ratings", "Ratings with 95% intervals", [
+            (m["model"], m["rating"], *(m["ci"] or (None, None)))
+            for m in board["models"] if m["rating"] is not None])
+    return render(request, "evaluation_leaderboard.html", {
+        "evaluation": evaluation, "board": board, "refused": refused, "chart": chart,
+        "source": source, "category": category, "sources": SOURCES, "tab": "leaderboard",
+        "categories": (board or {}).get("categories") or sorted({
+            c for c in _categories(db, who, evaluation_id)})})
+
+
+def _categories(db: Database, who: Any, evaluation_id: str) -> list[str]:
+    with db.read() as session:
+        found = service.get_evaluation(session, who, evaluation_id)
+        return [p["category"] for p in found.prompts if p["category"] is not None]
