@@ -13,6 +13,7 @@ from assay.db.engine import Database
 from assay.http.errors import http_error
 from assay.web import (
     api_docs_views,
+    curation_views,
     dashboard_views,
     data_views,
     evaluation_views,
@@ -46,6 +47,6 @@ def install(app: FastAPI, db: Database) -> None:
     # kind_assets before the /static mount, which would answer its paths with a 404.
     for module in (signin_views, worker_views, project_form_views, dashboard_views,
                    progress_views, data_views, org_views, quality_views, evaluation_views,
-                   kind_assets, api_docs_views):
+                   curation_views, kind_assets, api_docs_views):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
