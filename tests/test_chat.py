@@ -87,6 +87,10 @@ def test_a_turn_streams_then_reads_back_the_same_and_the_result_orders_models(
                            if e == "delta" and d["candidate"] == candidate["id"])
         assert streamed == candidate["content"]
     assert model_standin.requests == 2
+    with org.http() as http:  # each call is on the model's record, for this project
+        usage = [http.get(f"/v1/models/{m}/usage", params={"project": project}).json()
+                 for m in (alpha, beta)]
+    assert [(u["calls"], u["errors"]) for u in usage] == [(1, 0), (1, 0)]
     again = worker.generate(offer["assignment_id"])
     assert again == done  # a reload: the same candidates in the same order, no new call
     assert model_standin.requests == 2
@@ -168,6 +172,9 @@ def test_a_failing_model_is_a_clear_error_and_stores_nothing(
     assert "event: done" not in streamed.text
     _visible(plain.text, streamed.text)
     assert _count_generations(org, task) == 0  # nothing of the failed turn was kept
+    with org.http() as http:  # but both calls of each try are on record
+        usage = [http.get(f"/v1/models/{m}/usage").json() for m in (good, bad)]
+    assert [(u["calls"], u["errors"]) for u in usage] == [(2, 0), (2, 2)]
     # The assignment is still open: an answer is refused for what it ranks, not expired.
     with pytest.raises(AssayAPIError) as refused:
         worker.submit(offer["assignment_id"], {"turns": [{

@@ -20,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from assay.accounts.service import WorkerPrincipal
 from assay.conversations import service
 from assay.conversations.service import Plan
@@ -102,12 +104,16 @@ def _generate(db: Database, plan_: Plan, allowed: tuple[str, ...],
     success the replies are stored (or, when a takeover won, the other's are shown)."""
     inbox: queue.Queue[tuple[str, str | None, AssayError | None]] = queue.Queue()
     replies: dict[str, tuple[str, str]] = {}
+    streams: list[calls.Stream] = []
     lock = threading.Lock()
 
     def run(candidate_id: str, model_id: str) -> None:
         try:
             target = calls.Target(plan_.org_id, model_id, plan_.project_id)
-            reply = calls.Stream(db, target, plan_.messages, allowed=allowed, now=now)
+            reply = calls.Stream(db, target, plan_.messages, allowed=allowed, now=now,
+                                 record_success=False)
+            with lock:
+                streams.append(reply)
             for delta in reply:
                 inbox.put((candidate_id, delta, None))
             with lock:
@@ -132,12 +138,25 @@ def _generate(db: Database, plan_: Plan, allowed: tuple[str, ...],
             elif not failed:
                 yield "delta", {"candidate": candidate_id, "delta": delta}
     if failed:
-        db.write(lambda s: service.release(s, plan_))
+        def forget(session: Session) -> None:
+            for reply in streams:  # the failed ones recorded themselves
+                if reply.outcome.status == "ok":
+                    reply.record_in(session, now())
+            service.release(session, plan_)
+
+        db.write(forget)
         return
     stored = {cid: (mid, replies[cid][1]) for cid, mid in plan_.calls}
-    # One write stores the replies, records the turn for this assignment and shows it.
-    view = db.write(lambda s: service.fill(s, plan_, stored, now())
-                    and service.record_and_view(s, plan_, now()))
+    # One write records the calls, stores the replies, records the turn for this
+    # assignment and shows it.
+    def store(session: Session) -> dict[str, Any] | None:
+        for reply in streams:
+            reply.record_in(session, now())
+        if not service.fill(session, plan_, stored, now()):
+            return None
+        return service.record_and_view(session, plan_, now())
+
+    view = db.write(store)
     if view:
         plan_.action, plan_.view = "filled", view
     else:

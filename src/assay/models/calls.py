@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from assay.db.engine import Database
 from assay.errors import AssayError, NotFound
 from assay.models import client, repository, service
@@ -70,11 +72,14 @@ class Stream:
     def __init__(self, db: Database, target: Target, messages: list[dict[str, Any]], *,
                  allowed: tuple[str, ...], now: Callable[[], datetime],
                  overrides: dict[str, Any] | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, record_success: bool = True) -> None:
         self._db, self._target, self._now = db, target, now
         endpoint, self._prices = _load(db, target, allowed)
         self._stream = client.stream_chat(endpoint, messages, overrides, rng=rng)
         self._recorded = False
+        # A caller that stores the reply may record a whole reply's call in its own write
+        # (:meth:`record_in`): one transaction fewer. A failure is recorded here either way.
+        self._record_success = record_success
         self._iter = self._run()
 
     @property
@@ -92,6 +97,14 @@ class Stream:
 
     def close(self) -> None:
         self._stream.close()
-        if not self._recorded:
+        if not self._recorded and (self._record_success or self.outcome.status != "ok"):
             self._recorded = True
             _record(self._db, self._target, self._prices, self._stream.outcome, self._now)
+
+    def record_in(self, session: Session, now: datetime) -> None:
+        """Record a whole reply's call inside the caller's transaction (with
+        ``record_success=False``)."""
+        if not self._recorded:
+            self._recorded = True
+            service.record_call(session, self._target.org_id, self._target.model_id,
+                                self._target.project_id, self._prices, self.outcome, now)
