@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from assay.projects.figures import hour_end, label_distribution, pace
 from assay.web.charts import distribution_bars, hourly_bars
 from assay.web.dashboard_views import duration_text
-from assay.web.project_form_views import form_field
+from assay.web.project_form_views import errors_by_field, form_field
 
 SVG = "{http://www.w3.org/2000/svg}"
 END = datetime(2024, 5, 1, 14, 0, tzinfo=UTC)
@@ -131,11 +131,21 @@ def test_form_errors_map_to_the_form_fields() -> None:
     assert form_field("params.labels[1]", params_given=False) == ("labels", "[1]")
     assert form_field("params.labels", params_given=False) == ("labels", "")
     assert form_field("params.labels", params_given=True) == ("params", "labels")
-    assert form_field("params.max", params_given=False) == ("params", "max")
+    assert form_field("params.max", params_given=False) == ("max", "")
+    assert form_field("params.extra", params_given=False) == ("params", "extra")
+    # rate fills params.criteria from its "rubric" field, compare from "criteria"
+    assert form_field("params.criteria[0].weight", False, "rate") == ("rubric", "[0].weight")
+    assert form_field("params.criteria[1]", False, "compare") == ("criteria", "[1]")
     assert form_field("quality.max_overlap", params_given=False) == ("max_overlap", "")
     assert form_field("quality.gold_rate", params_given=False) == ("gold_rate", "")
     assert form_field("pay.per_task", params_given=False) == ("per_task", "")
     assert form_field("pay.currency", params_given=False) == ("currency", "")
     assert form_field("workforce", params_given=False) == ("workforce", "")
     assert form_field("name", params_given=False) == ("name", "")
-    assert form_field("callback_url", params_given=False) == ("form", "callback_url")
+    assert form_field("limits.answers_per_minute", False) == ("answers_per_minute", "")
+    # a field the form lacks is shown with the form's own errors
+    assert form_field("callback_url", params_given=False) == ("callback_url", "")
+    assert errors_by_field([{"field": "callback_url", "message": "bad"}], False) == {
+        "form": ["bad"]}
+    assert errors_by_field([{"field": "callback_url", "message": "bad"}], False,
+                           known=("callback_url",)) == {"callback_url": ["bad"]}

@@ -116,6 +116,7 @@ WEB_POST_ROLE_OF = {
     "/logout": "session",
     "/projects/new": "member",
     "/projects/{project_id}/import": "member",
+    "/projects/{project_id}/settings": "member",
     "/work/{project_id}/appeal": "worker",
 }
 

@@ -70,3 +70,35 @@ def test_a_requester_imports_a_dropped_file_and_exports_it(org: Org, page: Any,
     assert len(exported) == ROWS
     assert sorted(json.loads(line)["unique_id"] for line in exported) == [
         f"r{i:04d}" for i in range(ROWS)]
+
+
+def test_settings_show_a_live_preview_and_save(org: Org, page: Any, screenshot: Shot) -> None:
+    project = categorize_project(org, name="Previewed", params={"labels": ["pos", "neg"]})
+    org.client.create_task(project["id"], {"text": "the first task"})
+    open_signed_in(page, user_account(org), f"/projects/{project['id']}/settings")
+    frame = page.frame_locator("#preview-frame")
+    expect(frame.locator("#task")).to_contain_text("the first task")
+    expect(frame.locator("button.choice")).to_have_count(2)
+    page.fill("#f-labels", "pos\nneg\nmixed")
+    expect(frame.locator("button.choice")).to_have_count(3)
+    expect(frame.locator("button.choice").nth(2)).to_contain_text("mixed")
+    frame.locator("button.choice").nth(2).click()
+    expect(frame.locator("#preview-answer")).to_contain_text('{"label":"mixed"}')
+    page.fill("#f-labels", "pos\npos")
+    expect(frame.locator("#preview-problems")).to_contain_text("labels")
+    screenshot("settings-preview-problem")
+    page.fill("#f-labels", "pos\nneg\nmixed")
+    page.fill("#f-overlap", "0")
+    page.click('#settings button[type="submit"]')
+    expect(page.locator("#overlap-errors")).to_contain_text("greater than or equal to 1")
+    expect(page.locator("#f-labels")).to_have_value("pos\nneg\nmixed")
+    page.fill("#f-overlap", "2")
+    page.fill("#f-max_overlap", "2")
+    page.click('#settings button[type="submit"]')
+    expect(page.locator("#saved")).to_be_visible()
+    screenshot("settings-saved")
+    saved = org.client.get_project(project["id"])
+    assert saved["params"]["labels"] == ["pos", "neg", "mixed"]
+    assert saved["quality"]["overlap"] == 2
+    # the preview's answer was never sent
+    assert org.client.list_tasks(project=project["id"])["docs"][0]["status"] == "pending"

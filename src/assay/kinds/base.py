@@ -60,12 +60,22 @@ class Categorical:
 class FormField:
     """A field of the project form that fills one key of the kind's params.
 
-    ``lines``: a text box, one list item per line; ``checkbox``: ``true`` when ticked.
+    ``lines``: a text box, one list item per line; ``checkbox``: ``true`` when ticked;
+    ``number``: a whole number (left out when empty; text that is not one is passed on, to
+    be refused by the kind naming the field); ``criteria``: a text box, one criterion per
+    line as ``id | description | weight`` (description and weight optional). ``param`` is
+    the params key it fills when that differs from the form field's ``name`` (two kinds
+    may fill one key from differently shaped fields).
     """
 
     name: str
     label: str
-    input: Literal["lines", "checkbox"]
+    input: Literal["lines", "checkbox", "number", "criteria"]
+    param: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.param or self.name
 
 
 @dataclass(frozen=True)
@@ -237,11 +247,58 @@ class Kind(ABC):
         for field in self.form_fields:
             value = values.get(field.name, "")
             if field.input == "lines":
-                params[field.name] = [line.strip() for line in value.splitlines()
-                                      if line.strip()]
+                params[field.key] = [line.strip() for line in value.splitlines()
+                                     if line.strip()]
+            elif field.input == "criteria":
+                params[field.key] = [_criterion(line) for line in value.splitlines()
+                                     if line.strip()]
+            elif field.input == "number":
+                if value.strip():
+                    text = value.strip()
+                    params[field.key] = int(text) if text.lstrip("-").isdigit() else text
             elif value:
-                params[field.name] = True
+                params[field.key] = True
         return params
+
+    def form_values(self, params: Mapping[str, Any]) -> dict[str, str]:
+        """The text of each of :attr:`form_fields` that gives back ``params`` (the settings
+        form shows a project's params this way)."""
+        values: dict[str, str] = {}
+        for field in self.form_fields:
+            value = params.get(field.key)
+            if field.input == "lines":
+                values[field.name] = "\n".join(str(v) for v in value or [])
+            elif field.input == "criteria":
+                values[field.name] = "\n".join(_criterion_line(c) for c in value or [])
+            elif field.input == "number":
+                values[field.name] = "" if value is None else str(value)
+            else:
+                values[field.name] = "1" if value else ""
+        return values
+
+
+def _criterion(line: str) -> dict[str, Any]:
+    """``id | description | weight`` as a criterion (weight a number when it reads as one)."""
+    parts = [part.strip() for part in line.split("|")]
+    out: dict[str, Any] = {"id": parts[0]}
+    if len(parts) > 1 and parts[1]:
+        out["description"] = parts[1]
+    if len(parts) > 2 and parts[2]:
+        try:
+            out["weight"] = float(parts[2]) if "." in parts[2] else int(parts[2])
+        except ValueError:
+            out["weight"] = parts[2]
+    return out
+
+
+def _criterion_line(criterion: Any) -> str:
+    if not isinstance(criterion, Mapping):
+        return str(criterion)
+    parts = [str(criterion.get("id", "")), str(criterion.get("description") or "")]
+    weight = criterion.get("weight")
+    if weight not in (None, 1):
+        parts.append(str(weight))
+    return " | ".join(parts).rstrip(" |")
 
 
 def removed_names(old: list[str], new: list[str]) -> list[str]:

@@ -213,6 +213,14 @@ def cancel_task(session: Session, who: Requester, task_id: str) -> Task:
     return task
 
 
+def first_task_data(session: Session, who: Requester,
+                    project_id: str) -> tuple[str, Any] | None:
+    """The id and data of the project's oldest live task, or None when it has none."""
+    rows = repository.list_tasks(session, who.org_id, project_id=project_id, batch_id=None,
+                                 status=None, updated_after=None, after=None, limit=1)
+    return (rows[0].id, rows[0].data) if rows else None
+
+
 def iter_project_task_objects(session: Session, org_id: str, project_id: str,
                               include_responses: bool, chunk: int) -> Iterator[dict[str, Any]]:
     """Every live task of the project as a task object, oldest first, read by keyset pages

@@ -87,7 +87,8 @@ def _with_security_headers(send: Send) -> Send:
             headers = MutableHeaders(scope=message)
             headers.setdefault("x-content-type-options", "nosniff")
             if headers.get("content-type", "").startswith("text/html"):
-                headers["content-security-policy"] = CSP
+                # A page may bring its own policy (the framed preview); any other gets this one.
+                headers.setdefault("content-security-policy", CSP)
                 headers.setdefault("x-frame-options", "DENY")
                 headers.setdefault("referrer-policy", "same-origin")
         await send(message)

@@ -43,8 +43,8 @@ def _kind_fields() -> list[dict[str, Any]]:
 
 
 KIND_FIELDS = _kind_fields()
-# Fields with a text box of their own, where the errors of their params key are shown.
-LINE_FIELDS = tuple(f["name"] for f in KIND_FIELDS if f["input"] == "lines")
+# The kinds' fields, where the errors of their params key are shown.
+LINE_FIELDS = tuple(f["name"] for f in KIND_FIELDS)
 QUALITY_FIELDS = ("overlap", "max_overlap", "target_confidence", "gold_rate",
                   "min_worker_accuracy", "review_rate")
 TEXT_FIELDS = ("name", "kind", *LINE_FIELDS, "instructions", "params", "per_task",
@@ -72,13 +72,16 @@ def _form_page(request: Request, form: dict[str, Any], errors: dict[str, list[st
     }, status)
 
 
-def form_field(path: str, params_given: bool) -> tuple[str, str]:
-    """The form field an error's field path belongs to, and the rest of the path."""
+def form_field(path: str, params_given: bool, kind: str | None = None) -> tuple[str, str]:
+    """The form field an error's field path belongs to, and the rest of the path (with
+    ``kind``, its own field for a params key that it fills from a field of another name)."""
     head, _, rest = path.partition(".")
     if head == "params":
         key = rest.split(".", 1)[0].split("[", 1)[0]
-        if not params_given and key in LINE_FIELDS:
-            return key, rest[len(key):].lstrip(".")
+        own = {f.key: f.name for f in get_kind(kind).form_fields} if kind in KIND_NAMES else {}
+        name = own.get(key, key)
+        if not params_given and name in LINE_FIELDS:
+            return name, rest[len(key):].lstrip(".")
         return "params", rest
     if head == "quality":
         name, _, deeper = rest.partition(".")
@@ -86,35 +89,44 @@ def form_field(path: str, params_given: bool) -> tuple[str, str]:
     if head == "pay":
         name, _, deeper = rest.partition(".")
         return ("currency" if name == "currency" else "per_task"), deeper
-    if head in TEXT_FIELDS:
+    if head == "limits":
+        name, _, deeper = rest.partition(".")
+        return name, deeper
+    if head:
         return head, rest
     return "form", path
 
 
-def _errors(fields: list[dict[str, Any]], params_given: bool) -> dict[str, list[str]]:
+def errors_by_field(fields: list[dict[str, Any]], params_given: bool, kind: str | None = None,
+                    known: tuple[str, ...] = TEXT_FIELDS) -> dict[str, list[str]]:
+    """The API's field errors as messages per form field of ``known`` (``form`` for the
+    rest)."""
     out: dict[str, list[str]] = {}
     for f in fields:
-        name, rest = form_field(str(f.get("field", "")), params_given)
+        name, rest = form_field(str(f.get("field", "")), params_given, kind)
         message = str(f.get("message", "invalid"))
-        if f.get("type") in ("string_too_short", "missing") and name in TEXT_FIELDS:
+        if f.get("type") in ("string_too_short", "missing") and name in known:
             message = "is required"
         if rest:
             message = f"{rest.lstrip('.')}: {message}"
-        out.setdefault(name if name in TEXT_FIELDS else "form", []).append(message)
+        out.setdefault(name if name in known else "form", []).append(message)
     return out
+
+
+def form_params(form: dict[str, Any], kind: str) -> Any:
+    """The params a project form gives: its JSON when given, else the kind's fields."""
+    if form["params"].strip():
+        try:
+            return json.loads(form["params"])
+        except ValueError as exc:
+            raise InvalidInput("params: not JSON", {"fields": [
+                {"field": "params", "message": "is not valid JSON"}]}) from exc
+    return get_kind(kind).params_from_form(form) if kind in KIND_NAMES else None
 
 
 def build_body(form: dict[str, Any]) -> ProjectCreate:
     """The request body the form describes. Raises :class:`InvalidInput` with field paths."""
-    params: Any = None
-    if form["params"].strip():
-        try:
-            params = json.loads(form["params"])
-        except ValueError as exc:
-            raise InvalidInput("params: not JSON", {"fields": [
-                {"field": "params", "message": "is not valid JSON"}]}) from exc
-    elif form["kind"] in KIND_NAMES:
-        params = get_kind(form["kind"]).params_from_form(form)
+    params = form_params(form, form["kind"])
     quality = {name: form[name].strip() for name in QUALITY_FIELDS if form[name].strip()}
     pay = {name: form[name].strip() for name in ("per_task", "currency") if form[name].strip()}
     try:
@@ -197,7 +209,8 @@ def create_project(request: Request, csrf_token: str = Form(""), name: str = For
         project_id = db.write(create)
     except InvalidInput as exc:
         fields = exc.details.get("fields") or [{"field": "form", "message": exc.message}]
-        return _form_page(request, form, _errors(fields, bool(params.strip())), 422)
+        return _form_page(request, form, errors_by_field(fields, bool(params.strip()), kind),
+                          422)
     except AssayError as exc:
         return _form_page(request, form, {"form": [exc.message]}, exc.status)
     return RedirectResponse(f"/projects/{project_id}", status_code=303)

@@ -20,7 +20,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assay.kinds.base import NO_AGGREGATE, Aggregate, Categorical, Kind, removed_names
+from assay.kinds.base import (
+    NO_AGGREGATE,
+    Aggregate,
+    Categorical,
+    FormField,
+    Kind,
+    removed_names,
+)
 from assay.kinds.compare.schemas import (
     CHOICES,
     Answer,
@@ -36,6 +43,9 @@ from assay.kinds.voting import plurality_of
 class Compare(Kind):
     name = "compare"
     position = 40
+    form_fields = (FormField("allow_tie", "Workers may answer a tie", "checkbox"),
+                   FormField("allow_both_bad", "Workers may answer both bad", "checkbox"),
+                   FormField("criteria", "Criteria", "lines"))
     params_schema = Params
     data_schema = Data
     answer_schema = Answer

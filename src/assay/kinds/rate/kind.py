@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from assay.algorithms.simple import median_spread
-from assay.kinds.base import NO_AGGREGATE, Aggregate, Kind, removed_names
+from assay.kinds.base import NO_AGGREGATE, Aggregate, FormField, Kind, removed_names
 from assay.kinds.errors import FieldError, KindValidationError
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
 from assay.kinds.rate.schemas import Params, RatingAnswer, scores_answer
@@ -54,6 +54,9 @@ def _ratings(answer: Mapping[str, Any]) -> dict[str, Any]:
 class Rate(Kind):
     name = "rate"
     position = 50
+    form_fields = (FormField("min", "Lowest score", "number"),
+                   FormField("max", "Highest score", "number"),
+                   FormField("rubric", "Rubric", "criteria", param="criteria"))
     params_schema = Params
     data_schema = AnyObject
     answer_schema = RatingAnswer
