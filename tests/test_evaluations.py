@@ -5,14 +5,18 @@ leaderboard from people, the judge and both (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import csv
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from assay.accounts import service as accounts
 from assay.client import WorkerClient
+from assay.leaderboard_csv import leaderboard_csv
 from assay.models.standin import StandIn
 from tests.support import Org
 from tests.web.support import PASSWORD, Account, signed_in_client
@@ -54,7 +58,8 @@ PROMPTS = [
 
 
 def test_an_evaluation_runs_from_generation_to_leaderboard(org: Org, other_org: Org,
-                                                           model_standin: StandIn) -> None:
+                                                           model_standin: StandIn,
+                                                           tmp_path: Path) -> None:
     short = _model(org, model_standin, "short-model", "pad-0")
     middle = _model(org, model_standin, "middle-model", "pad-4+refuseon-BAD",
                     prices={"input": "2.00", "output": "10.00", "currency": "USD"})
@@ -130,6 +135,18 @@ def test_an_evaluation_runs_from_generation_to_leaderboard(org: Org, other_org: 
         assert board["categories"] == ["chat", "math"]
         rates = board["win_rates"]
         assert rates["models"][0] == "long-model" and rates["rate"][0][2] == 1.0
+        # The battles export is what `assay leaderboard` reads, and gives the same ratings.
+        exported = http.get(f"/v1/evaluations/{evaluation['id']}/battles")
+        assert exported.headers["content-type"].startswith("text/csv")
+        path = tmp_path / "battles.csv"
+        path.write_text(exported.text)
+        assert len(exported.text.splitlines()) == 21
+        out = tmp_path / "board.csv"
+        leaderboard_csv(str(path), 0, None, str(out))
+        offline = {r["model"]: float(r["rating"]) for r in csv.DictReader(out.open())}
+        online = http.get(f"/v1/evaluations/{evaluation['id']}/leaderboard",
+                          params={"bootstrap": 0}).json()["models"]
+        assert {m["model"]: m["rating"] for m in online} == pytest.approx(offline, abs=0.01)
         math = http.get(f"/v1/evaluations/{evaluation['id']}/leaderboard",
                         params={"category": "math", "source": "human", "bootstrap": 0}).json()
         assert math["judgments"] == 6 and math["models"][0]["ci"] is None

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import random
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from assay.accounts.service import Requester
 from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.evaluations import service
-from assay.evaluations.leaderboard import evaluation_leaderboard
+from assay.evaluations.leaderboard import BATTLE_COLUMNS, battle_rows, evaluation_leaderboard
 from assay.evaluations.schemas import (
     EvaluationCreate,
     EvaluationDoc,
     EvaluationPage,
     LeaderboardDoc,
 )
+from assay.exports.cells import spreadsheet_safe
 from assay.http.auth import get_db, require_member, require_requester
 from assay.http.documents import doc as _doc
 from assay.http.pagination import check_limit, decode_token, page
@@ -76,3 +81,27 @@ def get_leaderboard(evaluation_id: str,
     with db.read() as session:
         return evaluation_leaderboard(session, who, evaluation_id, source=source,
                                       category=category, bootstrap=bootstrap, seed=seed)
+
+
+@router.get("/{evaluation_id}/battles", response_model=None,
+            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
+                             "description": "one row per judgment: battle, prompt_id, "
+                             "category, model_a, model_b, source (human or judge), winner"},
+                       **_doc(EvaluationDoc)},
+            summary="Every judgment the leaderboard counts, as CSV (what `assay leaderboard` "
+            "reads: its ratings are the leaderboard's) or JSON lines")
+def export_battles(evaluation_id: str, format: Literal["csv", "jsonl"] = Query("csv"),
+                   source: Literal["human", "judge", "all"] = Query("all"),
+                   category: str | None = Query(None, max_length=100),
+                   who: Requester = Depends(require_member),
+                   db: Database = Depends(get_db)) -> Response:
+    with db.read() as session:
+        rows = battle_rows(session, who, evaluation_id, source=source, category=category)
+    if format == "jsonl":
+        return Response("".join(json.dumps(r) + "\n" for r in rows),
+                        media_type="application/x-ndjson")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(BATTLE_COLUMNS)
+    writer.writerows([spreadsheet_safe(r[c]) for c in BATTLE_COLUMNS] for r in rows)
+    return Response(out.getvalue(), media_type="text/csv")

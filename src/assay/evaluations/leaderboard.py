@@ -31,6 +31,7 @@ from assay.errors import Conflict
 from assay.evaluations import service
 
 CODES = {name: code for code, name in enumerate(OUTCOMES)}
+BATTLE_COLUMNS = ("battle", "prompt_id", "category", "model_a", "model_b", "source", "winner")
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:
@@ -115,15 +116,46 @@ def _judge_report(evaluation: Evaluation, battles: list[EvaluationBattle],
     return agreed, biases
 
 
+def _judgments(battles: list[EvaluationBattle], human: dict[str, str],
+               source: str) -> list[tuple[EvaluationBattle, str, str]]:
+    """``(battle, who judged, verdict)`` for each judgment the source counts."""
+    found = []
+    for battle in battles:
+        if source in ("human", "all") and battle.task_id in human:
+            found.append((battle, "human", human[battle.task_id or ""]))
+        if source in ("judge", "all") and battle.judge_verdict is not None:
+            found.append((battle, "judge", battle.judge_verdict))
+    return found
+
+
+def _battles_of(session: Session, who: Requester, evaluation: Evaluation,
+                category: str | None) -> tuple[list[int], list[EvaluationBattle]]:
+    chosen = [i for i, p in enumerate(evaluation.prompts)
+              if category is None or p["category"] == category]
+    keep = set(chosen)
+    return chosen, [b for b in service.list_battles(session, who.org_id, evaluation.id)
+                    if b.prompt_index in keep]
+
+
+def battle_rows(session: Session, who: Requester, evaluation_id: str, *,
+                source: str = "all", category: str | None = None) -> list[dict[str, Any]]:
+    """Every judgment the leaderboard counts, one row each: what ``assay leaderboard``
+    reads (``model_a``, ``model_b``, ``winner``) and where it came from."""
+    evaluation = service.get_evaluation(session, who, evaluation_id)
+    _, battles = _battles_of(session, who, evaluation, category)
+    human = service.human_verdicts(session, who.org_id, evaluation)
+    return [{"battle": b.id, "prompt_id": evaluation.prompts[b.prompt_index]["id"],
+             "category": evaluation.prompts[b.prompt_index]["category"] or "",
+             "model_a": b.model_a, "model_b": b.model_b, "source": by, "winner": verdict}
+            for b, by, verdict in _judgments(battles, human, source)]
+
+
 def evaluation_leaderboard(session: Session, who: Requester, evaluation_id: str, *,
                            source: str = "all", category: str | None = None,
                            bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
     evaluation = service.get_evaluation(session, who, evaluation_id)
     prompts = evaluation.prompts
-    chosen = [i for i, p in enumerate(prompts) if category is None or p["category"] == category]
-    keep = set(chosen)
-    battles = [b for b in service.list_battles(session, who.org_id, evaluation.id)
-               if b.prompt_index in keep]
+    chosen, battles = _battles_of(session, who, evaluation, category)
     human = service.human_verdicts(session, who.org_id, evaluation)
     contents = {(r.prompt_index, r.model): r.content
                 for r in service.list_replies(session, who.org_id, evaluation.id)}
@@ -132,16 +164,10 @@ def evaluation_leaderboard(session: Session, who: Requester, evaluation_id: str,
     a: list[int] = []
     b: list[int] = []
     verdicts: list[int] = []
-    for battle in battles:
-        said = []
-        if source in ("human", "all") and battle.task_id in human:
-            said.append(human[battle.task_id or ""])
-        if source in ("judge", "all") and battle.judge_verdict is not None:
-            said.append(battle.judge_verdict)
-        for verdict in said:
-            a.append(code[battle.model_a])
-            b.append(code[battle.model_b])
-            verdicts.append(CODES[verdict])
+    for battle, _, verdict in _judgments(battles, human, source):
+        a.append(code[battle.model_a])
+        b.append(code[battle.model_b])
+        verdicts.append(CODES[verdict])
     rng = np.random.default_rng(seed)
     agreed, biases = _judge_report(evaluation, battles, human, contents, rng, bootstrap)
     categories = sorted({p["category"] for p in prompts if p["category"] is not None})
