@@ -102,10 +102,10 @@ def test_the_readme_tour_runs_as_shown(tmp_path: Path) -> None:
         missing = [c for c in shown if c not in steps]
         assert not missing, f"README commands the tour script does not run: {missing}"
 
-        # 2. Both demo projects, and a completed task with its answers.
+        # 2. The demo's projects, and a completed task with its answers.
         projects = _output(steps, 'curl -s -H "Authorization: Bearer $DEMO_KEY" $ASSAY_URL/v1/'
                                   'projects |').splitlines()
-        assert sorted(line.split()[1] for line in projects) == ["categorize", "compare"]
+        assert sorted(line.split()[1] for line in projects) == ["categorize", "chat", "compare"]
         [task] = json.loads(_output(steps, 'curl -s -H "Authorization: Bearer $DEMO_KEY" '
                                            '"$ASSAY_URL/v1/tasks?'))["docs"]
         assert task["status"] == "completed" and task["result"]["answer"]["label"]
