@@ -2,14 +2,18 @@
 label errors and a model that is wrong on a few correctly labelled tasks; confident
 learning lists exactly the planted errors and the model's mistakes; bad predictions are
 refused naming the row, all or nothing; the suspects go to review in one call, reviewers fix
-the real errors, and the project's precision figure is errors / reviewed."""
+the real errors, and the project's precision figure is errors / reviewed; erasing a task
+or the project takes its predictions and suspects."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from assay.db.engine import Database
+from assay.db.models import Prediction, Suspect
 from tests.support import Org, categorize_project
 
 LABELS = ["pos", "neg", "neu"]
@@ -134,3 +138,20 @@ def test_suspects_find_the_planted_errors_and_review_gives_the_precision(
     assert figures["errors"] == len(PLANTED)
     assert figures["precision"] == round(len(PLANTED) / len(PLANTED | MODEL_WRONG), 4)
     assert figures["by_source"]["predictions"]["errors"] == len(PLANTED)
+
+
+def test_erasure_takes_predictions_and_suspects(org: Org, db: Database,
+                                                labelled: dict[str, Any]) -> None:
+    ids, project = labelled["ids"], labelled["project"]
+
+    def rows(model: Any, **where: Any) -> int:
+        with db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(model).filter_by(**where)))
+
+    assert rows(Prediction, task_id=ids[3]) == 1 and rows(Suspect, task_id=ids[3]) == 1
+    with org.http() as http:
+        assert http.delete(f"/v1/tasks/{ids[3]}").status_code == 200
+        assert rows(Prediction, task_id=ids[3]) == rows(Suspect, task_id=ids[3]) == 0
+        assert rows(Prediction, project_id=project) == N - 1
+        assert http.delete(f"/v1/projects/{project}").status_code == 200
+    assert rows(Prediction, project_id=project) == rows(Suspect, project_id=project) == 0
