@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import pytest
 
 from assay.exports.formats import FORMAT_NAMES
 from tests.support import Org, categorize_project
+from tests.test_cli import assay
 
 
 def _lines(body: bytes) -> list[dict[str, Any]]:
@@ -105,3 +107,25 @@ def test_what_cannot_be_exported_is_refused(org: Org, other_org: Org, battles: s
     assert isinstance(foreign.json()["error"], dict)
     with httpx.Client(base_url=org.url) as anonymous:
         assert anonymous.get(f"/v1/projects/{battles}/export?format=sft").status_code == 401
+
+
+def test_the_command_line_exports_the_same(org: Org, battles: str, db_url: str,
+                                           tmp_path: Path) -> None:
+    lines = _lines(b"".join(org.client.export(battles, format="reward")))
+    target = tmp_path / "reward.jsonl"
+    out = assay("export", "--project", battles, "--format", "reward", "--out", str(target),
+                "--json", db_url=db_url)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["exported"] == len(lines) == 1
+    assert _lines(target.read_bytes()) == lines
+    table = tmp_path / "sft.parquet"
+    out = assay("export", "--project", battles, "--format", "sft", "--parquet", "--out",
+                str(table), db_url=db_url)
+    assert out.returncode == 0, out.stderr
+    assert pq.read_table(table).to_pylist() == _lines(
+        b"".join(org.client.export(battles, format="sft")))
+    project = categorize_project(org)
+    refused = assay("export", "--project", project["id"], "--format", "kto", "--out",
+                    str(tmp_path / "no.jsonl"), db_url=db_url)
+    assert refused.returncode == 2 and "format" in refused.stderr
+    assert not (tmp_path / "no.jsonl").exists()

@@ -264,10 +264,12 @@ def cmd_export(args: argparse.Namespace) -> None:
     from assay.transfer import export_to
 
     db = _database(args)
-    count = export_to(db, args.project, args.format, args.out, args.include_responses)
+    count = export_to(db, args.project, args.format, args.out, args.include_responses,
+                      args.parquet)
     if args.out:
+        what = "tasks" if args.format in ("jsonl", "csv") else f"{args.format} rows"
         _emit(args, {"exported": count, "out": args.out},
-              f"Exported {count} tasks to {args.out}.")
+              f"Exported {count} {what} to {args.out}.")
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -507,9 +509,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", required=True)
     p.add_argument("--role", choices=["admin", "member", "viewer"], default="member")
 
-    p = add("export", cmd_export, "export a project's tasks")
+    p = add("export", cmd_export, "export a project's tasks, or its post-training rows")
     p.add_argument("--project", required=True)
-    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--format", default="jsonl",
+                   choices=["jsonl", "csv", "sft", "openai", "dpo", "kto", "openai_dpo",
+                            "reward"])
+    p.add_argument("--parquet", action="store_true",
+                   help="one Parquet file instead of lines (as the API's &file=parquet)")
     p.add_argument("--out", help="file to write (default: stdout)")
     p.add_argument("--include-responses", action="store_true")
 

@@ -5,6 +5,7 @@ These act as the project's organization (the operator running them holds the dat
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,8 @@ from assay.db.engine import Database
 from assay.db.models import Project
 from assay.errors import InvalidInput, NotFound
 from assay.exports import service as exports
+from assay.exports.formats import FORMAT_NAMES, SCHEMAS
+from assay.exports.parquet import parquet_blocks
 from assay.tasks import imports
 
 
@@ -50,17 +53,30 @@ def import_file(db: Database, file: str, project_id: str, *, partial: bool = Fal
 
 
 def export_to(db: Database, project_id: str, fmt: str, out: str | None,
-              include_responses: bool) -> int:
+              include_responses: bool, parquet: bool = False) -> int:
+    """Write the project's export (``jsonl``, ``csv`` or a post-training format; with
+    ``parquet`` one Parquet file) to ``out`` or stdout; return how many rows it holds."""
     who = _requester_for(db, project_id)
     count = 0
+    post_training = fmt in FORMAT_NAMES
+    rows = (exports.iter_post_training_rows(db, who, project_id, fmt) if post_training
+            else exports.iter_task_objects(db, who, project_id, include_responses))
+    # The first row now: a kind without post-training rows fails before a file is made.
+    source = itertools.chain(list(itertools.islice(rows, 1)), rows)
 
     def counted() -> Iterator[dict[str, Any]]:
         nonlocal count
-        for obj in exports.iter_task_objects(db, who, project_id, include_responses):
+        for obj in source:
             count += 1
             yield obj
 
-    lines = exports.csv_lines(counted()) if fmt == "csv" else exports.jsonl_lines(counted())
+    if parquet:
+        lines = (parquet_blocks(counted(), SCHEMAS[fmt]) if post_training
+                 else parquet_blocks(exports.task_columns(counted()), exports.TASK_SCHEMA))
+    elif fmt == "csv":
+        lines = exports.csv_lines(counted())
+    else:
+        lines = exports.jsonl_lines(counted())
     if out:
         with open(out, "wb") as handle:
             for chunk in lines:
