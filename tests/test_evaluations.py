@@ -225,3 +225,33 @@ def test_bad_evaluations_are_refused_naming_the_field(org: Org, other_org: Org,
         before = http.get("/v1/projects").json()["docs"]
         assert not any(p["name"].startswith("Compare two replies (") and p["id"] not in {
             e["project"] for e in http.get("/v1/evaluations").json()["docs"]} for p in before)
+
+
+def test_a_judge_that_prefers_the_first_position_is_caught(org: Org,
+                                                          model_standin: StandIn) -> None:
+    """A judge that always says A flips on every battle when the sides swap: every verdict
+    is reconciled to a tie, the flip rate is 100%, and as a contestant (an uploaded model
+    named like it) it shows a self-preference figure."""
+    judge = _model(org, model_standin, "first-judge", "judge-first")
+    responses = [{"prompt_id": p, "model": m, "content": f"{m} on {p}"}
+                 for p in ("x", "y", "z") for m in ("first-judge", "other", "third")]
+    with org.http() as http:
+        created = http.post("/v1/evaluations", json={
+            "name": "judged", "prompts": [{"id": p, "prompt": f"{p}?"} for p in "xyz"],
+            "responses": responses, "human": None,
+            "auto": {"battles_per_prompt": 3, "scorers": [{"judge": judge["id"]}]}})
+        assert created.status_code == 201, created.text
+        evaluation = created.json()
+        assert evaluation["project"] is None and evaluation["status"] == "judging"
+        done = _wait(http, evaluation["id"], ("done",))
+        assert done["progress"]["judged"] == 9 and done["cost"]["calls"] == 18
+        board = http.get(f"/v1/evaluations/{evaluation['id']}/leaderboard",
+                         params={"source": "judge", "bootstrap": 100}).json()
+        assert {(m["ties"], m["wins"]) for m in board["models"]} == {(6, 0)}
+        biases = board["judge_biases"]
+        assert biases["position_flip_rate"] == 1.0 and biases["longer_reply_win_rate"] is None
+        assert biases["self_preference"] == {"battles": 0, "judge_win_rate": None,
+                                             "human_win_rate": None}
+        rows = http.get(f"/v1/evaluations/{evaluation['id']}/battles",
+                        params={"format": "jsonl"}).text.splitlines()
+        assert len(rows) == 9 and all('"winner": "tie"' in r for r in rows)

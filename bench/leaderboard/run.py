@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -131,12 +132,15 @@ def bench(scenario: Scenario, runs: int, budget: float, baselines: list[str]) ->
     ours_cpu = statistics.median(cpu for _, cpu in timings)
     title = (f"{scenario.battles:,} battles, {scenario.models} models, "
              f"{scenario.rounds} bootstrap rounds")
-    print(f"\n## {title} (whole process; assay: median of {runs})\n")
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"\n## {title} (whole process; assay: median of {runs}; load average before: "
+          f"{load} on {os.cpu_count()} CPUs)\n")
     print("| command | wall s | CPU s | bootstrap rounds done | rounds/s | coverage of the truth |")
     print("|---|---|---|---|---|---|")
     print(f"| assay leaderboard | {ours_s:.2f} ({' '.join(f'{w:.2f}' for w, _ in timings)}) "
           f"| {ours_cpu:.2f} | {scenario.rounds} | - | {coverage(ours_out, truth):.2f} |")
     ratios = []
+    cpu_ratios = []
     for method in baselines:
         out = folder / f"{method}_out.csv"
         command = [str(BASELINE_PYTHON), str(HERE / "baselines.py"), method, str(battles),
@@ -146,15 +150,21 @@ def bench(scenario: Scenario, runs: int, budget: float, baselines: list[str]) ->
         done, spent = report["rounds_done"], report["bootstrap_s"]
         rate = done / spent if spent > 0 else float("inf")
         if report["finished"]:
-            shown, total = f"{wall:.2f}", wall
+            shown, total, total_cpu = f"{wall:.2f}", wall, cpu
         else:  # the time-boxed part projected to every round at the rate measured
             total = wall - spent + scenario.rounds / rate
+            # CPU seconds scaled the same way: on a busy machine they say more than the wall
+            total_cpu = cpu * total / wall
             shown = f"stopped at {wall:.1f} (≈{total:.0f} for {scenario.rounds} rounds)"
         print(f"| {method} | {shown} | {cpu:.2f} | {done} | {rate:.3g} | "
               f"{coverage(out, truth):.2f} |", flush=True)
         ratios.append(f"{method} / assay: {total / ours_s:.0f}x"
                       + ("" if report["finished"] else " (projected)"))
+        cpu_ratios.append(f"{method} / assay: {total_cpu / ours_cpu:.0f}x"
+                          + ("" if report["finished"] else " (projected)"))
     print("\nwall-clock ratios: " + "; ".join(ratios))
+    print("CPU-time ratios: " + "; ".join(cpu_ratios))
+    print("load average after: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
 def main() -> None:
