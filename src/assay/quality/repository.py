@@ -227,6 +227,19 @@ def sum_model_records(session: Session, org_id: str, project_id: str) -> tuple[f
     return float(right or 0.0), float(answers or 0.0)
 
 
+def count_reference_answers(session: Session, org_id: str, project_id: str,
+                            purpose: str) -> dict[str, tuple[int, int]]:
+    """Per gold (or training) task of the project: the answers given to it and how many
+    were right."""
+    rows = session.execute(
+        select(R.task_id, func.count(), func.sum(case((R.correct.is_(True), 1), else_=0)))
+        .join(T, T.id == R.task_id)
+        .where(R.org_id == org_id, T.org_id == org_id, T.project_id == project_id,
+               T.purpose == purpose)
+        .group_by(R.task_id))
+    return {task_id: (int(n), int(right or 0)) for task_id, n, right in rows}
+
+
 def sum_checks_by_project(session: Session, org_id: str,
                           project_ids: Sequence[str]) -> dict[str, tuple[int, int, float, float]]:
     """Per project: gold answers right and given, and the crowd model's expected right

@@ -324,3 +324,19 @@ def project_summaries(session: Session, who: Requester,
         out[pid] = {"gold_answers": gold, "gold_accuracy": right / gold if gold else None,
                     "estimated_accuracy": expected / modelled if modelled else None}
     return out
+
+
+def reference_report(session: Session, who: Requester, project_id: str, purpose: str,
+                     limit: int) -> list[dict[str, Any]]:
+    """The project's gold (or training) tasks, oldest first, each as the API shows it plus
+    how workers did on it: ``answers`` given and the share ``right`` (``None`` before
+    any)."""
+    projects.get_project(session, who, project_id)
+    rows = repository.list_reference(session, who.org_id, project_id, purpose, None, limit)
+    counts = repository.count_reference_answers(session, who.org_id, project_id, purpose)
+    out = []
+    for task in rows:
+        answers, right = counts.get(task.id, (0, 0))
+        out.append({**reference_object(task), "answers": answers,
+                    "right": right / answers if answers else None})
+    return out

@@ -3,53 +3,9 @@
 // field errors are the API's; field errors are shown under their fields.
 
 import { el } from "./kit.js";
+import { call, clearErrors, errorOf, say, showErrors } from "./forms.js";
 
-const meta = document.querySelector('meta[name="csrf-token"]');
-const csrfToken = meta ? meta.getAttribute("content") : "";
-const status = document.getElementById("org-status");
 const FLASH = "assay.org.flash";
-
-async function call(method, path, body) {
-  const response = await fetch(path, {
-    method, credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken, Accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let answer = null;
-  try { answer = await response.json(); } catch { answer = null; }
-  return { ok: response.ok, status: response.status, answer };
-}
-
-function say(text, kind = "") {
-  status.hidden = !text;
-  status.textContent = text;
-  status.classList.toggle("error", kind === "error");
-}
-
-function errorOf(result) {
-  return (result.answer && result.answer.error) || { message: `the server answered ${result.status}` };
-}
-
-function clearErrors(form) {
-  for (const list of form.querySelectorAll("ul.field-errors")) { list.hidden = true; list.replaceChildren(); }
-  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-}
-
-// The API's field errors under their fields (or under the form), the first one focused.
-function showErrors(form, error) {
-  clearErrors(form);
-  const fields = (error.details && error.details.fields) || [{ field: "form", message: error.message }];
-  let first = null;
-  for (const f of fields) {
-    const name = String(f.field || "form").split(".")[0];
-    const list = form.querySelector(`#${form.id}-${CSS.escape(name)}-errors`) || form.querySelector(`#${form.id}-form-errors`);
-    list.hidden = false;
-    list.append(el("li", { text: f.message }));
-    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
-    if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
-  }
-  if (first) first.focus();
-}
 
 function reloadSaying(text) {
   sessionStorage.setItem(FLASH, text);

@@ -1,0 +1,72 @@
+"""The gold and training page: the project's gold and training tasks with how workers did
+on each (over HTTP); in Chromium a member adds a gold task after the API refuses its answer
+by field, and retires one."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.support import Org, categorize_project
+from tests.web.browser import open_signed_in
+from tests.web.support import signed_in_client, user_account
+
+XSS = "<script>window.__pwned=1</script>"
+
+
+def test_gold_and_training_are_listed_with_how_workers_did(org: Org, other_org: Org) -> None:
+    project = categorize_project(org, name="Gold", quality={"overlap": 1, "gold_rate": 1.0})
+    gold = org.client.add_gold(project["id"], {"text": "gold " + XSS}, {"label": "pos"})
+    training = org.client.add_training(project["id"], {"text": "learn"}, {"label": "neg"},
+                                       "because it is negative")
+    org.client.create_tasks(project["id"], [{"data": {"text": f"live {i}"}} for i in range(3)])
+    answered = 0
+    for label in ("pos", "neg"):
+        worker = org.worker()
+        for _ in range(5):
+            offer = worker.next(project["id"])
+            if offer is None:
+                break
+            if offer["data"]["text"].startswith("gold"):
+                answered += 1
+                worker.submit(offer["assignment_id"], {"label": label})
+                break
+            worker.submit(offer["assignment_id"], {"label": "neg"})
+    theirs = categorize_project(other_org)
+    with signed_in_client(org.url, user_account(org, "viewer")) as http:
+        html = http.get(f"/projects/{project['id']}/gold").text
+        foreign = http.get(f"/projects/{theirs['id']}/gold")
+    row = re.search(rf'<tr data-gold="{gold["id"]}">(.*?)</tr>', html, re.S)
+    assert row, html[-3000:]
+    assert answered == 2  # gold rate 1: each worker is offered the gold task
+    assert 'data-field="answers">2<' in row.group(1)
+    assert 'data-field="right">50%<' in row.group(1)
+    assert "&lt;script&gt;" in row.group(1) and XSS not in html
+    assert "gold-retire" not in html and "add-reference" not in html  # a viewer reads only
+    assert f'<tr data-training="{training["id"]}">' in html
+    assert "because it is negative" in html
+    assert foreign.status_code == 404
+    entries = org.http().get("/v1/audit", params={"action": "gold.list",
+                                                   "object": project["id"]}).json()["docs"]
+    assert entries and entries[-1]["actor"]["type"] == "user"
+
+
+def test_a_member_adds_and_retires_gold_in_the_browser(org: Org, page: Any) -> None:
+    project = categorize_project(org, name="Gold by hand")
+    open_signed_in(page, user_account(org), f"/projects/{project['id']}/gold")
+    page.fill("#r-data", '{"text": "a clear case"}')
+    page.fill("#r-answer", '{"label": "maybe"}')
+    page.click('#add-reference button[type="submit"]')
+    expect(page.locator("#add-reference-answer-errors")).to_be_visible()
+    page.fill("#r-answer", '{"label": "pos"}')
+    page.click('#add-reference button[type="submit"]')
+    expect(page.locator("#gold-status")).to_contain_text("was added")
+    row = page.locator("#gold tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("a clear case")
+    row.locator("button.gold-retire").click()
+    expect(row.locator('[data-field="status"]')).to_have_text("retired")
+    [listed] = org.http().get(f"/v1/projects/{project['id']}/gold").json()["docs"]
+    assert listed["retired"] is True and listed["answer"] == {"label": "pos"}
