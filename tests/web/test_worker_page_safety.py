@@ -127,6 +127,8 @@ def test_a_held_key_answers_once_and_too_fast_waits(org: Org, page: Any) -> None
     page.keyboard.up("1")
     next_task_ready(page, assignment)
     expect(page.locator("#status")).to_have_text("Answered 1 in this session.")
+    expect(page.locator("#announce")).to_have_text("New task (2 in this session).")
+    expect(page.locator("#task")).to_be_focused()
     assert [_answers(org, t["id"]) for t in tasks] == [[{"label": "pos"}], [], []]
 
     page.goto(f"/work/{slow['id']}")

@@ -30,6 +30,8 @@ const GLOBAL_SHORTCUTS = [
   ["?", "show these shortcuts"],
 ];
 
+const announceEl = document.getElementById("announce");
+let shown = 0;
 let current = null; // { offer, widget, shownAt, expired }
 let busy = false;
 let answered = 0;
@@ -86,7 +88,11 @@ function show(offer) {
   fillShortcuts(widget.shortcuts);
   setState("ready");
   lease.start(offer.expires_at);
+  // A screen reader hears that a new task arrived; focus goes to it (or to its text box).
+  shown += 1;
+  announceEl.textContent = `New task (${shown} in this session).`;
   if (widget.focus) widget.focus();
+  else taskEl.focus({ preventScroll: true });
 }
 
 // The lease ran out: the task went back to the queue. What the worker did stays on screen
