@@ -1,7 +1,7 @@
 """The curation page in real headless Chromium, driven only through the page: a search
 puts the planted rewording in the first rows, the duplicates run shows its pair and the
 newer copy is cancelled, the suspects from uploaded predictions are listed and the ticked
-one goes to review."""
+one goes to review; a worker sees a suggestion and accepts it with one key."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from tests.support import Org, categorize_project
 from tests.test_curation_search import PLANTED, QUERY, TOPICS
-from tests.web.browser import open_signed_in
-from tests.web.support import user_account
+from tests.web.browser import open_signed_in, task_ready
+from tests.web.support import user_account, worker_account
 
 Shot = Callable[[str], Path]
 
@@ -67,3 +67,18 @@ def test_a_requester_curates_a_project_from_its_page(org: Org, page: Any,
     expect(page.locator("#suspects-precision")).to_contain_text("1 sent to review")
     assert org.client.get_task(copy)["status"] == "canceled"
     assert suspect is not None and org.client.get_task(suspect)["review_status"] == "pending"
+
+
+def test_a_worker_accepts_a_suggestion_with_one_key(org: Org, page: Any) -> None:
+    project = categorize_project(org, name="Suggested", curation={"suggestions": True})["id"]
+    task = org.client.create_task(project, {"text": "a pre-labelled item"})["id"]
+    with org.http() as http:
+        assert http.post(f"/v1/projects/{project}/predictions", json={"predictions": [
+            {"task_id": task, "probabilities": {"neu": 0.9, "pos": 0.1}}]}).status_code == 200
+    open_signed_in(page, worker_account(org), f"/work/{project}")
+    task_ready(page)
+    expect(page.locator("#suggestion")).to_contain_text("Suggested: neu (90%)")
+    page.keyboard.press("a")
+    expect(page.locator("#suggestion")).to_have_count(0)
+    result = org.client.get_task(task)
+    assert result["status"] == "completed" and result["result"]["answer"] == {"label": "neu"}

@@ -71,7 +71,7 @@ _PROJECT_ROW = select(Project.id, Project.org_id, Project.workforce, Project.kin
                       Project.instructions, Project.params, Project.quality, Project.pay,
                       Project.lease_seconds, Project.limits,
                       Project.callback_url, Project.sensitivity,
-                      Project.erased_at).where(Project.id == bindparam("key"))
+                      Project.erased_at, Project.curation).where(Project.id == bindparam("key"))
 _PROJECT_ROW_OF_ORG = _PROJECT_ROW.where(Project.org_id == bindparam("org"))
 
 

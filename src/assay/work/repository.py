@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from assay.db.models import Assignment, Project, Response, Task, WebSession, Worker
+from assay.db.models import Assignment, Prediction, Project, Response, Task, WebSession, Worker
 from assay.db.sealing import seal
 from assay.db.types import AnyRow
 
@@ -227,3 +227,16 @@ def erase_worker_credentials(session: Session, worker_id: str, now: datetime) ->
         erased_at=now))
     session.execute(delete(WebSession).where(WebSession.kind == "worker",
                                              WebSession.subject_id == worker_id))
+
+
+def get_suggestion(session: Session, org_id: str, task_id: str) -> dict[str, Any] | None:
+    """``{"label", "probability"}``: the most probable label of the live task's uploaded
+    prediction (curation's ``predictions`` table), or None."""
+    row = session.connection().execute(
+        select(Prediction.probabilities).join(Task, Task.id == Prediction.task_id)
+        .where(Prediction.org_id == org_id, Prediction.task_id == task_id,
+               Task.org_id == org_id, Task.purpose == "live")).first()
+    if row is None or not row.probabilities:
+        return None
+    label = max(row.probabilities, key=row.probabilities.get)  # ties: the first label
+    return {"label": label, "probability": round(float(row.probabilities[label]), 4)}

@@ -36,6 +36,10 @@ class Offer(BaseModel):
     params: dict[str, Any]
     data: Any
     expires_at: str
+    suggestion: dict[str, Any] | None = Field(
+        default=None, description="a pre-label: the label an uploaded model prediction "
+        "favours, with its probability (`{\"label\", \"probability\"}`), when the project "
+        "shows suggestions; never on gold or training tasks")
 
 
 class SubmitOut(BaseModel):

@@ -40,9 +40,10 @@ def _worker(session: Session, who: WorkerPrincipal) -> Worker:
 
 
 def offer(assignment_id: str, expires_at: datetime, project: AnyRow,
-          data: Any) -> dict[str, Any]:
-    """What a worker sees of a task: never its result, its other answers or its metadata."""
-    return {
+          data: Any, suggestion: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a worker sees of a task: never its result, its other answers or its metadata;
+    a suggestion (a pre-label from an uploaded prediction) where the project shows them."""
+    shown = {
         "assignment_id": assignment_id,
         "project": project.id,
         "kind": project.kind,
@@ -51,6 +52,18 @@ def offer(assignment_id: str, expires_at: datetime, project: AnyRow,
         "data": get_kind(project.kind).worker_data(project.params, data),
         "expires_at": isoformat(expires_at),
     }
+    if suggestion is not None:
+        shown["suggestion"] = suggestion
+    return shown
+
+
+def _suggestion(session: Session, project: AnyRow, task_id: str) -> dict[str, Any] | None:
+    """The pre-label of a live task whose project shows suggestions (``curation.
+    suggestions``), from its uploaded prediction; None for a gold or training task (they
+    have no prediction, and the query takes live tasks only) or when the switch is off."""
+    if not (getattr(project, "curation", None) or {}).get("suggestions"):
+        return None
+    return repository.get_suggestion(session, project.org_id, task_id)
 
 
 _EXPIRY_EVERY = timedelta(seconds=0.5)
@@ -90,7 +103,8 @@ def _lease(session: Session, who: WorkerPrincipal, task: AnyRow, project: AnyRow
         repository.insert_assignment(session, **values)
     repository.add_slots(session, task.org_id, task.id, 1)
     auditlog.record(session, who, "task.offer", task.id, org_id=task.org_id, at=now)
-    return offer(assignment_id, expires_at, project, task.data)
+    return offer(assignment_id, expires_at, project, task.data,
+                 _suggestion(session, project, task.id))
 
 
 def _course_first(session: Session, who: WorkerPrincipal, project_ids: list[str],
@@ -136,9 +150,10 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
     live = repository.get_live_assignment(session, who.worker_id, project_ids, now)
     if live is not None:
         auditlog.record(session, who, "task.offer", live.task_id, org_id=live.org_id, at=now)
-        return offer(live.id, live.expires_at,
-                     projects.get_project_row(session, live.org_id, live.project_id),
-                     repository.get_task_data(session, live.org_id, live.task_id))
+        live_project = projects.get_project_row(session, live.org_id, live.project_id)
+        return offer(live.id, live.expires_at, live_project,
+                     repository.get_task_data(session, live.org_id, live.task_id),
+                     _suggestion(session, live_project, live.task_id))
     guard = session.get_bind().dialect.name == "postgresql"
     lesson, closed = _course_first(session, who, project_ids, now, guard)
     if lesson is not None:

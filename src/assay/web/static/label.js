@@ -85,7 +85,17 @@ function show(offer) {
     say("Restored what you had done on this task.");
   }
   taskEl.dataset.assignment = offer.assignment_id;
-  fillShortcuts(widget.shortcuts);
+  const extra = [...(widget.shortcuts || [])];
+  if (offer.suggestion) {
+    // A pre-label from the requester's model: shown as a suggestion, accepted with one key.
+    const pct = Math.round(offer.suggestion.probability * 100);
+    taskEl.prepend(el("p", { class: "suggestion", attrs: { id: "suggestion" } }, [
+      `Suggested: ${offer.suggestion.label} (${pct}%). Press `, el("kbd", { text: "a" }),
+      " to accept it, or answer as you judge.",
+    ]));
+    extra.push(["a", "accept the suggestion"]);
+  }
+  fillShortcuts(extra);
   setState("ready");
   lease.start(offer.expires_at);
   // A screen reader hears that a new task arrived; focus goes to it (or to its text box).
@@ -361,6 +371,11 @@ function onKey(event) {
     return;
   }
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "a" && current && !busy && current.offer.suggestion) {
+    event.preventDefault();
+    submit({ label: current.offer.suggestion.label });
+    return;
+  }
   if (event.key === "s" || event.key === "S") skip();
   else if (event.key === "?") toggle(shortcuts);
   else if (event.key === "i") toggle(instructions);
