@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assay.accounts.service import WorkerPrincipal
+from assay.accounts.service import Requester, WorkerPrincipal
 from assay.auditlog import service as auditlog
 from assay.clock import isoformat, utcnow
 from assay.db.models import Appeal
 from assay.errors import Conflict, NotFound
 from assay.ids import new_id
+from assay.projects import service as projects
 from assay.quality import repository
 from assay.quality.service import lift_pause, record_event
 
@@ -52,6 +53,13 @@ def file_appeal(session: Session, who: WorkerPrincipal, project_id: str,
 
 def worker_appeals(session: Session, who: WorkerPrincipal) -> list[dict[str, Any]]:
     return [appeal_object(a) for a in repository.list_worker_appeals(session, who.worker_id)]
+
+
+def project_appeals(session: Session, who: Requester, project_id: str) -> list[dict[str, Any]]:
+    """The appeals filed in the organization's project, newest first."""
+    projects.get_project(session, who, project_id)
+    return [appeal_object(a) for a in repository.list_appeals(session, who.org_id, None)
+            if a.project_id == project_id]
 
 
 def list_appeals(session: Session, status: str | None) -> list[dict[str, Any]]:

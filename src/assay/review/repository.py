@@ -27,6 +27,13 @@ def get_project_reviewer(session: Session, org_id: str, project_id: str,
                                                   Reviewer.worker_id == worker_id)).first()
 
 
+def list_project_reviewers(session: Session, org_id: str, project_id: str) -> list[Reviewer]:
+    """The reviewers of the organization's project, by worker id."""
+    return list(session.scalars(select(Reviewer).where(Reviewer.org_id == org_id,
+                                                       Reviewer.project_id == project_id)
+                                .order_by(Reviewer.worker_id)))
+
+
 def list_reviewer_levels(session: Session, worker_id: str) -> dict[str, int]:
     """project -> level, for every project the worker reviews."""
     return {p: level for p, level in session.execute(

@@ -324,3 +324,10 @@ def list_awaiting_review(session: Session, who: Requester, project_id: str,
     """The project's tasks flagged for review, the longest waiting first."""
     projects.get_project(session, who, project_id)
     return repository.list_awaiting_review(session, who.org_id, project_id, limit)
+
+
+def list_reviewers(session: Session, who: Requester, project_id: str) -> list[dict[str, Any]]:
+    """The project's reviewers and their levels (2: also checks other reviewers' decisions)."""
+    projects.get_project(session, who, project_id)
+    return [{"worker_id": r.worker_id, "level": r.level}
+            for r in repository.list_project_reviewers(session, who.org_id, project_id)]

@@ -27,6 +27,7 @@ from assay.web import (
     settings_views,
     signin_views,
     worker_views,
+    workforce_views,
 )
 from assay.web.middleware import WebSessionMiddleware
 from assay.web.pages import STATIC_DIR, error_page
@@ -50,7 +51,8 @@ def install(app: FastAPI, db: Database) -> None:
     # kind_assets before the /static mount, which would answer its paths with a 404.
     for module in (signin_views, worker_views, project_form_views, dashboard_views,
                    progress_views, data_views, org_views, quality_views, evaluation_views,
-                   curation_views, settings_views, preview_views, gold_views, kind_assets,
+                   curation_views, settings_views, preview_views, gold_views,
+                   workforce_views, kind_assets,
                    api_docs_views):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
