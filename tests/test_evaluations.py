@@ -98,6 +98,13 @@ def test_an_evaluation_runs_from_generation_to_leaderboard(org: Org, other_org: 
         biases = judged["judge_biases"]
         assert biases["longer_reply_win_rate"] == 1.0 and biases["position_flip_rate"] == 0.0
         assert biases["self_preference"] is None
+        assert judged["style_control"] is None
+        styled = http.get(f"/v1/evaluations/{evaluation['id']}/leaderboard",
+                          params={"source": "judge", "bootstrap": 0, "style": "length"}).json()
+        # Every verdict went to the longer reply: length explains the battles.
+        assert styled["style_control"]["coefficient"] > 0
+        assert set(styled["style_control"]["ratings"]) == {"long-model", "middle-model",
+                                                           "short-model"}
         top = judged["models"][0]
         assert top["rank"] == 1 and top["ci"][0] <= top["rating"] <= top["ci"][1]
         # The replies echo the prompt: "four" is in them, "7" is not (the prompt says seven).

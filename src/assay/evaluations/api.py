@@ -76,11 +76,15 @@ def get_leaderboard(evaluation_id: str,
                     bootstrap: int = Query(1000, ge=0, le=10_000,
                                            description="bootstrap rounds (0: no intervals)"),
                     seed: int = Query(0, ge=0, le=2**32 - 1),
+                    style: Literal["length"] | None = Query(
+                        None, description="length: also ratings with reply length held "
+                        "equal (style control, point estimates)"),
                     who: Requester = Depends(require_requester),
                     db: Database = Depends(get_db)) -> dict[str, Any]:
     with db.read() as session:
         return evaluation_leaderboard(session, who, evaluation_id, source=source,
-                                      category=category, bootstrap=bootstrap, seed=seed)
+                                      category=category, bootstrap=bootstrap, seed=seed,
+                                      style=style)
 
 
 @router.get("/{evaluation_id}/battles", response_model=None,

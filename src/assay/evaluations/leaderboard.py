@@ -26,6 +26,7 @@ from assay.algorithms.judging import (
 )
 from assay.algorithms.leaderboard import leaderboard as fit_leaderboard
 from assay.algorithms.scorers import score_replies
+from assay.algorithms.style_control import length_covariate, style_controlled
 from assay.db.models import Evaluation, EvaluationBattle
 from assay.errors import Conflict
 from assay.evaluations import service
@@ -152,7 +153,8 @@ def battle_rows(session: Session, who: Requester, evaluation_id: str, *,
 
 def evaluation_leaderboard(session: Session, who: Requester, evaluation_id: str, *,
                            source: str = "all", category: str | None = None,
-                           bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+                           bootstrap: int = 1000, seed: int = 0,
+                           style: str | None = None) -> dict[str, Any]:
     evaluation = service.get_evaluation(session, who, evaluation_id)
     prompts = evaluation.prompts
     chosen, battles = _battles_of(session, who, evaluation, category)
@@ -164,10 +166,13 @@ def evaluation_leaderboard(session: Session, who: Requester, evaluation_id: str,
     a: list[int] = []
     b: list[int] = []
     verdicts: list[int] = []
+    lengths: list[tuple[int, int]] = []
     for battle, _, verdict in _judgments(battles, human, source):
         a.append(code[battle.model_a])
         b.append(code[battle.model_b])
         verdicts.append(CODES[verdict])
+        lengths.append((len(contents.get((battle.prompt_index, battle.model_a)) or ""),
+                        len(contents.get((battle.prompt_index, battle.model_b)) or "")))
     rng = np.random.default_rng(seed)
     agreed, biases = _judge_report(evaluation, battles, human, contents, rng, bootstrap)
     categories = sorted({p["category"] for p in prompts if p["category"] is not None})
@@ -207,6 +212,16 @@ def evaluation_leaderboard(session: Session, who: Requester, evaluation_id: str,
                          "rank_ci": None, "battles": 0, "wins": 0, "losses": 0, "ties": 0,
                          "scores": scores[name]})
     tie = board.fit.tie_strength
-    return {**base, "tie_strength": _r(tie, 4), "converged": board.converged, "models": rows,
+    styled = None
+    if style == "length":
+        coded = Battles(np.array([remap[i] for i in a]), np.array([remap[i] for i in b]),
+                        np.array(verdicts), len(present))
+        fit = style_controlled(coded, length_covariate([la for la, _ in lengths],
+                                                       [lb for _, lb in lengths]))
+        styled = {"covariate": "length", "coefficient": _r(fit.coefficient),
+                  "converged": fit.converged,
+                  "ratings": {fit_names[i]: _r(fit.ratings[i]) for i in range(len(present))}}
+    return {**base, "style_control": styled, "tie_strength": _r(tie, 4),
+            "converged": board.converged, "models": rows,
             "win_rates": _win_rates(fit_names, [remap[i] for i in a], [remap[i] for i in b],
                                     verdicts, board.order().tolist())}

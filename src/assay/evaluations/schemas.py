@@ -115,3 +115,4 @@ class LeaderboardDoc(BaseModel):
     categories: list[str]
     agreement: dict[str, Any] | None
     judge_biases: dict[str, Any] | None
+    style_control: dict[str, Any] | None
