@@ -112,10 +112,9 @@ def test_the_project_counts_what_people_accepted_edited_and_rejected(
         model = _model(http, model_standin, "drafter", "list")
         project = http.post("/v1/projects", json={"name": "checked", "kind": "text",
                                                   "quality": {"overlap": 1}}).json()
-        made = http.post(f"/v1/projects/{project['id']}/generate",
-                         json={"model": model, "seeds": SEEDS, "count": 3, "replies": True,
-                               "seed": 4})
-        assert made.json()["created"] == 3
+        made = org.client.generate_tasks(project["id"], model, SEEDS, count=3, replies=True,
+                                         seed=4)
+        assert made["created"] == 3
         http.post("/v1/tasks", json={"project": project["id"], "data": {"prompt": "mine"}})
         empty = http.get(f"/v1/projects/{project['id']}/synthetic").json()
     assert empty == {"project": project["id"], "generated": 3, "checks": 0, "accepted": 0,
@@ -134,8 +133,7 @@ def test_the_project_counts_what_people_accepted_edited_and_rejected(
             edited = reply[: len(reply) // 2] + " (checked)"
             edits.append(levenshtein_similarity(reply, edited))
             worker.submit(offer["assignment_id"], {"text": edited})
-    with org.http() as http:
-        doc = http.get(f"/v1/projects/{project['id']}/synthetic").json()
+    doc = org.client.synthetic_figures(project["id"])  # the SDK reads the same figures
     similarities = [e for e in edits if e is not None]
     assert doc["generated"] == 3 and doc["checks"] == 3
     assert (doc["accepted"], doc["edited"], doc["rejected"]) == (1, 2, 0)

@@ -283,6 +283,20 @@ class Client(_Base):
         result: dict[str, Any] = self._call("GET", f"/v1/projects/{project_id}/quality")
         return result
 
+    # synthetic data
+    def generate_tasks(self, project_id: str, model: str, seeds: list[str],
+                       **options: Any) -> dict[str, Any]:
+        """Grow new tasks from seed prompts with a model (``POST /v1/projects/{id}/generate``;
+        options: ``count``, ``variations``, ``replies``, ``threshold``, ``seed``, …)."""
+        result: dict[str, Any] = self._call("POST", f"/v1/projects/{project_id}/generate",
+                                            json={"model": model, "seeds": seeds, **options})
+        return result
+
+    def synthetic_figures(self, project_id: str) -> dict[str, Any]:
+        """How people checked the generated tasks: accepted, edited, rejected."""
+        result: dict[str, Any] = self._call("GET", f"/v1/projects/{project_id}/synthetic")
+        return result
+
     # export
     def export(self, project_id: str, format: str = "jsonl",
                include_responses: bool = False, file: str | None = None) -> Iterator[bytes]:
