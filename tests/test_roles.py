@@ -118,6 +118,7 @@ WEB_POST_ROLE_OF = {
     "/projects/new": "member",
     "/projects/{project_id}/import": "member",
     "/projects/{project_id}/settings": "member",
+    "/projects/{project_id}/gold/import": "member",
     "/work/{project_id}/appeal": "worker",
 }
 

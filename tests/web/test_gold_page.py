@@ -4,14 +4,16 @@ by field, and retires one."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.support import Org, categorize_project
 from tests.web.browser import open_signed_in
-from tests.web.support import signed_in_client, user_account
+from tests.web.support import page_token, signed_in_client, user_account
 
 XSS = "<script>window.__pwned=1</script>"
 
@@ -70,3 +72,34 @@ def test_a_member_adds_and_retires_gold_in_the_browser(org: Org, page: Any) -> N
     expect(row.locator('[data-field="status"]')).to_have_text("retired")
     [listed] = org.http().get(f"/v1/projects/{project['id']}/gold").json()["docs"]
     assert listed["retired"] is True and listed["answer"] == {"label": "pos"}
+
+
+def test_gold_imports_all_or_nothing_with_bad_lines_named(org: Org) -> None:
+    project = categorize_project(org, name="Gold file")
+    good = [json.dumps({"data": {"text": f"g{i}"}, "answer": {"label": "pos"}})
+            for i in range(3)]
+    bad = [good[0], json.dumps({"data": {"text": "x"}, "answer": {"label": "maybe"}}),
+           "{not json", json.dumps({"data": {"text": "y"}})]
+    with signed_in_client(org.url, user_account(org)) as http:
+        token = page_token(http.get(f"/projects/{project['id']}/gold").text)
+
+        def send(lines: list[str], purpose: str = "gold", csrf: str = token) -> httpx.Response:
+            return http.post(f"/projects/{project['id']}/gold/import",
+                             headers={"X-CSRF-Token": csrf}, data={"purpose": purpose},
+                             files={"file": ("gold.jsonl", "\n".join(lines).encode())})
+
+        refused = send(bad)
+        assert org.http().get(f"/v1/projects/{project['id']}/gold").json()["docs"] == []
+        done = send(good)
+        training = send([json.dumps({"data": {"text": "t"}, "answer": {"label": "neg"},
+                                     "explanation": "why"})], "training")
+        forged = send(good, csrf="")
+    assert refused.status_code == 422
+    errors = refused.json()["error"]["details"]["errors"]
+    assert [e["line"] for e in errors] == [2, 3, 4]
+    assert errors[0]["fields"][0]["field"].startswith("answer")
+    assert done.status_code == 200 and done.json() == {"created": 3}
+    assert training.json() == {"created": 1}
+    assert forged.status_code == 403
+    listed = org.http().get(f"/v1/projects/{project['id']}/gold").json()["docs"]
+    assert sorted(g["data"]["text"] for g in listed) == ["g0", "g1", "g2"]

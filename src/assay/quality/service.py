@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
 from assay.algorithms.reliability import accuracy_posterior, confidently_below
 from assay.clock import isoformat, utcnow
 from assay.db.models import ProjectWorker, Task, WorkerEvent
-from assay.errors import NotFound
+from assay.errors import InvalidInput, NotFound, validation_details
 from assay.events import publish
 from assay.ids import new_id
 from assay.integrity import service as integrity
@@ -340,3 +341,32 @@ def reference_report(session: Session, who: Requester, project_id: str, purpose:
         out.append({**reference_object(task), "answers": answers,
                     "right": right / answers if answers else None})
     return out
+
+
+def import_references(session: Session, who: Requester, project_id: str, purpose: str,
+                      rows: Sequence[tuple[int, Any]]) -> dict[str, Any]:
+    """Gold (or training) tasks from a file's rows (``(line, {"data", "answer",
+    "explanation"?})``, or ``(line, error)`` for a line that could not be read), all or
+    nothing: any bad row raises :class:`InvalidInput` listing the bad rows by line."""
+    projects.get_project(session, who, project_id)
+    schema = TrainingIn if purpose == "training" else GoldIn
+    errors: list[dict[str, Any]] = []
+    created = 0
+    for line, row in rows:
+        if isinstance(row, Exception):
+            errors.append({"line": line, "code": "invalid_json", "message": str(row)})
+            continue
+        try:
+            add_reference(session, who, project_id, schema.model_validate(row), purpose)
+            created += 1
+        except ValidationError as exc:
+            errors.append({"line": line, "code": "invalid_input", "message": "invalid row",
+                           "fields": validation_details(list(exc.errors()))})
+        except InvalidInput as exc:
+            errors.append({"line": line, "code": exc.code, "message": exc.message,
+                           "fields": exc.details.get("fields", [])})
+    if errors:
+        raise InvalidInput(f"{len(errors)} invalid rows; nothing was imported "
+                           f"(line {errors[0]['line']}: {errors[0]['message']})",
+                           {"errors": errors[:100], "invalid_rows": len(errors)})
+    return {"created": created}

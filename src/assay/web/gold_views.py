@@ -4,18 +4,30 @@ them and to retire a gold task. The changes are made by ``static/gold.js`` throu
 (``POST /v1/projects/{id}/gold``, ``/training``, ``/gold/{id}/retire``), so its rules and
 field errors are the API's. Listing them shows their data: ``gold.list`` and
 ``training.list`` reads on the audit log, as the API's lists are.
+
+``POST /projects/{id}/gold/import`` takes a file of JSON lines, one ``{"data", "answer",
+"explanation"?}`` a line, and adds them all as gold (or training, ``purpose``) tasks in one
+transaction, under the API's rules: any bad line, named by its number, and nothing is
+added.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+import io
+from typing import Any
 
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from assay.auditlog import service as auditlog
 from assay.auditlog.api import read_noted
 from assay.db.engine import Database
+from assay.errors import InvalidInput
 from assay.http.auth import get_db
 from assay.quality import service as quality
-from assay.web.console_access import can_change, project_page_for
+from assay.tasks import imports
+from assay.web.console_access import can_change, changing_member, project_page_for
 from assay.web.pages import render, short_json
 
 router = APIRouter(include_in_schema=False)
@@ -42,3 +54,24 @@ def gold_page(project_id: str, request: Request, db: Database = Depends(get_db))
         "gold": shown["gold"][:SHOWN], "training": shown["training"][:SHOWN],
         "more": any(len(v) > SHOWN for v in shown.values()),
     })
+
+
+@router.post("/projects/{project_id}/gold/import", response_model=None)
+def import_gold(project_id: str, request: Request, file: UploadFile = File(...),
+                purpose: str = Form("gold"), csrf_token: str = Form(""),
+                db: Database = Depends(get_db)) -> dict[str, Any]:
+    who = changing_member(request, csrf_token)
+    if purpose not in ("gold", "training"):
+        raise InvalidInput("purpose must be gold or training", {"fields": [
+            {"field": "purpose", "message": "must be gold or training"}]})
+    try:
+        rows = list(imports.jsonl_rows(io.TextIOWrapper(file.file, encoding="utf-8-sig")))
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the file is not UTF-8 text", {"fields": [
+            {"field": "file", "message": "is not UTF-8 text"}]}) from exc
+
+    def run(session: Session) -> dict[str, Any]:
+        done = quality.import_references(session, who, project_id, purpose, rows)
+        return auditlog.noted(session, who, f"{purpose}.import", done, project_id)
+
+    return db.write(run)

@@ -1,6 +1,7 @@
 // The gold and training page: adding a task (POST /v1/projects/<id>/gold or /training) and
 // retiring a gold task, through the API, its field errors shown under their fields.
 
+import { el } from "./kit.js";
 import { call, errorOf, say, showErrors } from "./forms.js";
 
 const form = document.getElementById("add-reference");
@@ -41,6 +42,32 @@ for (const button of document.querySelectorAll("button.gold-retire")) {
     say(`The gold task ${result.answer.id} is retired.`);
   });
 }
+
+const importForm = document.getElementById("import-reference");
+const meta = document.querySelector('meta[name="csrf-token"]');
+importForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const table = document.getElementById("import-reference-errors");
+  const response = await fetch(importForm.getAttribute("action"), {
+    method: "POST", credentials: "same-origin", body: new FormData(importForm),
+    headers: { Accept: "application/json", "X-CSRF-Token": meta ? meta.getAttribute("content") : "" },
+  });
+  let answer = null;
+  try { answer = await response.json(); } catch { answer = null; }
+  if (response.ok && answer) {
+    sessionStorage.setItem(FLASH, `${answer.created} ${importForm.elements.purpose.value} tasks were imported.`);
+    location.reload();
+    return;
+  }
+  const error = (answer && answer.error) || { message: `the server answered ${response.status}` };
+  say(error.message, "error");
+  const rows = (error.details && error.details.errors) || [];
+  table.querySelector("tbody").replaceChildren(...rows.map((e) => el("tr", { data: { line: String(e.line) } }, [
+    el("td", { class: "num", text: String(e.line) }),
+    el("td", { text: (e.fields && e.fields.length) ? e.fields.map((f) => `${f.field}: ${f.message}`).join("; ") : e.message }),
+  ])));
+  table.hidden = rows.length === 0;
+});
 
 const flash = sessionStorage.getItem(FLASH);
 if (flash) { sessionStorage.removeItem(FLASH); say(flash); }
