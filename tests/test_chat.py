@@ -357,3 +357,34 @@ def _closed_port() -> int:
     from tests.support import free_port
 
     return free_port()  # nothing listens there
+
+
+def test_adaptive_overlap_settles_a_shared_turn_on_the_ranking_fit(
+        org: Org, model_standin: StandIn) -> None:
+    alpha, beta = _models(org, model_standin, "adaptive")
+    project = _project(org, [alpha, beta])
+    with org.http() as http:
+        http.patch(f"/v1/projects/{project}", json={"quality": {
+            "overlap": 1, "max_overlap": 4, "target_confidence": 0.8}})
+    task = _task(org, project, {"messages": [{"role": "user", "content": "adapt"}]})
+
+    def answer(first: bool) -> None:
+        worker = org.worker()
+        offer = worker.next(project)
+        assert offer is not None
+        ids = sorted(c["id"] for c in worker.generate(offer["assignment_id"])["candidates"])
+        order = ids if first else ids[::-1]
+        worker.submit(offer["assignment_id"], {"turns": [{
+            "candidates": ids, "ranking": [[order[0]], [order[1]]]}]})
+
+    answer(True)  # one ranking agrees only with itself: one more worker is asked
+    assert _task_object(org, task)["status"] == "pending"
+    answer(False)  # they disagree: P = 1.5 / 3
+    assert _task_object(org, task)["status"] == "pending"
+    answer(True)  # two of three: 2.5 / 4 < 0.8, and one more
+    assert _task_object(org, task)["status"] == "pending"
+    answer(True)  # three of four: 3.5 / 5 = 0.7 at max_overlap: completes for review
+    done = _task_object(org, task)
+    assert done["status"] == "completed" and done["review_status"] == "pending"
+    assert done["result"]["confidence"] == pytest.approx(0.7)
+    assert done["result"]["n_responses"] == 4

@@ -45,6 +45,7 @@ figures and calibration are in docs/algorithms.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,12 +161,16 @@ def confusions(session: Session, org_id: str, project_id: str, crowd_model: dict
         CONFUSION_STRENGTH, PRIOR_WEIGHT, PRIOR_ACCURACY)
 
 
-def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) -> Decision:
+def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int,
+           resolve: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
+           ) -> Decision:
+    """``resolve``: the answers in the form the kind aggregates (a conversation's answers
+    with their candidates' models; :meth:`assay.kinds.base.Kind.resolve_answer`)."""
     if n_responses < task.overlap:
         return Decision()
     found = classes(project)
     if found is None:
-        return _by_consensus(session, task, project)
+        return _by_consensus(session, task, project, resolve)
     key, labels = found
     answers = repository.list_task_answers(session, task.org_id, task.id)
     index = {label: i for i, label in enumerate(labels)}
@@ -188,11 +193,15 @@ def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int) ->
     return _settle(task, project, result, float(post[best]))
 
 
-def _by_consensus(session: Session, task: AnyRow, project: AnyRow) -> Decision:
-    """Decide a task of a kind that settles on its consensus (spans, boxes, text): the
-    kind's result and its confidence against the target. The confidence says how well the
-    answers agree, so one answer alone, agreeing with itself, never meets the target."""
+def _by_consensus(session: Session, task: AnyRow, project: AnyRow,
+                  resolve: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None
+                  ) -> Decision:
+    """Decide a task of a kind that settles on its consensus (spans, boxes, text, chat):
+    the kind's result and its confidence against the target. The confidence says how well
+    the answers agree, so one answer alone, agreeing with itself, never meets the target."""
     answers = [a for _, a in repository.list_task_answers(session, task.org_id, task.id)]
+    if resolve is not None:
+        answers = resolve(answers)
     consensus = get_kind(project.kind).aggregate(project.params, answers)
     result = TaskResult(consensus.answer, consensus.confidence, consensus.method,
                         len(answers))

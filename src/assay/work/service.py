@@ -284,7 +284,10 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
     if task.status != "pending":
         return out
     if adaptive.applies(project):
-        decision = adaptive.decide(session, task, project, n_responses)
+        decision = adaptive.decide(
+            session, task, project, n_responses,
+            lambda answers: conversations.resolved_answers(session, project, task.org_id,
+                                                           task.id, answers))
         if decision.result is not None:
             complete_task(session, task, project, now, rng, decision.result, decision.review)
         elif decision.overlap is not None:

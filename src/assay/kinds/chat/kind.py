@@ -14,7 +14,8 @@
   lists the candidates' model names strongest first, ``scores`` the mean rubric score per
   model and criterion, ``ideal`` the medoid of the written ideals (or null). The confidence
   is the least, over the shared turns, of the fitted probability that the first reply beats
-  the second. A task with no shared turn has no result (``method: "none"``).
+  the second; adaptive overlap (``quality.target_confidence``) settles a task on it. A
+  task with no shared turn has no result (``method: "none"``).
 - Match (gold, review): per turn the expected ranking, written with model names (or
   candidate ids), against the answer's by Kendall's tau-b, which must reach
   ``quality.match.tau`` (default 0.6) on every turn; rubric scores must lie within
@@ -92,6 +93,7 @@ class Chat(Kind):
     params_schema = Params
     data_schema = Data
     answer_schema = Answer
+    adaptive_consensus = True
 
     # -- the stored forms -----------------------------------------------------------------
 
