@@ -388,3 +388,13 @@ def test_adaptive_overlap_settles_a_shared_turn_on_the_ranking_fit(
     assert done["status"] == "completed" and done["review_status"] == "pending"
     assert done["result"]["confidence"] == pytest.approx(0.7)
     assert done["result"]["n_responses"] == 4
+    # The reviewer (a worker) sees the order of the replies, never the models' names.
+    reviewer = org.worker()
+    reviewer_id = reviewer.me()["worker_id"]
+    org.client.add_reviewer(project, reviewer_id)
+    item = reviewer.next_review(project)
+    assert item is not None and item["task_id"] == task
+    _visible(json.dumps(item))
+    assert item["result"]["answer"]["turns"][0]["order"] == ["model A", "model B"]
+    receipt = reviewer.review(task, "accept")
+    _visible(json.dumps(receipt))

@@ -192,6 +192,10 @@ class Kind(ABC):
         """The task data as a worker sees it (default: all of it)."""
         return data
 
+    def worker_result(self, params: dict[str, Any], answer: Any) -> Any:
+        """A task's result answer as a worker (a reviewer) sees it (default: all of it)."""
+        return answer
+
     def validate_choice(self, params: dict[str, Any], candidates: Sequence[str],
                         choice: Any) -> dict[str, Any]:
         """A worker's ranking (scores, ideal) of one turn's ``candidates``, normalized, before

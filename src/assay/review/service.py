@@ -110,11 +110,22 @@ def _item(session: Session, project: Project, task: Task, until: datetime,
         if level == 2:
             answer["verdict"] = r.review_verdict
         shown.append(answer)
+    kind = get_kind(project.kind)
     return {
         "task_id": task.id, "project": project.id, "level": level, "kind": project.kind,
-        "instructions": project.instructions, "params": project.params, "data": task.data,
-        "result": task.result, "expires_at": isoformat(until), "answers": shown,
+        "instructions": project.instructions, "params": project.params,
+        "data": kind.worker_data(project.params, task.data),
+        "result": _shown_result(project, task.result), "expires_at": isoformat(until),
+        "answers": shown,
     }
+
+
+def _shown_result(project: Project, result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A task's result as a reviewer (a worker) sees it: what the kind lets workers see."""
+    if not result:
+        return result
+    kind = get_kind(project.kind)
+    return {**result, "answer": kind.worker_result(project.params, result.get("answer"))}
 
 
 def next_review(session: Session, who: WorkerPrincipal, project_id: str,
@@ -203,8 +214,8 @@ def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict:
     session.add(review)
     session.flush()
     _score_answers(session, project, task, list(answers.values()), set(rejected), now)
-    return {"task_id": task.id, "review_status": task.review_status, "result": task.result,
-            "review_id": review.id, "level": 1}
+    return {"task_id": task.id, "review_status": task.review_status,
+            "result": _shown_result(project, task.result), "review_id": review.id, "level": 1}
 
 
 def _fix(session: Session, project: Project, task: Task, verdict: str, answer: Any,
@@ -263,8 +274,9 @@ def _submit_check(session: Session, who: WorkerPrincipal, project: Project, task
     session.add(check)
     _score_reviewer(session, project, first.reviewer_id, upheld, now)
     session.flush()
-    return {"task_id": task.id, "review_status": task.review_status, "result": task.result,
-            "review_id": check.id, "level": 2, "checked": first.second_status}
+    return {"task_id": task.id, "review_status": task.review_status,
+            "result": _shown_result(project, task.result), "review_id": check.id, "level": 2,
+            "checked": first.second_status}
 
 
 def _score_reviewer(session: Session, project: Project, reviewer_id: str, upheld: bool,

@@ -129,6 +129,23 @@ class Chat(Kind):
     def worker_data(self, params: dict[str, Any], data: Any) -> Any:
         return {k: v for k, v in data.items() if k != "candidates"}
 
+    def worker_result(self, params: dict[str, Any], answer: Any) -> Any:
+        """The result with its model names replaced by letters (``"model A"``, in order of
+        first appearance): a reviewer sees the order, never which models gave it."""
+        if not isinstance(answer, dict):
+            return answer
+        letters: dict[str, str] = {}
+
+        def hide(name: str) -> str:
+            return letters.setdefault(name, f"model {chr(ord('A') + len(letters) % 26)}")
+
+        turns = []
+        for turn in answer.get("turns", []):
+            order = [hide(n) for n in turn.get("order", [])]
+            scores = {hide(n): s for n, s in (turn.get("scores") or {}).items()}
+            turns.append({**turn, "order": order, "scores": scores})
+        return {**answer, "turns": turns}
+
     def validate_choice(self, params: dict[str, Any], candidates: Sequence[str],
                         choice: Any) -> dict[str, Any]:
         if not isinstance(choice, dict):
