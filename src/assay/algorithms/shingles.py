@@ -180,6 +180,26 @@ def words_of(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], IntArray, Int
     return data, start, end, doc
 
 
+def word_hashes(texts: Sequence[str]) -> tuple[HashArray, IntArray]:
+    """One 64-bit hash per word of every document, in order, and each word's document:
+    equal words hash equal wherever they are.
+
+    >>> h, doc = word_hashes(["to be", "be"])
+    >>> bool(h[1] == h[2]), bool(h[0] == h[1]), doc.tolist()
+    (True, False, [0, 0, 1])
+    """
+    data, start, end, doc = words_of(texts)
+    prefix = np.empty(data.size + 1, dtype=np.uint64)
+    prefix[0] = 0
+    body = prefix[1:]
+    body[...] = data  # cast first: a uint8 x uint64 multiply casts element by element
+    np.multiply(body, _powers(_BASE, data.size), out=body)
+    np.cumsum(body, out=body)
+    word = (prefix[end] - prefix[start]) * _powers(_BASE_INVERSE, data.size + 1)[start]
+    word += (end - start).astype(np.uint64) * _LENGTH
+    return mix64(word), doc
+
+
 def shingle_hashes(texts: Sequence[str]) -> Shingles:
     """Hash every shingle of every document into one array.
 
@@ -202,17 +222,8 @@ def shingle_hashes(texts: Sequence[str]) -> Shingles:
     >>> bool(sh.hashes[0] == sh.hashes[3])  # "a b c d e" in both documents
     True
     """
-    data, start, end, doc = words_of(texts)
+    word, doc = word_hashes(texts)
     n = len(texts)
-    prefix = np.empty(data.size + 1, dtype=np.uint64)
-    prefix[0] = 0
-    body = prefix[1:]
-    body[...] = data  # cast first: a uint8 x uint64 multiply casts element by element
-    np.multiply(body, _powers(_BASE, data.size), out=body)
-    np.cumsum(body, out=body)
-    word = (prefix[end] - prefix[start]) * _powers(_BASE_INVERSE, data.size + 1)[start]
-    word += (end - start).astype(np.uint64) * _LENGTH
-    mix64(word)
 
     counts = np.bincount(doc, minlength=n)
     first_word = np.concatenate(([0], np.cumsum(counts)))

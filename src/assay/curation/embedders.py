@@ -34,7 +34,7 @@ class Embedder(Protocol):
 
 
 class HashingEmbedder:
-    name = f"hashing-{HASHING_DIM}-v1"
+    name = f"hashing-{HASHING_DIM}-v2"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return hashing_vectors(texts, HASHING_DIM)
