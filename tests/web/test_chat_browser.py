@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from assay.models.standin import StandIn, reply_for
@@ -16,6 +17,13 @@ from tests.web.browser import nothing_left, open_signed_in, task_ready
 from tests.web.support import worker_account
 
 SYSTEM = {"role": "system", "content": "Answer in one line."}
+
+
+@pytest.fixture(scope="module")
+def backend() -> str:
+    """SQLite only: the browser adds nothing storage-specific, and tests/test_chat.py runs
+    the same flow on both databases."""
+    return "sqlite"
 
 
 def _model(org: Org, standin: StandIn, name: str, seed: int) -> str:
