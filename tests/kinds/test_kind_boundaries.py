@@ -16,6 +16,14 @@ from assay.kinds import KIND_NAMES
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "assay"
 ALLOWED = ("kinds", "demo", "algorithms")
+# Named exceptions, each a debt to pay with a kind hook (a kind's post-training turns, its
+# synthetic task shape and check), not a licence: a new file is not added here lightly.
+DEBTS = {
+    "evaluations/service.py": "an evaluation's battles are compare tasks by definition",
+    "exports/posttraining.py": "dispatches chat/compare/rate tasks to their turn readers",
+    "synthetic/service.py": "the task shape of a generated chat/text/rate item",
+    "synthetic/figures.py": "how a person's check of a generated item reads, per kind",
+}
 
 
 def _names(nodes: list[ast.expr | None]) -> list[ast.Constant]:
@@ -62,7 +70,8 @@ def test_the_check_sees_a_kind_and_not_a_word() -> None:
 def test_no_module_outside_the_kinds_names_a_kind() -> None:
     found = []
     for path in sorted(SRC.rglob("*.py")):
-        if path.relative_to(SRC).parts[0] in ALLOWED:
+        if path.relative_to(SRC).parts[0] in ALLOWED or \
+                path.relative_to(SRC).as_posix() in DEBTS:
             continue
         found += [f"{path.relative_to(SRC)}:{line} {name!r}"
                   for line, name in kind_names_in(path.read_text())]
