@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import timedelta
 from itertools import combinations
 from typing import Any
 
 import httpx
 import pytest
 
+from assay.clock import utcnow
+from assay.db.engine import Database
+from assay.jobs import queue
 from tests.support import Org, categorize_project
 
 WORDS = [f"w{i}" for i in range(400)]
@@ -139,3 +143,21 @@ def test_erased_tasks_leave_no_pairs(org: Org, planted: dict[str, Any]) -> None:
         after = wait_done(http, path, limit=1000)["docs"]
     assert len(after) == len(before) - sum(victim in (p["a"], p["b"]) for p in before)
     assert all(victim not in (p["a"], p["b"]) for p in after)
+
+
+def test_a_long_run_keeps_its_job_claimed(db: Database) -> None:
+    """A run's heartbeat (queue.extend_lease) keeps its job from being claimed again when the
+    runner's lease would have run out. Times an hour ahead: the test server's runner, on the
+    real clock, never finds this job due."""
+    start = utcnow() + timedelta(hours=1)
+    kinds = ["curation.test"]
+    job_id = db.write(lambda s: queue.enqueue(s, "curation.test", {}, start))
+    assert [j.id for j in db.write(lambda s: queue.claim_due(s, start, 10, 1.0,
+                                                             kinds=kinds))] == [job_id]
+    db.write(lambda s: queue.extend_lease(s, job_id, start, 60.0))
+    later = start + timedelta(seconds=5)
+    assert db.write(lambda s: queue.claim_due(s, later, 10, 1.0, kinds=kinds)) == []
+    expired = start + timedelta(seconds=61)
+    assert [j.id for j in db.write(lambda s: queue.claim_due(s, expired, 10, 1.0,
+                                                             kinds=kinds))] == [job_id]
+    db.write(lambda s: queue.finish(s, job_id, expired))

@@ -6,6 +6,8 @@ runner died) is harmless: only the first to finish stores its pairs."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -23,8 +25,13 @@ from assay.jobs import queue
 from assay.jobs.queue import ClaimedJob
 from assay.settings import Settings
 
+log = logging.getLogger("assay.jobs")
+
 PAGE = 2000
 """Tasks read per transaction (and hashed per batch)."""
+HEARTBEAT_S = 10.0
+LEASE_S = 60.0
+"""While a run works, its job's lease is pushed ``LEASE_S`` ahead every ``HEARTBEAT_S``."""
 SEED = 20_140_901
 """The permutations' seed, as ``assay dedup``'s: the same texts give the same pairs."""
 
@@ -45,9 +52,21 @@ def _run(db: Database, job: ClaimedJob, clock: Clock, work: Work) -> None:
     if not running:
         db.write(lambda s: queue.finish(s, job.id, clock.now()))
         return
+    stop = threading.Event()
+
+    def heartbeat() -> None:  # a run may outlast the runner's lease: keep it claimed
+        while not stop.wait(HEARTBEAT_S):
+            try:
+                db.write(lambda s: queue.extend_lease(s, job.id, clock.now(), LEASE_S))
+            except Exception:  # the next beat tries again
+                log.exception("could not extend the lease of job %s", job.id)
+
+    beat = threading.Thread(target=heartbeat, name=f"lease-{job.id}", daemon=True)
+    beat.start()
     try:
         store = work(org_id, project_id, run_id, params)
     except Exception as exc:
+        stop.set()
         error = f"{type(exc).__name__}: {exc}"[:2000]
 
         def failed(s: Session) -> None:
@@ -56,6 +75,8 @@ def _run(db: Database, job: ClaimedJob, clock: Clock, work: Work) -> None:
 
         db.write(failed)
         return
+
+    stop.set()
 
     def finished(s: Session) -> None:
         if repository.finish_run(s, org_id, run_id, "done", clock.now()) and store:

@@ -98,3 +98,11 @@ def backlog(session: Session, now: datetime) -> tuple[int, float | None]:
     if oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=now.tzinfo)
     return int(count), max(0.0, (now - oldest).total_seconds())
+
+
+def extend_lease(session: Session, job_id: str, now: datetime, lease_s: float) -> None:
+    """Keep a long job claimed: its lease now runs ``lease_s`` from ``now`` (a job that
+    outlives its lease would be claimed again and run twice)."""
+    session.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+                    .values(locked_until=now + timedelta(seconds=lease_s), updated_at=now),
+                    execution_options={"synchronize_session": False})
