@@ -37,6 +37,7 @@ from assay.projects.api import router as projects_router
 from assay.quality.api import router as quality_router
 from assay.quality.appeals_api import router as appeals_router
 from assay.quality.standing_api import router as standing_router
+from assay.quality.workforce_api import router as workforce_router
 from assay.review.api import router as review_router
 from assay.settings import Settings
 from assay.synthetic.api import router as synthetic_router
@@ -128,7 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                    ledger_router, appeals_router,
                    standing_router, org_router, audit_router, erasure_router,
                    clearances_router, models_router, callbacks_router, conversations_router,
-                   synthetic_router,
+                   synthetic_router, workforce_router,
                    evaluations_router):
         app.include_router(router)
     install_web(app, db)

@@ -1,6 +1,8 @@
 """The project's workforce: ``/projects/{id}/workforce`` — its workers with their figures
 (the same report as ``GET /v1/projects/{id}/workers``), its reviewers and their levels, the
-appeals of paused workers, the project's cost and the organization's payouts."""
+appeals of paused workers, the project's cost and the organization's payouts. A member
+pauses a worker with a reason, resumes them, and decides an appeal from it
+(``static/workforce.js``, through ``/v1/projects/{id}/workers/{worker}/pause|resume|appeal``)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from assay.ledger import service as ledger
 from assay.quality import appeals
 from assay.quality import service as quality
 from assay.review import service as review
-from assay.web.console_access import project_page_for
+from assay.web.console_access import can_change, project_page_for
 from assay.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,5 +41,5 @@ def workforce_page(project_id: str, request: Request,
     return render(request, "project_workforce.html", {
         "project": project, "tab": "workforce", "workers": workers[:SHOWN],
         "more_workers": len(workers) > SHOWN, "paused": paused, "reviewers": reviewers,
-        "appeals": filed, "cost": cost, "payouts": payouts,
+        "appeals": filed, "cost": cost, "payouts": payouts, "can_change": can_change(who),
     })
