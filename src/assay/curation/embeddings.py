@@ -7,7 +7,8 @@ batches of texts of similar length (sorted by length, so a batch pads little), e
 stored with the run's progress in its own short write. Vectors are stored float32, base64,
 sealed. Search (``GET /v1/tasks/search``) embeds the query and takes the nearest stored
 vectors by an exact blocked matrix product (:func:`assay.algorithms.vectors.nearest`); the
-project's matrix is kept in memory per process until its embeddings change.
+project's matrix is kept in memory per process (the last ``CACHED_MATRICES`` projects
+searched) until its embeddings change.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ JOB = "curation.embeddings"
 BATCH = 64
 PAGE = 2000
 MAX_QUERY = 2000
+CACHED_MATRICES = 8
+"""Projects whose vectors a process keeps in memory for search (the most recently loaded)."""
 
 
 def encode_vector(vector: np.ndarray) -> str:
@@ -160,6 +163,9 @@ def project_matrix(session: Session, org_id: str, project_id: str,
     matrix = (np.stack([decode_vector(r.vector) for r in rows]) if rows
               else np.zeros((0, 1), dtype=np.float32))
     with _matrices_lock:
+        _matrices.pop(key, None)
+        while len(_matrices) >= CACHED_MATRICES:  # the least recently loaded goes first
+            _matrices.pop(next(iter(_matrices)))
         _matrices[key] = (marker, ids, matrix)
     return ids, matrix
 
