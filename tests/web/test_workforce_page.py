@@ -71,3 +71,10 @@ def test_a_member_pauses_a_worker_and_grants_their_appeal(org: Org, page: Any) -
     expect(page.locator("#workforce-status")).to_have_text(f"The appeal of {wid} is granted.")
     expect(row.locator('[data-field="status"]')).to_have_text("active")
     assert worker.next(project["id"]) is not None
+    page.fill("#v-worker", "wrk_00000000000000000000000a")
+    page.click('#add-reviewer button[type="submit"]')
+    expect(page.locator("#add-reviewer-form-errors")).to_contain_text("does not exist")
+    page.fill("#v-worker", wid)
+    page.select_option("#v-level", "2")
+    page.click('#add-reviewer button[type="submit"]')
+    expect(page.locator(f'tr[data-reviewer="{wid}"] [data-field="level"]')).to_have_text("2")

@@ -1,7 +1,7 @@
 // The workforce page: pause a worker with a reason, resume them, grant or deny an appeal,
 // each through the API (/v1/projects/<id>/workers/<worker>/pause|resume|appeal).
 
-import { call, errorOf, say } from "./forms.js";
+import { call, errorOf, say, showErrors } from "./forms.js";
 
 const project = location.pathname.split("/")[2];
 const FLASH = "assay.workforce.flash";
@@ -34,6 +34,16 @@ for (const [cls, grant] of [["appeal-grant", true], ["appeal-deny", false]]) {
     });
   }
 }
+
+const reviewerForm = document.getElementById("add-reviewer");
+reviewerForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = { worker_id: reviewerForm.elements.worker_id.value.trim(), level: Number(reviewerForm.elements.level.value) };
+  const result = await call("POST", `/v1/projects/${project}/reviewers`, body);
+  if (!result.ok) { showErrors(reviewerForm, errorOf(result)); return; }
+  sessionStorage.setItem(FLASH, `${body.worker_id} reviews at level ${body.level}.`);
+  location.reload();
+});
 
 const flash = sessionStorage.getItem(FLASH);
 if (flash) { sessionStorage.removeItem(FLASH); say(flash); }
