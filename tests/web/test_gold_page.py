@@ -68,10 +68,21 @@ def test_a_member_adds_and_retires_gold_in_the_browser(org: Org, page: Any) -> N
     row = page.locator("#gold tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("a clear case")
-    row.locator("button.gold-retire").click()
-    expect(row.locator('[data-field="status"]')).to_have_text("retired")
-    [listed] = org.http().get(f"/v1/projects/{project['id']}/gold").json()["docs"]
-    assert listed["retired"] is True and listed["answer"] == {"label": "pos"}
+    row.locator("button.gold-edit").click()
+    expect(page.locator("#r-answer")).to_have_value('{"label":"pos"}')
+    page.fill("#r-answer", '{"label": "neg"}')
+    page.click('#add-reference button[type="submit"]')
+    expect(page.locator("#gold-status")).to_contain_text("was replaced by")
+    expect(row).to_have_count(2)
+    live = page.locator("#gold tbody tr:not(.revoked)")
+    expect(live).to_have_count(1)
+    newer = page.locator(f'tr[data-gold="{live.get_attribute("data-gold")}"]')
+    newer.locator("button.gold-retire").click()
+    expect(newer.locator('[data-field="status"]')).to_have_text("retired")
+    listed = org.http().get(f"/v1/projects/{project['id']}/gold").json()["docs"]
+    assert [(g["answer"], g["retired"]) for g in listed] == [
+        ({"label": "pos"}, True), ({"label": "neg"}, True)]
+    assert listed[1]["data"] == {"text": "a clear case"}
 
 
 def test_gold_imports_all_or_nothing_with_bad_lines_named(org: Org) -> None:

@@ -27,9 +27,32 @@ form.addEventListener("submit", async (event) => {
   if (purpose === "training") body.explanation = form.elements.explanation.value;
   const result = await call("POST", `/v1/projects/${project}/${purpose}`, body);
   if (!result.ok) { showErrors(form, errorOf(result)); return; }
-  sessionStorage.setItem(FLASH, `The ${purpose} task ${result.answer.id} was added.`);
+  const replaces = form.elements.replaces.value;
+  if (replaces) {
+    // An edit: the corrected copy is in; the old gold task stops being served.
+    const retired = await call("POST", `/v1/projects/${project}/gold/${replaces}/retire`);
+    if (!retired.ok) { say(errorOf(retired).message, "error"); return; }
+  }
+  sessionStorage.setItem(FLASH, replaces ? `The gold task ${replaces} was replaced by ${result.answer.id}.`
+    : `The ${purpose} task ${result.answer.id} was added.`);
   location.reload();
 });
+
+// Editing a gold task: workers' past answers were judged against its answer, so it is not
+// changed in place; the form is filled with it, and saving adds the corrected copy and
+// retires the old one.
+for (const button of document.querySelectorAll("button.gold-edit")) {
+  button.addEventListener("click", () => {
+    form.elements.purpose.value = "gold";
+    form.elements.data.value = JSON.stringify(JSON.parse(button.dataset.data), null, 2);
+    form.elements.answer.value = JSON.stringify(JSON.parse(button.dataset.answer));
+    form.elements.replaces.value = button.dataset.gold;
+    const note = document.getElementById("replacing");
+    note.textContent = `Saving adds the corrected copy and retires ${button.dataset.gold}.`;
+    note.hidden = false;
+    form.elements.answer.focus();
+  });
+}
 
 for (const button of document.querySelectorAll("button.gold-retire")) {
   button.addEventListener("click", async () => {
