@@ -111,7 +111,8 @@ def test_the_project_form_fills_params_from_its_fields() -> None:
     assert categorize.params_from_form(values) == {"labels": ["a", "b"], "multiple": True}
     assert categorize.params_from_form({"labels": "a"}) == {"labels": ["a"]}
     assert get_kind("boxes").params_from_form(values) == {"labels": ["a", "b"]}
-    assert get_kind("rate").params_from_form(values) is None
+    assert get_kind("text").params_from_form(values) is None  # a kind without form fields
+    assert get_kind("rate").params_from_form(values) == {"criteria": []}  # none of its own
 
 
 def test_figures_count_answers_by_the_kinds_labels() -> None:
