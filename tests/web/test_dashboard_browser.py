@@ -60,7 +60,7 @@ def test_a_requester_creates_a_project_and_sees_its_progress_move(org: Org, page
         assert offer is not None
         worker.submit(offer["assignment_id"], {"label": label})
     # No reload: the page reads its figures again on its own while tasks are pending.
-    expect(_count(page, "pending")).to_have_text("2")
+    expect(_count(page, "pending")).to_have_text("2", timeout=15_000)  # it refreshes every 5 s
     expect(_count(page, "completed")).to_have_text("4")
     expect(page.locator("#percent")).to_have_text("67%")
     expect(page.locator("#answers-24h")).to_have_text("4")
