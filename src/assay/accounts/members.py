@@ -95,6 +95,14 @@ def remove_member(session: Session, who: Requester, user_id: str) -> dict[str, A
     return removed
 
 
+def _own_user(session: Session, who: Requester) -> User:
+    """The signed-in member acting; an API key has no password (``403 user_required``)."""
+    if who.user_id is None:
+        raise Forbidden("only a signed-in member has a password; an API key has none",
+                        code="user_required")
+    return _member(session, who, who.user_id)
+
+
 def begin_password_attempt(session: Session, who: Requester, address: str, now: datetime,
                            account_limits: throttle.Limits,
                            address_limits: throttle.Limits) -> throttle.Attempt:
@@ -102,10 +110,7 @@ def begin_password_attempt(session: Session, who: Requester, address: str, now: 
     client's address (the sign-in page's limits, the same counts: a stolen session cannot
     guess the current password faster than the sign-in page allows), or refuse it with
     ``429`` while a limit is reached. Commit it before checking the password."""
-    if who.user_id is None:
-        raise Forbidden("only a signed-in member has a password; an API key has none",
-                        code="user_required")
-    user = _member(session, who, who.user_id)
+    user = _own_user(session, who)
     attempt = throttle.begin_attempt(session, user.email, address, now, account_limits,
                                      address_limits)
     if isinstance(attempt, throttle.Throttled):
@@ -120,10 +125,7 @@ def change_own_password(session: Session, who: Requester, current: str, new: str
     """The signed-in member changes their password; every other session of theirs ends
     (``keep_session``: the digest of the session making the change). ``attempt``, from
     :func:`begin_password_attempt`, is taken back when the current password is right."""
-    if who.user_id is None:
-        raise Forbidden("only a signed-in member has a password; an API key has none",
-                        code="user_required")
-    user = _member(session, who, who.user_id)
+    user = _own_user(session, who)
     if not verify_password(current, user.password_hash):
         raise field_error("current_password", "is not the member's password")
     if attempt is not None:
