@@ -10,6 +10,7 @@ table or column fails authentication instead of opening. A wrapped key is
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 
@@ -43,6 +44,7 @@ def fingerprint(key: bytes) -> str:
     return hashlib.sha256(b"assay key id\0" + key).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=4096)
 def _value_aad(org_id: bytes, table: str, column: str) -> bytes:
     return b"assay value\0" + org_id + b"\0" + table.encode() + b"\0" + column.encode()
 

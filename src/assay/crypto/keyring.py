@@ -18,7 +18,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from assay.crypto.errors import Erased, KeyFileError, KeyUnavailable
 from assay.crypto.masterkey import load_master_key, load_previous_master_key, read_key_file
 from assay.db.jsoncodec import dumps_json, loads_json
 from assay.db.models import OrgKey
+from assay.db.sealing import engine_of
 
 CACHE_S = 10.0
 """How long an unwrapped data key may stay in memory before it is read again."""
@@ -139,14 +140,22 @@ class Keyring:
         aead = self._aead(dialect, org_id, lambda: read_key_row(session, org_id))
         return seal_value(aead, org_id, table, column, dumps_json(value).encode())
 
-    def open(self, engine: Engine, table: str, column: str, blob: bytes) -> Any:
+    def open(self, dialect: Dialect, table: str, column: str, blob: bytes) -> Any:
         org_id = sealed_org(blob)
+        # The hot path of every read of a sealed column (an export opens one per row): a
+        # cached key costs a dict lookup; the engine and the key's row only on a miss.
+        cache: dict[str, tuple[AESGCM, float]] | None = getattr(dialect, "assay_keys", None)
+        hit = cache.get(org_id) if cache is not None else None
+        if hit is not None and hit[1] > time.monotonic():
+            aead = hit[0]
+        else:
+            engine = engine_of(dialect)
 
-        def load() -> KeyRow | None:
-            with engine.connect() as conn:
-                return read_key_row(conn, org_id)
+            def load() -> KeyRow | None:
+                with engine.connect() as conn:
+                    return read_key_row(conn, org_id)
 
-        aead = self._aead(engine.dialect, org_id, load)
+            aead = self._aead(dialect, org_id, load)
         try:
             return loads_json(open_value(aead, table, column, blob))
         except InvalidTag:

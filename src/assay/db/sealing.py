@@ -43,7 +43,10 @@ class Sealer(Protocol):
     def seal(self, session: Session, org_id: str, table: str, column: str,
              value: Any) -> bytes: ...
 
-    def open(self, engine: Engine, table: str, column: str, blob: bytes) -> Any: ...
+    def open(self, dialect: Dialect, table: str, column: str, blob: bytes) -> Any:
+        """The value of a sealed blob read on an engine of ``dialect`` (:func:`engine_of`
+        finds the engine, for the key's row, when the key is not cached)."""
+        ...
 
     def encrypt_existing(self, conn: Connection, columns: list[tuple[str, str, bool]]) -> int:
         ...
@@ -70,7 +73,7 @@ def register_engine(engine: Engine) -> None:
     engine.dialect.assay_engine = weakref.ref(engine)  # type: ignore[attr-defined]
 
 
-def _engine_of(dialect: Dialect) -> Engine:
+def engine_of(dialect: Dialect) -> Engine:
     ref = getattr(dialect, "assay_engine", None)
     engine = ref() if ref is not None else None
     if engine is None:
@@ -86,8 +89,11 @@ def seal(session: Session, org_id: str, table: str, column: str, value: Any) -> 
     return sealer().seal(session, org_id, table, column, value)
 
 
+_VERSION_BYTE = bytes([VERSION])
+
+
 def is_sealed(value: object) -> bool:
-    return isinstance(value, bytes) and value[:1] == bytes([VERSION])
+    return isinstance(value, bytes) and value[:1] == _VERSION_BYTE
 
 
 class _SQLiteDeclared(UserDefinedType[Any]):
@@ -138,7 +144,7 @@ class Sealed(TypeDecorator[Any]):
         if not is_sealed(value):
             raise PlaintextWrite(f"{self.table}.{self.column} holds a value that is not "
                                  "sealed: run `assay db upgrade` with the master key")
-        return sealer().open(_engine_of(dialect), self.table, self.column, value)
+        return sealer().open(dialect, self.table, self.column, value)
 
 
 def sealed_columns(obj: object) -> list[str]:
