@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import random
 import signal
@@ -123,6 +124,16 @@ class InProcessServer:
         self.thread.join(10)
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when the test process dies, so a test run
+    that is killed (a timeout, Ctrl+C twice) leaves no server behind running its timers."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the fixture's own stop() still applies
+        pass
+
+
 class ServerProcess:
     """``assay serve`` in a subprocess on a free loopback port."""
 
@@ -146,6 +157,7 @@ class ServerProcess:
             [sys.executable, "-m", "assay.cli", "serve", "--db", self.db_url,
              "--port", str(self.port), *self.args],
             env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         proc = self.proc
 

@@ -182,7 +182,8 @@ def test_a_wrong_master_key_is_a_clear_error(org: Org, db_url: str, tmp_path: Pa
     assert "master key" in result.stderr and "ASSAY_MASTER_KEY" in result.stderr
 
 
-@pytest.mark.parametrize("content", [b"short", os.urandom(31), b"A" * 60])
+@pytest.mark.parametrize("content", [b"short", os.urandom(31), b"A" * 60],
+                         ids=["short", "31-random-bytes", "60-base64-chars"])
 def test_a_key_file_of_the_wrong_length_is_refused(org: Org, db_url: str, tmp_path: Path,
                                                    content: bytes) -> None:
     bad = tmp_path / "bad.key"
