@@ -228,6 +228,10 @@ class Assignment(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     skip_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     skip_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The pre-label of an uploaded prediction, {"label", "probability", "shown"}: shown to
+    # the worker, or held back for the control group (curation.suggestions_holdout).
+    suggestion: Mapped[dict[str, Any] | None] = mapped_column(
+        Sealed("assignments", "suggestion"), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("task_id", "worker_id", name="uq_assignments_task_worker"),

@@ -69,6 +69,10 @@ class CurationDoc(Doc):
     text_field: str = Field(description="the data field curation reads (else every string)")
     suggestions: bool = Field(description="workers see uploaded predictions as a "
                                           "suggestion (never on gold)")
+    suggestions_holdout: float = Field(
+        default=0.0, description="the share of tasks with a prediction whose workers are "
+        "not shown it (chosen by a hash of the task id): the control group of the quality "
+        "report's anchoring figures")
     order: Literal["priority", "uncertainty", "diversity"] = Field(
         description="how pending tasks are offered")
 
@@ -248,6 +252,13 @@ class QualityReportDoc(Doc):
     workers: list[dict[str, Any]]
     classes: list[dict[str, Any]]
     calibration: list[dict[str, Any]]
+    suggestions: dict[str, Any] | None = Field(
+        default=None, description="anchoring on suggestions: for the answers given with the "
+        "suggestion shown and those of the held-out control group (curation."
+        "suggestions_holdout), answers, agreement with the suggestion and accuracy against "
+        "the reviewed result (else the majority of the task's other answers), with 95% "
+        "Wilson intervals, and the differences shown - held out (Newcombe intervals); null "
+        "when no answer had a suggestion")
     note: str | None = None
 
 

@@ -63,7 +63,8 @@ class LimitsIn(Strict):
 
 
 CURATION_DEFAULTS: dict[str, Any] = {"embedding_model": "default", "text_field": "text",
-                                     "suggestions": False, "order": "priority"}
+                                     "suggestions": False, "suggestions_holdout": 0.0,
+                                     "order": "priority"}
 """A project's curation settings when it sets none (docs/curation.md)."""
 
 
@@ -73,6 +74,9 @@ class CurationIn(Strict):
     embedding_model: Literal["default", "minilm", "hashing"] | None = None
     text_field: str | None = Field(default=None, min_length=1, max_length=200)
     suggestions: bool | None = None
+    # The share of tasks with a prediction served without it: the control group of the
+    # quality report's anchoring figures (docs/curation.md).
+    suggestions_holdout: float | None = Field(default=None, ge=0, le=1)
     order: Literal["priority", "uncertainty", "diversity"] | None = None
 
 

@@ -4,7 +4,9 @@ each worker and each class, and whether reported confidences hold up on gold.
 Computed on request from the project's counted answers (categorical kinds): agreement by
 percent agreement, Fleiss' kappa and Krippendorff's alpha (nominal); a Dawid-Skene fit for
 each worker's estimated confusion matrix and the class priors; and a calibration table
-that scores the same posterior adaptive overlap uses against the gold answers.
+that scores the same posterior adaptive overlap uses against the gold answers; and, where
+workers were shown suggestions, accuracy and agreement with the suggestion with and without
+it (:mod:`assay.quality.anchoring`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
 from assay.algorithms import (
+    NoAnswersError,
     UndefinedStatisticError,
     dawid_skene,
     encode_answers,
@@ -27,6 +30,7 @@ from assay.algorithms.posterior import one_coin_posterior
 from assay.projects import service as projects
 from assay.quality import repository
 from assay.quality.adaptive import worker_accuracies
+from assay.quality.anchoring import suggestion_figures
 from assay.quality.labels import categorical_labels
 
 BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
@@ -35,7 +39,7 @@ BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 def _safe(fn: Any, *args: Any) -> float | None:
     try:
         value = float(fn(*args))
-    except UndefinedStatisticError:
+    except (UndefinedStatisticError, NoAnswersError):  # e.g. every task has one answer
         return None
     return None if np.isnan(value) else round(value, 6)
 
@@ -68,7 +72,8 @@ def quality_report(session: Session, who: Requester, project_id: str) -> dict[st
     project = projects.get_project(session, who, project_id)
     report: dict[str, Any] = {"project": project.id, "kind": project.kind, "n_tasks": 0,
                               "n_answers": 0, "agreement": None, "model": None,
-                              "workers": [], "classes": [], "calibration": []}
+                              "workers": [], "classes": [], "calibration": [],
+                              "suggestions": None}
     found = categorical_labels(project)
     if found is None:
         report["note"] = "agreement and models apply to categorical kinds for now"
@@ -76,6 +81,7 @@ def quality_report(session: Session, who: Requester, project_id: str) -> dict[st
     key, labels = found
     rows = repository.list_counted_live_answers(session, project.org_id, project.id)
     report["calibration"] = _calibration(session, project, key, labels)
+    report["suggestions"] = suggestion_figures(session, project, key, labels)
     if not rows:
         return report
     answers, encoding = encode_answers([r.task_id for r in rows], [r.worker_id for r in rows],

@@ -178,6 +178,35 @@ def list_counted_live_answers(session: Session, org_id: str, project_id: str) ->
         .order_by(R.id)).all())
 
 
+def _suggested_tasks(org_id: str, project_id: str) -> Any:
+    return (select(A.task_id).where(A.org_id == org_id, A.project_id == project_id,
+                                    A.suggestion.is_not(None))
+            .distinct().scalar_subquery())
+
+
+def list_suggested_task_answers(session: Session, org_id: str, project_id: str) -> list[Any]:
+    """Every counted answer to the project's live tasks that had a suggestion (shown or
+    held back) on some assignment, as rows of (task_id, answer, suggestion), by task."""
+    return list(session.execute(
+        select(R.task_id, R.answer, A.suggestion)
+        .join(A, A.id == R.assignment_id).join(T, T.id == R.task_id)
+        .where(T.org_id == org_id, T.project_id == project_id, T.purpose == "live",
+               R.counts, R.task_id.in_(_suggested_tasks(org_id, project_id)))
+        .order_by(R.task_id, R.id)).all())
+
+
+def list_reviewed_suggested_results(session: Session, org_id: str,
+                                    project_id: str) -> dict[str, Any]:
+    """``{task id: result}`` of the project's tasks that had a suggestion and whose result a
+    reviewer accepted or fixed."""
+    rows = session.execute(
+        select(T.id, T.result)
+        .where(T.org_id == org_id, T.project_id == project_id, T.purpose == "live",
+               T.review_status.in_(("accepted", "fixed")),
+               T.id.in_(_suggested_tasks(org_id, project_id))))
+    return {row.id: row.result for row in rows}
+
+
 def list_gold_answer_rows(session: Session, org_id: str, project_id: str) -> list[Any]:
     """Every answer to the project's gold tasks as rows of (task_id, worker_id, answer,
     expected_answer), by task."""

@@ -193,6 +193,7 @@ def erase_tasks(session: Session, org_id: str, *, task_ids: Sequence[str] | None
     conn.execute(live.where(Assignment.status == "active")
                  .values(status="expired", finished_at=now))
     conn.execute(live.where(Assignment.skip_comment.is_not(None)).values(skip_comment=None))
+    conn.execute(live.where(Assignment.suggestion.is_not(None)).values(suggestion=None))
     # Sealed columns take only sealed values: the empty value, sealed once for all rows.
     conn.execute(update(Response).where(Response.org_id == org_id,
                                         Response.task_id.in_(chosen))

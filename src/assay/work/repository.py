@@ -30,7 +30,7 @@ def _in(name: str) -> Any:
 
 # The statements of the hot path are built once: building expression trees costs more than
 # running them. Values are bound at execution.
-_LIVE = (select(A.id, A.org_id, A.task_id, A.project_id, A.expires_at)
+_LIVE = (select(A.id, A.org_id, A.task_id, A.project_id, A.expires_at, A.suggestion)
          .where(A.worker_id == bindparam("worker"), A.status == "active",
                 A.expires_at > bindparam("now"), A.project_id.in_(_in("projects")))
          .order_by(A.id).limit(1))
@@ -129,13 +129,15 @@ def find_open_task(session: Session, worker_id: str, project_ids: Sequence[str],
 
 def insert_assignment(session: Session, *, assignment_id: str, org_id: str, project_id: str,
                       task_id: str, worker_id: str, now: datetime,
-                      expires_at: datetime) -> None:
-    """A live lease of the task to the worker."""
+                      expires_at: datetime, suggestion: dict[str, Any] | None = None) -> None:
+    """A live lease of the task to the worker, with the pre-label it was suggested (shown
+    or held back), if any."""
     session.connection().execute(_INSERT_ASSIGNMENT, {
         "id": assignment_id, "org_id": org_id, "project_id": project_id, "task_id": task_id,
         "worker_id": worker_id, "status": "active", "created_at": now,
         "expires_at": expires_at, "finished_at": None, "skip_reason": None,
-        "skip_comment": None})
+        "skip_comment": None,
+        "suggestion": seal(session, org_id, "assignments", "suggestion", suggestion)})
 
 
 def add_slots(session: Session, org_id: str, task_id: str, delta: int) -> None:

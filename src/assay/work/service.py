@@ -7,6 +7,7 @@ checked and changed; a (task, worker) pair can be leased once, ever (a unique co
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,13 +58,37 @@ def offer(assignment_id: str, expires_at: datetime, project: AnyRow,
     return shown
 
 
+def held_out(task_id: str, holdout: float) -> bool:
+    """Whether the task is in the control group that is served without its suggestion:
+    the first 8 bytes of the SHA-256 of its id, as a fraction of 2**64, below ``holdout``.
+    Deterministic, so every worker of a task is in the same group."""
+    if holdout <= 0:
+        return False
+    digest = hashlib.sha256(task_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") < holdout * 2.0**64
+
+
 def _suggestion(session: Session, project: AnyRow, task_id: str) -> dict[str, Any] | None:
     """The pre-label of a live task whose project shows suggestions (``curation.
-    suggestions``), from its uploaded prediction; None for a gold or training task (they
-    have no prediction, and the query takes live tasks only) or when the switch is off."""
-    if not (getattr(project, "curation", None) or {}).get("suggestions"):
+    suggestions``), from its uploaded prediction, ``{"label", "probability", "shown"}``:
+    ``shown`` false for a task of the held-out control group (``curation.
+    suggestions_holdout``). None for a gold or training task (they have no prediction, and
+    the query takes live tasks only) or when the switch is off."""
+    curation = getattr(project, "curation", None) or {}
+    if not curation.get("suggestions"):
         return None
-    return repository.get_suggestion(session, project.org_id, task_id)
+    found = repository.get_suggestion(session, project.org_id, task_id)
+    if found is None:
+        return None
+    holdout = float(curation.get("suggestions_holdout") or 0.0)
+    return {**found, "shown": not held_out(task_id, holdout)}
+
+
+def _shown(suggestion: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the worker sees of an assignment's suggestion: nothing when held back."""
+    if not suggestion or not suggestion.get("shown"):
+        return None
+    return {"label": suggestion["label"], "probability": suggestion["probability"]}
 
 
 _EXPIRY_EVERY = timedelta(seconds=0.5)
@@ -90,9 +115,11 @@ def _lease(session: Session, who: WorkerPrincipal, task: AnyRow, project: AnyRow
     this task (possible only on PostgreSQL, where ``guard`` wraps the insert)."""
     assignment_id = new_id("asg")
     expires_at = now + timedelta(seconds=project.lease_seconds)
-    values = {"assignment_id": assignment_id, "org_id": task.org_id,
-              "project_id": task.project_id, "task_id": task.id, "worker_id": who.worker_id,
-              "now": now, "expires_at": expires_at}
+    suggestion = _suggestion(session, project, task.id)
+    values: dict[str, Any] = {"assignment_id": assignment_id, "org_id": task.org_id,
+                              "project_id": task.project_id, "task_id": task.id,
+                              "worker_id": who.worker_id, "now": now,
+                              "expires_at": expires_at, "suggestion": suggestion}
     if guard:
         try:
             with session.begin_nested():
@@ -103,8 +130,7 @@ def _lease(session: Session, who: WorkerPrincipal, task: AnyRow, project: AnyRow
         repository.insert_assignment(session, **values)
     repository.add_slots(session, task.org_id, task.id, 1)
     auditlog.record(session, who, "task.offer", task.id, org_id=task.org_id, at=now)
-    return offer(assignment_id, expires_at, project, task.data,
-                 _suggestion(session, project, task.id))
+    return offer(assignment_id, expires_at, project, task.data, _shown(suggestion))
 
 
 def _course_first(session: Session, who: WorkerPrincipal, project_ids: list[str],
@@ -153,7 +179,7 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
         live_project = projects.get_project_row(session, live.org_id, live.project_id)
         return offer(live.id, live.expires_at, live_project,
                      repository.get_task_data(session, live.org_id, live.task_id),
-                     _suggestion(session, live_project, live.task_id))
+                     _shown(live.suggestion))
     guard = session.get_bind().dialect.name == "postgresql"
     lesson, closed = _course_first(session, who, project_ids, now, guard)
     if lesson is not None:
