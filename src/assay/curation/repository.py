@@ -15,6 +15,7 @@ from assay.db.models import (
     DuplicatePair,
     Embedding,
     Prediction,
+    Response,
     Suspect,
     Task,
 )
@@ -70,6 +71,34 @@ def list_completed_results(session: Session, org_id: str, project_id: str) -> li
         .where(Task.org_id == org_id, Task.project_id == project_id,
                Task.purpose == "live", Task.status == "completed")
         .order_by(Task.id)).all())
+
+
+def suspects_marker(session: Session, org_id: str, project_id: str) -> tuple[Any, ...]:
+    """What changes when the project's suspects may change, in one statement: its counted
+    answers (count, newest id), its live tasks (completed, waiting for review, reviewed,
+    newest change), its predictions (count, newest) and the suspects sent from it."""
+    def scalar(stmt: Any) -> Any:
+        return stmt.scalar_subquery()
+
+    live = (Task.org_id == org_id, Task.project_id == project_id, Task.purpose == "live")
+    answers = (Response.org_id == org_id, Response.project_id == project_id, Response.counts)
+    preds = (Prediction.org_id == org_id, Prediction.project_id == project_id)
+    row = session.execute(select(
+        scalar(select(func.count()).select_from(Response).where(*answers)),
+        scalar(select(func.max(Response.id)).where(*answers)),
+        scalar(select(func.count()).select_from(Task).where(*live,
+                                                            Task.status == "completed")),
+        scalar(select(func.count()).select_from(Task).where(*live,
+                                                            Task.review_status == "pending")),
+        scalar(select(func.count()).select_from(Task).where(
+            *live, Task.review_status.in_(("accepted", "fixed", "rejected")))),
+        scalar(select(func.max(Task.updated_at)).where(*live)),
+        scalar(select(func.count()).select_from(Prediction).where(*preds)),
+        scalar(select(func.max(Prediction.updated_at)).where(*preds)),
+        scalar(select(func.count()).select_from(Suspect).where(
+            Suspect.org_id == org_id, Suspect.project_id == project_id)),
+    )).one()
+    return tuple(row)
 
 
 def lock_completed_tasks(session: Session, org_id: str, project_id: str,

@@ -18,6 +18,8 @@ of reviewed suspects that were is the miner's precision, a figure of the project
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -42,16 +44,49 @@ def _label_of(result: Any, key: str) -> Any:
     return answer.get(key) if isinstance(answer, dict) else None
 
 
+CACHED = 32
+"""Projects (and sources) whose suspects a process keeps, the most recently computed."""
+_cache: OrderedDict[tuple[str, str, str], tuple[tuple[Any, ...], list[dict[str, Any]]]] = \
+    OrderedDict()
+_cache_lock = threading.Lock()
+computed = 0
+"""How many times this process computed suspects rather than reusing them (for tests)."""
+
+
 def find_suspects(session: Session, who: Requester, project_id: str, *, source: str = "all",
                   min_score: float = 0.0) -> list[dict[str, Any]]:
-    """The project's current suspects, by task id."""
+    """The project's current suspects, by task id. Computing them reads every answer and
+    fits the worker models, so a process keeps the last ``CACHED`` results, each with the
+    marker of what it depends on (:func:`repository.suspects_marker`, plus the project's
+    own settings), and computes again only when that changed."""
+    global computed
     project = projects.get_project(session, who, project_id)
+    key = (who.org_id, project.id, source)
+    marker = (project.updated_at, *repository.suspects_marker(session, who.org_id,
+                                                              project.id))
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == marker:
+            _cache.move_to_end(key)
+            return [dict(s) for s in hit[1] if s["score"] >= min_score]
+    found = _compute(session, project, source)
+    with _cache_lock:
+        computed += 1
+        _cache[key] = (marker, found)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHED:
+            _cache.popitem(last=False)
+    return [dict(s) for s in found if s["score"] >= min_score]
+
+
+def _compute(session: Session, project: Any, source: str) -> list[dict[str, Any]]:
+    """Every suspect of the project by ``source`` (any score), by task id."""
     key, labels = project_labels(project)
     code = {label: i for i, label in enumerate(labels)}
-    sent = {row.task_id for row in repository.list_sent_suspects(session, who.org_id,
+    sent = {row.task_id for row in repository.list_sent_suspects(session, project.org_id,
                                                                   project.id)}
     candidates: dict[str, int] = {}
-    for row in repository.list_completed_results(session, who.org_id, project.id):
+    for row in repository.list_completed_results(session, project.org_id, project.id):
         label = _label_of(row.result, key)
         if row.review_status != "pending" and row.id not in sent and label in code:
             candidates[row.id] = code[label]
@@ -72,7 +107,7 @@ def find_suspects(session: Session, who: Requester, project_id: str, *, source: 
                 old["sources"] = doc["sources"]
 
     if source in ("predictions", "all"):
-        preds = repository.list_predictions(session, who.org_id, project.id)
+        preds = repository.list_predictions(session, project.org_id, project.id)
         ids = [t for t in candidates if t in preds]
         if ids:
             probs = np.array([[float(preds[t].get(label, 0.0)) for label in labels]
@@ -84,7 +119,7 @@ def find_suspects(session: Session, who: Requester, project_id: str, *, source: 
                                                    strict=True):
                 add(ids[i], "predictions", reason, score, suggested)
     if source in ("worker_models", "all"):
-        fit = prepare_refit(session, who.org_id, project.id)
+        fit = prepare_refit(session, project.org_id, project.id)
         if fit is not None and fit.answers is not None and fit.encoding is not None \
                 and fit.posteriors is not None and fit.counts is not None \
                 and list(fit.labels) == labels:
@@ -101,7 +136,7 @@ def find_suspects(session: Session, who: Requester, project_id: str, *, source: 
                                                    issues.suggested.tolist(), issues.reason,
                                                    strict=True):
                 add(tasks[i], "worker_models", reason, score, suggested)
-    return [found[t] for t in sorted(found) if found[t]["score"] >= min_score]
+    return [found[t] for t in sorted(found)]
 
 
 def send_to_review(session: Session, who: Requester, project_id: str, body: SuspectsReviewIn,
