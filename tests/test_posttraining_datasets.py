@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assay.exports.formats import SCHEMAS
+from assay.exports.formats import parquet_schemas
 from assay.exports.parquet import parquet_blocks
 from assay.exports.posttraining import FORMAT_NAMES, compile_rows, judged_turns
 from assay.exports.service import jsonl_lines
@@ -46,14 +46,14 @@ def test_each_format_loads_with_datasets(fmt: str, tmp_path: Path) -> None:
     lines = tmp_path / f"{fmt}.jsonl"
     lines.write_bytes(b"".join(jsonl_lines(iter(rows))))
     table = tmp_path / f"{fmt}.parquet"
-    table.write_bytes(b"".join(parquet_blocks(rows, SCHEMAS[fmt], row_group=2)))
+    table.write_bytes(b"".join(parquet_blocks(rows, parquet_schemas()[fmt], row_group=2)))
     cache = str(tmp_path / "cache")
     from_lines = datasets.load_dataset("json", data_files=str(lines), split="train",
                                        cache_dir=cache)
     from_parquet = datasets.load_dataset("parquet", data_files=str(table), split="train",
                                          cache_dir=cache)
     assert from_lines.num_rows == from_parquet.num_rows == len(rows)
-    assert set(from_parquet.column_names) == set(SCHEMAS[fmt].names)
+    assert set(from_parquet.column_names) == set(parquet_schemas()[fmt].names)
     assert set(from_lines.column_names) <= set(from_parquet.column_names)
     for example in from_parquet:
         for field in CONVERSATIONS[fmt]:

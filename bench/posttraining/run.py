@@ -74,7 +74,7 @@ def _sources_of(batch: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run_assay(tasks_path: Path, out: Path,
               laps: dict[str, float]) -> int:
-    from assay.exports.formats import SCHEMAS
+    from assay.exports.formats import parquet_schemas
     from assay.exports.parquet import parquet_blocks
     from assay.exports.posttraining import compile_rows, judged_turns
     from assay.exports.service import jsonl_lines
@@ -93,7 +93,7 @@ def run_assay(tasks_path: Path, out: Path,
     laps["jsonl_s"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
     with (out / "assay.parquet").open("wb") as f:
-        for block in parquet_blocks(rows(), SCHEMAS["dpo"]):
+        for block in parquet_blocks(rows(), parquet_schemas()["dpo"]):
             f.write(block)
     laps["parquet_s"] = round(time.perf_counter() - started, 2)
     return n

@@ -17,9 +17,8 @@ from functools import partial
 from typing import Any
 
 from assay.clock import Clock, SystemClock
-from assay.curation.jobs import run_duplicates, run_embeddings
 from assay.db.engine import Database
-from assay.evaluations.jobs import run_evaluation_job
+from assay.jobs.queue import ClaimedJob
 from assay.jobs.runner import Handler, JobRunner
 from assay.quality.refit import refit_due_projects
 from assay.settings import Settings
@@ -34,6 +33,27 @@ KINDS = ("callbacks", "lease expiry", "refits", "retention", "curation", "evalua
 
 def sweep_expired_leases(db: Database, clock: Clock) -> None:
     db.write(lambda s: expire_leases(s, None, clock.now()))
+
+
+# The curation and evaluation jobs (numpy, model clients) are imported by their first job,
+# not at a server's start.
+def run_duplicates(db: Database, settings: Settings, job: ClaimedJob, *, clock: Clock) -> None:
+    from assay.curation.jobs import run_duplicates
+
+    run_duplicates(db, settings, job, clock=clock)
+
+
+def run_embeddings(db: Database, settings: Settings, job: ClaimedJob, *, clock: Clock) -> None:
+    from assay.curation.jobs import run_embeddings
+
+    run_embeddings(db, settings, job, clock=clock)
+
+
+def run_evaluation_job(db: Database, settings: Settings, job: ClaimedJob, *,
+                       clock: Clock) -> None:
+    from assay.evaluations.jobs import run_evaluation_job
+
+    run_evaluation_job(db, settings, job, clock=clock)
 
 
 def make_runner(db: Database, settings: Settings, clock: Clock | None = None,

@@ -12,7 +12,6 @@ import threading
 import time
 from datetime import UTC, datetime
 
-import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -48,18 +47,23 @@ def check_port(host: str, port: int) -> None:
             raise
 
 
-def _announce_when_ready(url: str, what: str) -> None:
+def _healthy(host: str, port: int) -> bool:
+    """Whether the server answers ``GET /healthz`` with 200 (a bare HTTP/1.0 request on a
+    socket: an HTTP client library would add a fifth to the start's imports)."""
+    try:
+        with socket.create_connection((host, port), timeout=1) as conn:
+            conn.sendall(f"GET /healthz HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+            return conn.recv(64).split(b" ", 2)[1:2] == [b"200"]
+    except (OSError, IndexError):
+        return False
+
+
+def _announce_when_ready(host: str, port: int, url: str, what: str) -> None:
     """Print one line once the server answers (from a daemon thread: any process mode)."""
     def watch() -> None:
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    print(f"Ready: {what} at {url} (API {url}/v1, docs {url}/docs).",
-                          flush=True)
-                    return
-            except httpx.HTTPError:
-                pass
+        while not _healthy(host, port):
             time.sleep(0.05)
+        print(f"Ready: {what} at {url} (API {url}/v1, docs {url}/docs).", flush=True)
 
     threading.Thread(target=watch, name="assay-ready", daemon=True).start()
 
@@ -128,7 +132,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     print(f"Assay {__version__} starting on {url}: {processes}, jobs "
           f"{'on' if settings.run_jobs else 'off'}, database {_shown(settings.database_url)}",
           flush=True)
-    _announce_when_ready(url, "Assay")
+    _announce_when_ready(host, port, url, "Assay")
     if workers > 1:
         db.dispose()
         os.environ["ASSAY_DATABASE_URL"] = settings.database_url

@@ -20,8 +20,7 @@ from assay.db.engine import Database
 from assay.db.models import Project
 from assay.errors import InvalidInput, NotFound
 from assay.exports import service as exports
-from assay.exports.formats import FORMAT_NAMES, SCHEMAS
-from assay.exports.parquet import parquet_blocks
+from assay.exports.formats import FORMAT_NAMES
 from assay.tasks import imports
 
 
@@ -71,8 +70,7 @@ def export_to(db: Database, project_id: str, fmt: str, out: str | None,
             yield obj
 
     if parquet:
-        lines = (parquet_blocks(counted(), SCHEMAS[fmt]) if post_training
-                 else parquet_blocks(exports.task_columns(counted()), exports.TASK_SCHEMA))
+        lines = exports.parquet_lines(counted(), fmt, post_training)
     elif fmt == "csv":
         lines = exports.csv_lines(counted())
     else:

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# scipy.special, not scipy.stats: the same Beta functions without the second or so that
-# importing scipy.stats adds to every server's start.
-from scipy.special import betaincc, betaincinv
-
 from assay.algorithms.errors import InvalidParameterError
 
 
@@ -33,6 +29,10 @@ def accuracy_posterior(correct: int, total: int, threshold: float) -> AccuracyEs
     >>> round(e.mean, 3), e.p_at_least < 0.01
     (0.25, True)
     """
+    # scipy.special, not scipy.stats (the same Beta functions without the second or so
+    # scipy.stats takes to import), and on first use: a server starts without scipy.
+    from scipy.special import betaincc, betaincinv
+
     if total < 0 or correct < 0 or correct > total:
         raise InvalidParameterError(f"need 0 ≤ correct ≤ total, got {correct} of {total}")
     if not 0.0 <= threshold <= 1.0:

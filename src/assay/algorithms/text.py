@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from assay.algorithms.errors import NoAnswersError
 
 __all__ = ["TextConsensus", "aggregate_texts", "levenshtein_similarity", "normalize_text"]
@@ -74,6 +72,8 @@ def aggregate_texts(
     >>> aggregate_texts(["a red car", "A red  car", "a red cat", "blue"]).text
     'a red car'
     """
+    import numpy as np
+
     if not texts:
         raise NoAnswersError("there are no answers to aggregate")
     compared = [normalize(text) if normalize else text for text in texts]

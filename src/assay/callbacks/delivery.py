@@ -12,20 +12,25 @@ from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
-
-import httpx
 
 from assay.callbacks.signing import sign
 from assay.callbacks.urls import CallbackTargetRefused, resolve_target
 from assay.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 _lock = threading.Lock()
 _client: httpx.Client | None = None
 
 
 def pooled_client() -> httpx.Client:
-    """This process's client: its connections stay open between deliveries."""
+    """This process's client: its connections stay open between deliveries (httpx is
+    imported by the first delivery, not at a server's start)."""
+    import httpx
+
     global _client
     with _lock:
         if _client is None:
@@ -84,6 +89,8 @@ class Outcome:
 
 
 def _attempt(delivery: Delivery, settings: Settings) -> Outcome:
+    import httpx
+
     try:
         response = post_signed(delivery.url, delivery.body, delivery.secret, settings)
     except CallbackTargetRefused as exc:

@@ -7,19 +7,27 @@ its sealer (``wiring.install`` calls it in the app, the CLI and the tests).
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from assay.crypto.errors import Erased, KeyFileError, KeyUnavailable
-from assay.crypto.keyring import Keyring
-from assay.db import sealing
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from assay.crypto.keyring import Keyring
 
 _keyring: Keyring | None = None
 
 
 def install() -> Keyring:
-    """The process's keyring (made once; the master key is read at first use)."""
+    """The process's keyring (made once; the master key is read at first use). The
+    database layer is imported here, not with the package: ``assay.crypto.errors`` is on
+    the way of every command (cli.py), ``assay aggregate`` included."""
+    from assay.crypto.keyring import Keyring
+    from assay.db import sealing
+
     global _keyring
     if _keyring is None:
         _keyring = Keyring()
@@ -38,6 +46,5 @@ def create_org_key(session: Session, org_id: str, now: datetime) -> None:
     create_data_key(session, active_keyring(), org_id, now)
 
 
-__all__ = ["Erased", "KeyFileError", "KeyUnavailable", "Keyring", "active_keyring",
-           "create_org_key",
+__all__ = ["Erased", "KeyFileError", "KeyUnavailable", "active_keyring", "create_org_key",
            "install"]

@@ -13,11 +13,12 @@ import base64
 import functools
 import hashlib
 import os
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING
 
 from assay.crypto.errors import KeyFileError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 VERSION = b"\x01"
 KEY_BYTES = 32
@@ -74,12 +75,17 @@ def _key_aad(org_id: str) -> bytes:
 
 
 def wrap_key(kek: bytes, org_id: str, data_key: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(NONCE_BYTES)
     return VERSION + nonce + AESGCM(kek).encrypt(nonce, data_key, _key_aad(org_id))
 
 
 def unwrap_key(kek: bytes, org_id: str, wrapped: bytes) -> bytes | None:
     """The data key, or None when ``kek`` did not wrap it (or the bytes were altered)."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     if wrapped[:1] != VERSION:
         return None
     try:

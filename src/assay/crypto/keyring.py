@@ -14,10 +14,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -28,6 +26,9 @@ from assay.crypto.masterkey import load_master_key, load_previous_master_key, re
 from assay.db.jsoncodec import dumps_json, loads_json
 from assay.db.models import OrgKey
 from assay.db.sealing import engine_of
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 CACHE_S = 10.0
 """How long an unwrapped data key may stay in memory before it is read again."""
@@ -120,6 +121,8 @@ class Keyring:
         return cache
 
     def remember(self, dialect: Dialect, org_id: str, key: bytes) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         self._cache(dialect)[org_id] = (AESGCM(key), time.monotonic() + CACHE_S)
 
     def forget(self, dialect: Dialect, org_id: str) -> None:
@@ -141,6 +144,8 @@ class Keyring:
         return seal_value(aead, org_id, table, column, dumps_json(value).encode())
 
     def open(self, dialect: Dialect, table: str, column: str, blob: bytes) -> Any:
+        from cryptography.exceptions import InvalidTag
+
         org_id = sealed_org(blob)
         # The hot path of every read of a sealed column (an export opens one per row): a
         # cached key costs a dict lookup; the engine and the key's row only on a miss.

@@ -12,7 +12,7 @@ from pydantic import Field
 from assay.accounts.service import Requester
 from assay.auditlog import service as auditlog
 from assay.clock import Clock
-from assay.curation import duplicates, embeddings, ordering, predictions, suspects
+from assay.curation import duplicates, predictions
 from assay.curation.schemas import OrderIn, PredictionsIn, SuspectsReviewIn
 from assay.db.engine import Database
 from assay.http.auth import get_clock, get_db, require_member, require_requester
@@ -164,6 +164,8 @@ def list_suspects(project_id: str,
                   limit: int = Query(100), next_token: str | None = Query(None),
                   who: Requester = Depends(require_requester),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
+    from assay.curation import suspects  # numpy: on first use
+
     limit = check_limit(limit)
     after = decode_token(next_token)
     with db.read() as session:
@@ -185,6 +187,8 @@ def review_suspects(project_id: str, body: SuspectsReviewIn,
                     who: Requester = Depends(require_member),
                     db: Database = Depends(get_db),
                     clock: Clock = Depends(get_clock)) -> dict[str, Any]:
+    from assay.curation import suspects  # numpy: on first use
+
     return db.write(lambda s: suspects.send_to_review(s, who, project_id, body, clock.now()))
 
 
@@ -208,6 +212,8 @@ class SearchPage(Doc):
 def search_tasks(project: str = Query(...), q: str = Query(...), limit: int = Query(10),
                  who: Requester = Depends(require_requester),
                  db: Database = Depends(get_db), clock: Clock = Depends(get_clock)) -> Any:
+    from assay.curation import embeddings  # numpy: on first use
+
     limit = check_limit(limit)
 
     def run(session: Any) -> Any:
@@ -239,6 +245,8 @@ class OrderDoc(Doc):
              "`curation.order`.")
 def order_tasks(project_id: str, body: OrderIn, who: Requester = Depends(require_member),
                 db: Database = Depends(get_db), clock: Clock = Depends(get_clock)) -> Any:
+    from assay.curation import ordering  # numpy: on first use
+
     def run(session: Any) -> Any:
         found = ordering.order_pending(session, who, project_id, body.by, clock.now())
         if isinstance(found, dict):

@@ -15,7 +15,6 @@ from assay.accounts.service import Requester
 from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.evaluations import service
-from assay.evaluations.leaderboard import BATTLE_COLUMNS, battle_rows, evaluation_leaderboard
 from assay.evaluations.schemas import (
     EvaluationCreate,
     EvaluationDoc,
@@ -81,6 +80,8 @@ def get_leaderboard(evaluation_id: str,
                         "equal (style control, point estimates)"),
                     who: Requester = Depends(require_requester),
                     db: Database = Depends(get_db)) -> dict[str, Any]:
+    from assay.evaluations.leaderboard import evaluation_leaderboard
+
     with db.read() as session:
         return evaluation_leaderboard(session, who, evaluation_id, source=source,
                                       category=category, bootstrap=bootstrap, seed=seed,
@@ -99,6 +100,8 @@ def export_battles(evaluation_id: str, format: Literal["csv", "jsonl"] = Query("
                    category: str | None = Query(None, max_length=100),
                    who: Requester = Depends(require_member),
                    db: Database = Depends(get_db)) -> Response:
+    from assay.evaluations.leaderboard import BATTLE_COLUMNS, battle_rows
+
     with db.read() as session:
         rows = battle_rows(session, who, evaluation_id, source=source, category=category)
     if format == "jsonl":

@@ -15,8 +15,6 @@ from assay.accounts.service import Requester
 from assay.auditlog.api import read_noted
 from assay.db.engine import Database
 from assay.exports import service
-from assay.exports.formats import SCHEMAS
-from assay.exports.parquet import parquet_blocks
 from assay.http.auth import get_db, require_member
 from assay.http.documents import SERVER_ERRORS, ErrorDoc
 
@@ -48,8 +46,7 @@ def export_project(project_id: str, format: ExportFormat = "jsonl",
     read_noted(db, who, "export.create", project_id, None)
     rows = itertools.chain(first, objects)
     if file == "parquet":
-        blocks = (parquet_blocks(rows, SCHEMAS[format]) if post_training
-                  else parquet_blocks(service.task_columns(rows), service.TASK_SCHEMA))
+        blocks = service.parquet_lines(rows, format, post_training)
         name = f"{project_id}.parquet" if not post_training else f"{project_id}-{format}.parquet"
         return StreamingResponse(blocks, media_type=PARQUET, headers={
             "Content-Disposition": f'attachment; filename="{name}"'})

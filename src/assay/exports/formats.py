@@ -18,15 +18,17 @@ The field names are those the trainers read (API.md part two, "Post-training exp
   ``RewardTrainer``, which reads ``margin`` when present).
 
 A new format is one function added to :data:`FORMATS` (and its schema to
-:data:`SCHEMAS`).
+:func:`parquet_schemas`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from assay.exports.judged import Message, Pair, Verdict
 
@@ -103,23 +105,29 @@ FORMATS: dict[str, Format] = {
     "reward": reward_rows,
 }
 
-_MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
-_WEIGHTED = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string()),
-                                ("weight", pa.int64())]))
+@cache
+def parquet_schemas() -> dict[str, pa.Schema]:
+    """Each format's Arrow schema, for ``&file=parquet`` (pyarrow is imported here, on the
+    first Parquet file: a server starts without it)."""
+    import pyarrow as pa
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "sft": pa.schema([("messages", _MESSAGES)]),
-    "openai": pa.schema([("messages", _WEIGHTED)]),
-    "dpo": pa.schema([("prompt", _MESSAGES), ("chosen", _MESSAGES), ("rejected", _MESSAGES),
-                      ("score_chosen", pa.float64()), ("score_rejected", pa.float64())]),
-    "kto": pa.schema([("prompt", _MESSAGES), ("completion", _MESSAGES),
-                      ("label", pa.bool_())]),
-    "openai_dpo": pa.schema([("input", pa.struct([("messages", _MESSAGES)])),
-                             ("preferred_output", _MESSAGES),
-                             ("non_preferred_output", _MESSAGES)]),
-    "reward": pa.schema([("prompt", _MESSAGES), ("chosen", _MESSAGES),
-                         ("rejected", _MESSAGES), ("margin", pa.float64())]),
-}
+    messages = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+    weighted = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string()),
+                                   ("weight", pa.int64())]))
+    return {
+        "sft": pa.schema([("messages", messages)]),
+        "openai": pa.schema([("messages", weighted)]),
+        "dpo": pa.schema([("prompt", messages), ("chosen", messages), ("rejected", messages),
+                          ("score_chosen", pa.float64()), ("score_rejected", pa.float64())]),
+        "kto": pa.schema([("prompt", messages), ("completion", messages),
+                          ("label", pa.bool_())]),
+        "openai_dpo": pa.schema([("input", pa.struct([("messages", messages)])),
+                                 ("preferred_output", messages),
+                                 ("non_preferred_output", messages)]),
+        "reward": pa.schema([("prompt", messages), ("chosen", messages),
+                             ("rejected", messages), ("margin", pa.float64())]),
+    }
+
 
 #: The post-training formats, in the order the API lists them.
 FORMAT_NAMES: tuple[str, ...] = tuple(FORMATS)

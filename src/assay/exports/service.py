@@ -14,9 +14,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
-
-import pyarrow as pa
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from assay.accounts.service import Requester
 from assay.conversations import service as conversations
@@ -24,9 +23,13 @@ from assay.db.engine import Database
 from assay.db.jsoncodec import dumps_json
 from assay.errors import field_error
 from assay.exports.cells import spreadsheet_safe
+from assay.exports.formats import parquet_schemas
 from assay.exports.posttraining import KINDS, compile_rows, judged_turns
 from assay.projects import service as projects
 from assay.tasks import service as tasks
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 CSV_COLUMNS = ("id", "status", "unique_id", "data", "metadata", "answer", "confidence",
                "method", "n_responses")
@@ -100,15 +103,30 @@ def csv_lines(objects: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     yield out.getvalue().encode()
 
 
-TASK_SCHEMA = pa.schema([("id", pa.string()), ("status", pa.string()),
-                         ("unique_id", pa.string()), ("data", pa.string()),
-                         ("metadata", pa.string()), ("answer", pa.string()),
-                         ("confidence", pa.float64()), ("method", pa.string()),
-                         ("n_responses", pa.int64()), ("responses", pa.string())])
+@cache
+def task_schema() -> pa.Schema:
+    """The Arrow schema of a Parquet file of tasks: :func:`task_columns`' columns."""
+    import pyarrow as pa  # on the first Parquet file: a server starts without pyarrow
+
+    return pa.schema([("id", pa.string()), ("status", pa.string()),
+                      ("unique_id", pa.string()), ("data", pa.string()),
+                      ("metadata", pa.string()), ("answer", pa.string()),
+                      ("confidence", pa.float64()), ("method", pa.string()),
+                      ("n_responses", pa.int64()), ("responses", pa.string())])
+
+
+def parquet_lines(rows: Iterator[dict[str, Any]], fmt: str,
+                  post_training: bool) -> Iterator[bytes]:
+    """One Parquet file of task objects, or of the rows of post-training format ``fmt``."""
+    from assay.exports.parquet import parquet_blocks
+
+    if post_training:
+        return parquet_blocks(rows, parquet_schemas()[fmt])
+    return parquet_blocks(task_columns(rows), task_schema())
 
 
 def task_columns(objects: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Task objects as the columns of :data:`TASK_SCHEMA`: the CSV's columns (structured
+    """Task objects as the columns of :func:`task_schema`: the CSV's columns (structured
     values JSON-encoded, nothing escaped for spreadsheets), and the responses when asked."""
     for obj in objects:
         result = obj["result"] or {}

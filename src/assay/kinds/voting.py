@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from assay.algorithms.simple import plurality_vote
-
 K = TypeVar("K", bound=Hashable)
 
 
@@ -39,6 +37,8 @@ def plurality_of(keys: Sequence[K], rank: Callable[[K], Any]) -> tuple[K, float]
     >>> plurality_of(["b", "a"], rank=str)  # a tie: the first key in canonical order wins
     ('a', 0.5)
     """
+    from assay.algorithms.simple import plurality_vote
+
     classes = sorted(set(keys), key=rank)
     code = {key: i for i, key in enumerate(classes)}
     result = plurality_vote([code[key] for key in keys], n_classes=len(classes))

@@ -26,13 +26,14 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
-
-import httpx
 
 from assay.callbacks.urls import CallbackTargetRefused, resolve_target
 from assay.errors import AssayError, ModelError, ModelTimeout
+
+if TYPE_CHECKING:
+    import httpx
 
 RETRY_STATUSES = frozenset({408, 409, 425, 429}) | frozenset(range(500, 600))
 _STREAM_SIZE_LIMIT = 16 * 1024 * 1024
@@ -86,6 +87,8 @@ def estimate_prompt_tokens(messages: list[dict[str, Any]]) -> int:
 
 class _Pool:
     def __init__(self, endpoint: Endpoint) -> None:
+        import httpx
+
         self.signature = (endpoint.base_url, endpoint.options.max_concurrency)
         self.slots = threading.BoundedSemaphore(endpoint.options.max_concurrency)
         limit = endpoint.options.max_concurrency
@@ -164,6 +167,8 @@ class _Call:
     def request(self) -> httpx.Request:
         """The request to the address that was checked (the URL's host kept for HTTP and
         TLS), as callbacks do: a name cannot be re-pointed at an internal address."""
+        import httpx
+
         ep = self.endpoint
         url = ep.base_url.rstrip("/") + "/chat/completions"
         try:
@@ -214,6 +219,8 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _upstream_message(response: httpx.Response) -> str:
+    import httpx
+
     try:
         response.read()
         error = response.json().get("error")
@@ -226,6 +233,8 @@ def _upstream_message(response: httpx.Response) -> str:
 def _send(call: _Call, pool: _Pool) -> httpx.Response:
     """Send until an answer is final: a 2xx response (open, for the caller to read), or an
     error raised. Retries 429/5xx and connection failures within the deadline."""
+    import httpx
+
     attempt = 0
     while True:
         call.outcome.attempts = attempt + 1
@@ -266,6 +275,8 @@ def _acquire(call: _Call, pool: _Pool) -> None:
 
 
 def _read_body(call: _Call, response: httpx.Response) -> bytes:
+    import httpx
+
     chunks: list[bytes] = []
     size = 0
     try:
@@ -374,6 +385,8 @@ class ChatStream:
         call.finish()
 
     def _events(self, response: httpx.Response) -> Iterator[str]:
+        import httpx
+
         call = self._call
         done = False
         try:

@@ -47,24 +47,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
-from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
-from assay.algorithms.posterior_workers import (
-    WorkerConfusions,
-    accuracy_means,
-    aligned_counts,
-    worker_confusions,
-)
 from assay.db.models import Project
 from assay.db.types import AnyRow
 from assay.kinds import get_kind
 from assay.quality import repository
 from assay.quality.labels import categorical_labels
 from assay.tasks.results import TaskResult
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assay.algorithms.posterior_workers import WorkerConfusions
 
 PRIOR_ACCURACY = 0.7  # the crowd's accuracy before the first refit
 PRIOR_WEIGHT = 4.0    # the crowd prior's weight, in answers
@@ -105,7 +102,7 @@ def crowd_accuracy(expected_right: float, answers: float, chance: float) -> floa
     """
     if answers <= 0:
         return PRIOR_ACCURACY
-    return float(np.clip(expected_right / answers, chance + 0.01, MAX_ACCURACY))
+    return min(max(expected_right / answers, chance + 0.01), MAX_ACCURACY)
 
 
 def worker_accuracies(session: Session, org_id: str, project_id: str, worker_ids: list[str],
@@ -113,6 +110,10 @@ def worker_accuracies(session: Session, org_id: str, project_id: str, worker_ids
     """Each worker's accuracy: the Beta mean of their gold record plus their model record
     (leave-one-out accuracy times answers, from the refit) with a prior of ``PRIOR_WEIGHT``
     answers at the crowd's accuracy, kept in (chance, ``MAX_ACCURACY``]."""
+    import numpy as np
+
+    from assay.algorithms.posterior_workers import accuracy_means
+
     rows = repository.list_worker_records(session, org_id, project_id, worker_ids)
     right_sum, answer_sum = repository.sum_model_records(session, org_id, project_id)
     prior = crowd_accuracy(right_sum, answer_sum, chance)
@@ -133,6 +134,8 @@ def gold_counts(session: Session, org_id: str, project_id: str, key: str, labels
                 worker_ids: list[str]) -> np.ndarray:
     """``counts[i, k, l]``: how often worker ``worker_ids[i]`` answered ``l`` on a gold task
     whose expected answer is ``k`` (labels no longer in ``labels`` are left out)."""
+    import numpy as np
+
     index = {label: i for i, label in enumerate(labels)}
     row = {w: i for i, w in enumerate(worker_ids)}
     counts = np.zeros((len(worker_ids), len(labels), len(labels)))
@@ -149,6 +152,8 @@ def confusions(session: Session, org_id: str, project_id: str, crowd_model: dict
     """Each worker's confusion matrix (in ``labels`` order) and the class prior, from the
     refit's stored counts (``crowd_model`` and each worker's ``model_confusion``) plus
     their gold answers."""
+    from assay.algorithms.posterior_workers import aligned_counts, worker_confusions
+
     stored = repository.list_model_confusions(session, org_id, project_id, worker_ids)
     counts = gold_counts(session, org_id, project_id, key, labels, worker_ids)
     for i, worker_id in enumerate(worker_ids):
@@ -166,6 +171,8 @@ def decide(session: Session, task: AnyRow, project: AnyRow, n_responses: int,
            ) -> Decision:
     """``resolve``: the answers in the form the kind aggregates (a conversation's answers
     with their candidates' models; :meth:`assay.kinds.base.Kind.resolve_answer`)."""
+    from assay.algorithms.posterior import confusion_posterior, one_coin_posterior
+
     if n_responses < task.overlap:
         return Decision()
     found = classes(project)

@@ -22,7 +22,7 @@ from assay.http.documents import (
 from assay.http.pagination import check_limit, decode_token, page
 from assay.integrity import service as integrity
 from assay.projects import service as projects
-from assay.quality import report, repository, service
+from assay.quality import repository, service
 from assay.quality.schemas import GoldIn, TrainingIn
 
 router = APIRouter(prefix="/v1/projects", tags=["quality"])
@@ -94,6 +94,8 @@ def list_workers(project_id: str, limit: int = Query(100), next_token: str | Non
 @router.get("/{project_id}/quality", response_model=None, responses=doc(QualityReportDoc))
 def project_quality(project_id: str, who: Requester = Depends(require_requester),
                     db: Database = Depends(get_db)) -> dict[str, Any]:
+    from assay.quality import report  # numpy: on first use
+
     with db.read() as session:
         return report.quality_report(session, who, project_id)
 

@@ -31,14 +31,10 @@ import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
-from assay.algorithms import Answers, dawid_skene, encode_answers
-from assay.algorithms.answers import Encoding
-from assay.algorithms.posterior_workers import leave_one_out_counts
 from assay.clock import utcnow
 from assay.crypto.keys import shredded_org_ids
 from assay.db.engine import Database
@@ -50,7 +46,12 @@ from assay.projects import service as projects
 from assay.quality import repository
 from assay.quality import service as quality
 from assay.quality.labels import categorical_labels
-from assay.quality.resettle import candidates, resettle
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assay.algorithms import Answers
+    from assay.algorithms.answers import Encoding
 
 log = logging.getLogger("assay.quality")
 
@@ -62,6 +63,8 @@ DECIMALS = 4            # stored counts are expected counts: four decimals are p
 
 
 def _rounded(values: np.ndarray) -> list[Any]:
+    import numpy as np
+
     result: list[Any] = np.round(values, DECIMALS).tolist()
     return result
 
@@ -85,6 +88,9 @@ def read_refit(session: Session, org_id: str, project_id: str) -> Prepared | Non
     """Everything a refit reads, from one snapshot, in any transaction (a read snapshot keeps
     it outside the write lock): the counted answers, encoded, and what the write will need;
     the fit itself is :func:`fit_answers`."""
+    from assay.algorithms import encode_answers
+    from assay.quality.resettle import candidates
+
     project = projects.get_project_in_org(session, org_id, project_id)
     found = categorical_labels(project)
     if found is None:
@@ -107,6 +113,9 @@ def fit_answers(answers: Answers) -> tuple[np.ndarray, np.ndarray]:
     """The refit's computation, pure (arrays in, arrays out), so it can run on Ray
     (:mod:`assay.jobs.offload`): the Dawid-Skene posteriors and every worker's leave-one-out
     confusion counts."""
+    from assay.algorithms import dawid_skene
+    from assay.algorithms.posterior_workers import leave_one_out_counts
+
     fit = dawid_skene(answers)
     return fit.posteriors, leave_one_out_counts(answers, fit.posteriors, fit.confusion)
 
@@ -130,6 +139,10 @@ def refit_project(session: Session, org_id: str, project_id: str,
                   prepared: Prepared | None = None) -> int:
     """Refit one of the organization's projects (from ``prepared``, computed on an earlier
     snapshot, or now); returns the number of workers whose estimate was updated."""
+    import numpy as np
+
+    from assay.quality.resettle import resettle
+
     project = projects.get_project_in_org(session, org_id, project_id, for_update=True)
     if prepared is None:
         prepared = prepare_refit(session, org_id, project_id)

@@ -14,7 +14,6 @@ from fastapi.responses import Response
 from assay.db.engine import Database
 from assay.errors import Conflict, NotFound
 from assay.evaluations import service
-from assay.evaluations.leaderboard import evaluation_leaderboard
 from assay.http.auth import get_db
 from assay.web.dashboard_views import requester
 from assay.web.pages import error_page, render
@@ -64,6 +63,8 @@ def evaluation_page(evaluation_id: str, request: Request,
 def leaderboard_page(evaluation_id: str, request: Request,
                      source: str = Query("all"), category: str | None = Query(None),
                      db: Database = Depends(get_db)) -> Response:
+    from assay.evaluations.leaderboard import evaluation_leaderboard
+
     who = requester(request)
     if isinstance(who, Response):
         return who

@@ -4,25 +4,44 @@ redirects and error pages the views share."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from assay import __version__
 from assay.web.sessions import SignedIn, tokens_match
 
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
+    from markdown_it import MarkdownIt
+
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-# Raw HTML in Markdown is shown as text, and links with javascript:, vbscript: or file:
-# targets are not made into links (markdown-it's validateLink).
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+# Jinja2 and markdown-it are loaded with the first page, not at a server's start.
+@cache
+def templates() -> Jinja2Templates:
+    from fastapi.templating import Jinja2Templates
+
+    loaded = Jinja2Templates(directory=str(HERE / "templates"))
+    loaded.env.filters["when"] = when
+    loaded.env.filters["markdown"] = markdown
+    return loaded
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # Raw HTML in Markdown is shown as text, and links with javascript:, vbscript: or file:
+    # targets are not made into links (markdown-it's validateLink).
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def when(iso: str | None) -> str:
@@ -33,14 +52,8 @@ def when(iso: str | None) -> str:
     return f"{day} {rest[:5]} UTC" if rest else day
 
 
-templates.env.filters["when"] = when
-
-
 def markdown(text: str | None) -> Markup:
-    return Markup(_markdown.render(text or ""))
-
-
-templates.env.filters["markdown"] = markdown
+    return Markup(_markdown().render(text or ""))
 
 
 def short_json(value: Any, limit: int = 160) -> str:
@@ -61,7 +74,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
     signed = signed_in(request)
     ctx = {"signed": signed, "csrf_token": signed.csrf_token if signed else "",
            "version": __version__, **(context or {})}
-    response: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status)
+    response: HTMLResponse = templates().TemplateResponse(request, name, ctx, status_code=status)
     response.headers["cache-control"] = "no-store"
     return response
 

@@ -16,7 +16,6 @@ from assay.auditlog.api import read_noted
 from assay.db.engine import Database
 from assay.http.auth import get_db
 from assay.integrity import service as integrity
-from assay.quality import report as quality_report
 from assay.review import service as review
 from assay.tasks.objects import task_object
 from assay.web import charts
@@ -52,6 +51,8 @@ def quality_page(project_id: str, request: Request, db: Database = Depends(get_d
     if isinstance(found, Response):
         return found
     who, project = found
+    from assay.quality import report as quality_report  # numpy: on first use
+
     with db.read() as session:
         report = quality_report.quality_report(session, who, project_id)
         flags = [integrity.flag_object(f) for f in

@@ -14,15 +14,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from assay.algorithms.boxes import Box, aggregate_boxes
-from assay.algorithms.similarity import box_f1
 from assay.kinds.base import NO_AGGREGATE, Aggregate, FormField, Kind
 from assay.kinds.boxes.schemas import Answer, Data, Params
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy, clears
+
+if TYPE_CHECKING:
+    from assay.algorithms.boxes import Box
 
 CLUSTER_IOU = 0.5
 MAJORITY = 0.5
@@ -63,6 +64,9 @@ class Boxes(Kind):
         return {box["label"] for box in answer["boxes"]}
 
     def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
+        from assay.algorithms.boxes import aggregate_boxes
+        from assay.algorithms.similarity import box_f1
+
         if not answers:
             return NO_AGGREGATE
         given = [boxes_of(a) for a in answers]
@@ -76,5 +80,7 @@ class Boxes(Kind):
 
     def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
               answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        from assay.algorithms.similarity import box_f1
+
         score = box_f1(boxes_of(expected), boxes_of(answer), min_iou=policy.min_iou)
         return Match(score, clears(score, policy.min_f1))

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assay.algorithms.similarity import label_jaccard
 from assay.kinds.base import (
     NO_AGGREGATE,
     Aggregate,
@@ -87,6 +86,8 @@ class Categorize(Kind):
 
     def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
               answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        from assay.algorithms.similarity import label_jaccard
+
         if not params.get("multiple"):
             return exact(expected.get("label") == answer.get("label"))
         score = label_jaccard(expected.get("labels", []), answer.get("labels", []))

@@ -31,12 +31,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assay.algorithms.rankings import (
-    bradley_terry_rankings,
-    kendall_tau_b,
-    positions_from_groups,
-)
-from assay.algorithms.text import aggregate_texts
 from assay.kinds.base import NO_AGGREGATE, Aggregate, Conversation, Kind, removed_names
 from assay.kinds.chat.schemas import Answer, Data, Params, Turn, choice_errors
 from assay.kinds.errors import FieldError, KindValidationError
@@ -176,6 +170,8 @@ class Chat(Kind):
     # -- results ---------------------------------------------------------------------------
 
     def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
+        from assay.algorithms.rankings import bradley_terry_rankings, positions_from_groups
+
         groups: dict[tuple[str, ...], list[tuple[dict[str, Any], dict[str, str]]]] = {}
         for answer in answers:
             for turn, shared in zip(answer["turns"], answer.get("shared", []), strict=False):
@@ -215,6 +211,8 @@ class Chat(Kind):
 
     @staticmethod
     def _ideal(turns: list[dict[str, Any]]) -> str | None:
+        from assay.algorithms.text import aggregate_texts
+
         written = [t["ideal"] for t in turns if t.get("ideal")]
         if not written:
             return None
@@ -222,6 +220,8 @@ class Chat(Kind):
 
     def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
               answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        from assay.algorithms.rankings import kendall_tau_b, positions_from_groups
+
         names: Mapping[str, str] = answer.get("sources") or {}
         want_turns = expected.get("turns") or []
         got_turns = answer.get("turns") or []

@@ -20,7 +20,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assay.algorithms.simple import median_spread
 from assay.kinds.base import NO_AGGREGATE, Aggregate, FormField, Kind, removed_names
 from assay.kinds.errors import FieldError, KindValidationError
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
@@ -86,6 +85,8 @@ class Rate(Kind):
         return set(answer.get("scores", {}))
 
     def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
+        from assay.algorithms.simple import median_spread
+
         span = params["max"] - params["min"]
         if not params["criteria"]:
             ratings = [a["rating"] for a in answers if "rating" in a]

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from assay.algorithms.similarity import span_f1
-from assay.algorithms.spans import Span, aggregate_spans
 from assay.kinds.base import NO_AGGREGATE, Aggregate, FormField, Kind
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy, clears
 from assay.kinds.spans.schemas import Answer, Data, Params
+
+if TYPE_CHECKING:
+    from assay.algorithms.spans import Span
 
 MAJORITY = 0.5
 METHOD = "span_majority"
@@ -37,6 +38,8 @@ def majority_spans(answers: Sequence[Sequence[Span]]) -> list[Span]:
     """The majority's spans: :func:`aggregate_spans`, each run cut where more than half
     the answers have a boundary of that label (two touching spans marked by most answers
     stay two spans)."""
+    from assay.algorithms.spans import aggregate_spans
+
     boundaries: Counter[tuple[int, Any]] = Counter()
     for spans in answers:
         boundaries.update({(point, label) for start, end, label in spans
@@ -72,6 +75,8 @@ class Spans(Kind):
         return {span["label"] for span in answer["spans"]}
 
     def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
+        from assay.algorithms.similarity import span_f1
+
         if not answers:
             return NO_AGGREGATE
         given = [spans_of(a) for a in answers]
@@ -82,5 +87,7 @@ class Spans(Kind):
 
     def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
               answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        from assay.algorithms.similarity import span_f1
+
         score = span_f1(spans_of(expected), spans_of(answer))
         return Match(score, clears(score, policy.min_f1))

@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assay.algorithms.similarity import text_similarity
-from assay.algorithms.text import aggregate_texts
 from assay.kinds.base import NO_AGGREGATE, Aggregate, Kind
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy, clears
 from assay.kinds.schema import AnyObject
@@ -35,6 +33,9 @@ class Text(Kind):
         return []
 
     def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
+        from assay.algorithms.similarity import text_similarity
+        from assay.algorithms.text import aggregate_texts
+
         if not answers:
             return NO_AGGREGATE
         medoid = aggregate_texts([a["text"] for a in answers], similarity=text_similarity,
@@ -43,5 +44,7 @@ class Text(Kind):
 
     def match(self, params: Mapping[str, Any], expected: Mapping[str, Any],
               answer: Mapping[str, Any], policy: MatchPolicy = DEFAULT_POLICY) -> Match:
+        from assay.algorithms.similarity import text_similarity
+
         score = text_similarity(str(expected.get("text", "")), str(answer.get("text", "")))
         return Match(score, clears(score, policy.min_similarity))
