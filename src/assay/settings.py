@@ -44,7 +44,8 @@ SETTINGS_DOC: dict[str, str] = {
     "Authorization: Bearer <this token>.",
     "log_format": "ASSAY_LOG_FORMAT: text (default) or json (one JSON object per log line, "
     "with the request id).",
-    "ray_address": "ASSAY_RAY_ADDRESS: run the refit's fits on Ray (extra `ray`): auto, "
+    "ray_address": "ASSAY_RAY_ADDRESS: run the refit's fits and the curation jobs' hashing "
+    "and embedding on Ray (extra `ray`): auto, "
     "ray://host:port, or local (a private instance); unset (default): in this process.",
 }
 

@@ -3,7 +3,8 @@ threshold reported, at least what datasketch finds, the same result however it i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pytest
@@ -125,6 +126,32 @@ def test_threads_change_nothing(corpus: list[str]) -> None:
     assert _pairs(three) == _pairs(one) and three.n_candidates == one.n_candidates
     with pytest.raises(InvalidParameterError, match="workers"):
         near_duplicates(texts, rng=np.random.default_rng(0), workers=0)
+
+
+def test_a_mapper_changes_nothing(corpus: list[str]) -> None:
+    """Batches handed, a window at a time, to a mapper (as the duplicates job hands them to
+    Ray) give the same pairs; every batch of both passes goes through it."""
+    texts = corpus[:700]
+    one = near_duplicates(texts, 0.8, rng=np.random.default_rng(0))
+    calls: list[int] = []
+
+    def mapper(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        calls.append(len(items))
+        return [fn(item) for item in items]
+
+    def batches() -> Iterator[Sequence[str]]:
+        for start in range(0, len(texts), 50):
+            yield texts[start:start + 50]
+
+    def fetch(docs: IntArray) -> Iterator[list[str]]:
+        for start in range(0, docs.size, 20):
+            yield [texts[i] for i in docs[start:start + 20].tolist()]
+
+    mapped = near_duplicates_streamed(batches(), fetch, 0.8, rng=np.random.default_rng(0),
+                                      mapper=mapper)
+    assert _pairs(mapped) == _pairs(one) and mapped.n_candidates == one.n_candidates
+    fetched = -(-len({*one.a.tolist(), *one.b.tolist()}) // 20)
+    assert sum(calls) >= 14 + fetched and max(calls) <= 8
 
 
 def test_a_fetch_that_gives_too_few_documents_is_refused() -> None:

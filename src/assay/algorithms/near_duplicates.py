@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -53,6 +53,11 @@ BATCH_SIZE = 4096
 
 Fetch = Callable[[IntArray], Iterable[Sequence[str]]]
 T = TypeVar("T")
+Mapper = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+"""``mapper(fn, items) == [fn(item) for item in items]``, computed anywhere (another
+process, a Ray cluster): what :func:`near_duplicates_streamed` hands its batches to."""
+WINDOW = 8
+"""Batches handed to a mapper at once."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,8 @@ def near_duplicates(texts: Sequence[str], threshold: float = 0.8, *,
 
 def near_duplicates_streamed(batches: Iterable[Sequence[str]], fetch: Fetch,
                              threshold: float = 0.8, *, rng: np.random.Generator,
-                             min_recall: float = 0.999, workers: int = 1) -> NearDuplicates:
+                             min_recall: float = 0.999, workers: int = 1,
+                             mapper: Mapper | None = None) -> NearDuplicates:
     """:func:`near_duplicates` over documents read twice, batch by batch.
 
     Parameters
@@ -114,17 +120,24 @@ def near_duplicates_streamed(batches: Iterable[Sequence[str]], fetch: Fetch,
     workers : int
         Threads that hash batches at once (numpy lets go of the interpreter lock in its
         loops; reading stays on the calling thread). The result does not depend on it.
+    mapper : callable, optional
+        Instead of threads, hand the batches, ``WINDOW`` at a time, to ``mapper(fn,
+        items)`` (e.g. ``assay.jobs.offload.map_calls`` on a Ray cluster): the hashing of
+        each batch, and the shingle sets of the verification pass, are pure functions of
+        the batch (and the plan). Reading stays here; the result is the same.
     """
     if workers < 1:
         raise InvalidParameterError(f"workers must be at least 1, got {workers}")
     plan = plan_lsh(threshold, rng=rng, min_recall=min_recall)
 
     def keys_of(batch: Sequence[str]) -> HashArray:
-        return band_keys(minhash_signatures(shingle_hashes(batch), plan), plan)
+        return band_keys_of((batch, plan))
 
+    keyed = (_in_order(keys_of, batches, workers) if mapper is None else
+             _in_windows(band_keys_of, batches, mapper, lambda batch: (list(batch), plan)))
     keys: list[HashArray] = []
     n_docs = 0
-    for size, batch_keys in _in_order(keys_of, batches, workers):
+    for size, batch_keys in keyed:
         keys.append(batch_keys)
         n_docs += size
     all_keys = np.concatenate(keys, axis=1) if keys else np.zeros((plan.bands, 0), np.uint64)
@@ -137,8 +150,9 @@ def near_duplicates_streamed(batches: Iterable[Sequence[str]], fetch: Fetch,
     docs = docs[run_starts(docs)]
     parts: list[Shingles] = []
     fetched = 0
-    for size, part in _in_order(lambda batch: shingle_sets(shingle_hashes(batch)), fetch(docs),
-                                workers):
+    sets = (_in_order(shingle_sets_of, fetch(docs), workers) if mapper is None else
+            _in_windows(shingle_sets_of, fetch(docs), mapper, list))
+    for size, part in sets:
         parts.append(part)
         fetched += size
     if fetched != docs.size:
@@ -149,6 +163,40 @@ def near_duplicates_streamed(batches: Iterable[Sequence[str]], fetch: Fetch,
     similarity = jaccard_of_sets(store, np.searchsorted(docs, a), np.searchsorted(docs, b))
     keep = similarity >= threshold
     return NearDuplicates(a[keep], b[keep], similarity[keep], n_docs, int(a.size), plan)
+
+
+def band_keys_of(item: tuple[Sequence[str], LshPlan]) -> HashArray:
+    """The LSH band keys of a batch of documents under a plan (pure: the first pass's work
+    on one batch)."""
+    batch, plan = item
+    return band_keys(minhash_signatures(shingle_hashes(batch), plan), plan)
+
+
+def shingle_sets_of(batch: Sequence[str]) -> Shingles:
+    """The shingle sets of a batch of documents (pure: the verification pass's work)."""
+    return shingle_sets(shingle_hashes(batch))
+
+
+def _in_windows(work: Callable[[Any], T], batches: Iterable[Sequence[str]], mapper: Mapper,
+                item: Callable[[Sequence[str]], Any]) -> Iterator[tuple[int, T]]:
+    """``(len(batch), work(item(batch)))`` for every batch, in order, the documents checked
+    and numbered here, ``WINDOW`` batches at a time through ``mapper``."""
+    first = 0
+    window: list[Sequence[str]] = []
+
+    def flush() -> Iterator[tuple[int, T]]:
+        results = mapper(work, [item(batch) for batch in window])
+        yield from zip([len(batch) for batch in window], results, strict=True)
+        window.clear()
+
+    for batch in batches:
+        check_documents(batch, first=first)
+        first += len(batch)
+        window.append(batch)
+        if len(window) == WINDOW:
+            yield from flush()
+    if window:
+        yield from flush()
 
 
 def _in_order(work: Callable[[Sequence[str]], T], batches: Iterable[Sequence[str]],

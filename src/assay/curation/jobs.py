@@ -21,7 +21,7 @@ from assay.curation import repository
 from assay.curation.embeddings import compute_embeddings, duplicates_by_embedding
 from assay.curation.text import task_text
 from assay.db.engine import Database
-from assay.jobs import queue
+from assay.jobs import offload, queue
 from assay.jobs.queue import ClaimedJob
 from assay.settings import Settings
 
@@ -87,12 +87,14 @@ def _run(db: Database, job: ClaimedJob, clock: Clock, work: Work) -> None:
 
 
 def run_duplicates(db: Database, settings: Settings, job: ClaimedJob, *, clock: Clock) -> None:
+    ray = settings.ray_address or None
+
     def work(org_id: str, project_id: str, run_id: str,
              params: dict[str, Any]) -> Callable[[Session], None]:
         if params.get("method") == "embedding":
-            pairs = duplicates_by_embedding(db, org_id, project_id, params, clock)
+            pairs = duplicates_by_embedding(db, org_id, project_id, params, clock, ray)
         else:
-            pairs = _minhash_pairs(db, org_id, project_id, run_id, params, clock)
+            pairs = _minhash_pairs(db, org_id, project_id, run_id, params, clock, ray)
 
         def store(s: Session) -> None:
             repository.insert_pairs(s, org_id, project_id, run_id, pairs)
@@ -105,13 +107,15 @@ def run_duplicates(db: Database, settings: Settings, job: ClaimedJob, *, clock: 
 
 def run_embeddings(db: Database, settings: Settings, job: ClaimedJob, *, clock: Clock) -> None:
     def work(org_id: str, project_id: str, run_id: str, params: dict[str, Any]) -> None:
-        compute_embeddings(db, org_id, project_id, run_id, params, clock)
+        compute_embeddings(db, org_id, project_id, run_id, params, clock,
+                           settings.ray_address or None)
 
     _run(db, job, clock, work)
 
 
 def _minhash_pairs(db: Database, org_id: str, project_id: str, run_id: str,
-                   params: dict[str, Any], clock: Clock) -> list[tuple[str, str, float]]:
+                   params: dict[str, Any], clock: Clock,
+                   ray_address: str | None = None) -> list[tuple[str, str, float]]:
     field = str(params.get("text_field") or "text")
     threshold = float(params["threshold"])
     ids: list[str] = []
@@ -136,7 +140,9 @@ def _minhash_pairs(db: Database, org_id: str, project_id: str, run_id: str,
                 data = repository.list_data_by_ids(session, org_id, chunk)
             yield [task_text(data.get(task_id, {}), field) for task_id in chunk]
 
-    found = near_duplicates_streamed(batches(), fetch, threshold,
-                                     rng=np.random.default_rng(SEED))
+    # With ASSAY_RAY_ADDRESS the hashing of each page runs on Ray; the reads stay here.
+    found = near_duplicates_streamed(
+        batches(), fetch, threshold, rng=np.random.default_rng(SEED),
+        mapper=partial(offload.map_calls, address=ray_address) if ray_address else None)
     return [(ids[a], ids[b], s) for a, b, s in zip(found.a.tolist(), found.b.tolist(),
                                                    found.similarity.tolist(), strict=True)]
