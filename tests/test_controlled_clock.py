@@ -81,3 +81,51 @@ def test_the_gold_draw_follows_the_random_source(acme: Org, draw: FixedDraw) -> 
     draw.value = 0.0  # below the rate: the hidden check
     offer = acme.worker().next(project["id"])
     assert offer is not None and offer["data"] == {"text": "gold"}
+
+
+def test_a_held_answer_leases_the_next_task_beside_it(acme: Org, clock: ManualClock) -> None:
+    """The labeling page's undo (docs/worker-page.md): the page holds an answer back and
+    asks for the next task ``holding`` the answered one. The held assignment is not handed
+    back, a worker holds at most two live assignments, the overlap still holds, and the
+    measured time stops when the hold began."""
+    project = categorize_project(acme)
+    ids = [acme.client.create_task(project["id"], {"text": str(i)})["id"] for i in range(4)]
+    worker, other = acme.worker(), acme.worker()
+    token = {"Authorization": worker._http.headers["Authorization"]}
+    first = worker.next(project["id"])
+    assert first is not None
+    clock.advance(4)
+    with acme.http() as http:
+        def call(path: str, body: dict[str, object]) -> dict[str, object]:
+            response = http.post(path, json=body, headers=token)
+            assert response.status_code == 200, response.text
+            out: dict[str, object] = response.json()
+            return out
+
+        held = first["assignment_id"]
+        beside = call("/v1/work/next", {"project": project["id"], "holding": held})
+        assert beside["assignment_id"] != held
+        # Asked again, it is the same second task: never a third live one.
+        assert call("/v1/work/next", {"project": project["id"], "holding": held}) == beside
+        # Holding the second, the first (still live) comes back: at most two at once.
+        again = call("/v1/work/next", {"project": project["id"], "holding": beside[
+            "assignment_id"]})
+        assert again["assignment_id"] == held
+        # The other worker takes the third task; the overlap (1) leaves nothing more.
+        third = other.next(project["id"])
+        assert third is not None and other.next(project["id"]) == third
+        clock.advance(10)
+        # The held answer is sent; the receipt's next task is leased beside the new hold.
+        receipt = call(f"/v1/work/{held}/submit", {
+            "answer": {"label": "pos"}, "next": True, "holding": beside["assignment_id"]})
+        last = receipt["next"]
+        assert isinstance(last, dict)
+        assert last["assignment_id"] not in (held, beside["assignment_id"])
+        skipped = call(f"/v1/work/{last['assignment_id']}/skip",
+                       {"next": True, "holding": beside["assignment_id"]})
+        assert skipped["next"] is None  # nothing left beside the held one
+    other.submit(third["assignment_id"], {"label": "neg"})
+    task = acme.client.get_task(ids[int(str(first["data"]["text"]))], include_responses=True)
+    # 4 s from the lease to the hold; the 10 s of holding are not counted.
+    assert [r["duration_ms"] for r in task["responses"]] == [4000]
+

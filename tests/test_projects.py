@@ -18,7 +18,8 @@ def test_create_fills_every_default(org: Org) -> None:
                                   "resettle": True}
     assert project["pay"] == {"per_task": "0", "training_per_task": "0", "currency": "USD"}
     assert project["workforce"] == "private" and project["lease_seconds"] == 600
-    assert project["limits"] == {"answers_per_minute": None, "min_seconds_per_task": None}
+    assert project["limits"] == {"answers_per_minute": None, "min_seconds_per_task": None,
+                                 "undo_seconds": None}
     assert project["params"] == {"labels": ["a", "b"], "multiple": False}
     assert project["counts"] == {"pending": 0, "completed": 0, "canceled": 0, "error": 0}
     assert project["created_at"].endswith("Z")

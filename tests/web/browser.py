@@ -37,4 +37,27 @@ def next_task_ready(page: Any, previous: str) -> str:
 
 
 def nothing_left(page: Any) -> None:
+    """The queue is empty; the last answer, held for an undo, is sent (as when the worker
+    leaves the tab) and the server has every answer."""
     expect(page.locator("#task")).to_have_attribute("data-state", "empty")
+    deliver_held(page)
+
+
+HIDE = """() => {
+  for (const [name, value] of [['hidden', true], ['visibilityState', 'hidden']])
+    Object.defineProperty(document, name, { value, configurable: true });
+  document.dispatchEvent(new Event('visibilitychange'));
+  delete document.hidden;
+  delete document.visibilityState;
+}"""
+
+ALL_SENT = """() => Object.keys(localStorage).filter((k) => k.startsWith('assay.pending.'))
+  .every((k) => Object.keys(JSON.parse(localStorage.getItem(k))).length === 0)"""
+
+
+def deliver_held(page: Any) -> None:
+    """Send the answer the page holds for an undo now, as it does when the tab is hidden,
+    and wait until the server has acknowledged every answer the page kept."""
+    page.evaluate(HIDE)
+    expect(page.locator("#undo")).to_be_hidden()
+    page.wait_for_function(ALL_SENT)

@@ -16,7 +16,13 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.support import Org, categorize_project
-from tests.web.browser import next_task_ready, nothing_left, open_signed_in, task_ready
+from tests.web.browser import (
+    deliver_held,
+    next_task_ready,
+    nothing_left,
+    open_signed_in,
+    task_ready,
+)
 from tests.web.support import worker_account
 from tests.web.test_browser_spans_boxes import _png
 
@@ -126,6 +132,7 @@ def test_a_held_key_answers_once_and_too_fast_waits(org: Org, page: Any) -> None
         page.keyboard.down("1")
     page.keyboard.up("1")
     next_task_ready(page, assignment)
+    deliver_held(page)  # sent now rather than at the end of the undo window
     expect(page.locator("#status")).to_have_text("Answered 1 in this session.")
     expect(page.locator("#announce")).to_have_text("New task (2 in this session).")
     expect(page.locator("#task")).to_be_focused()

@@ -60,6 +60,10 @@ class PayIn(Strict):
 class LimitsIn(Strict):
     answers_per_minute: int | None = Field(default=None, ge=1, le=100_000)
     min_seconds_per_task: float | None = Field(default=None, ge=0, le=3600)
+    undo_seconds: float | None = Field(
+        default=None, ge=0, le=30,
+        description="how long the labeling page holds an answer back so the worker can undo "
+        "it (never past the lease's end); null: 5 seconds, 0: no undo (docs/worker-page.md)")
 
 
 CURATION_DEFAULTS: dict[str, Any] = {"embedding_model": "default", "text_field": "text",

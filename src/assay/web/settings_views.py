@@ -34,7 +34,7 @@ router = APIRouter(include_in_schema=False)
 
 TEXT = ("name", "instructions", "params", *QUALITY_FIELDS, "per_task", "currency",
         "workforce", "sensitivity", "retention_days", "lease_seconds", "answers_per_minute",
-        "min_seconds_per_task", "callback_url")
+        "min_seconds_per_task", "undo_seconds", "callback_url")
 
 
 def _text(value: Any) -> str:
@@ -55,6 +55,7 @@ def form_of(project: dict[str, Any]) -> dict[str, str]:
         "lease_seconds": _text(project["lease_seconds"]),
         "answers_per_minute": _text(limits.get("answers_per_minute")),
         "min_seconds_per_task": _text(limits.get("min_seconds_per_task")),
+        "undo_seconds": _text(limits.get("undo_seconds")),
         "callback_url": _text(project["callback_url"]),
     }
 
@@ -89,7 +90,8 @@ def build_patch(form: dict[str, str], kind: str) -> ProjectPatch:
         "retention_days": _number(form["retention_days"]),
         "lease_seconds": _number(form["lease_seconds"]),
         "limits": {"answers_per_minute": _number(form["answers_per_minute"]),
-                   "min_seconds_per_task": _number(form["min_seconds_per_task"])},
+                   "min_seconds_per_task": _number(form["min_seconds_per_task"]),
+                   "undo_seconds": _number(form["undo_seconds"])},
         "callback_url": form["callback_url"].strip() or None,
     }
     if params is not None:

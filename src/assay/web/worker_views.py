@@ -68,6 +68,7 @@ def work_project(project_id: str, request: Request, db: Database = Depends(get_d
         "project": project, "worker_id": who.worker_id,
         "instructions": markdown(project.instructions),
         "min_seconds": (project.limits or {}).get("min_seconds_per_task"),
+        "undo_seconds": work.undo_seconds(project.limits),
         "others": others[:20],
     })
 

@@ -33,7 +33,9 @@ def next_task(request: Request, body: NextIn | None = Body(default=None),
               who: WorkerPrincipal = Depends(require_worker)) -> Any:
     db, clock, rng = _loop_context(request)
     project = body.project if body else None
-    offered = db.write(lambda s: service.lease_next(s, who, project, clock.now(), rng))
+    holding = body.holding if body else None
+    offered = db.write(lambda s: service.lease_next(s, who, project, clock.now(), rng,
+                                                    holding))
     if offered is None:
         return Response(status_code=204)
     # Already plain JSON types: skip the framework's generic encoder on the hot path.
@@ -46,7 +48,7 @@ def submit(request: Request, assignment_id: str, body: SubmitIn,
     db, clock, rng = _loop_context(request)
     return JSONResponse(db.write(
         lambda s: service.submit_answer(s, who, assignment_id, body.answer, clock.now(), rng,
-                                        and_next=body.next)))
+                                        and_next=body.next, holding=body.holding)))
 
 
 @router.post("/{assignment_id}/skip", response_model=None, responses=doc(SubmitOut))
@@ -56,8 +58,9 @@ def skip(request: Request, assignment_id: str, body: SkipIn | None = Body(defaul
     reason = body.reason if body else None
     comment = body.comment if body else None
     and_next = body.next if body else False
+    holding = body.holding if body else None
     return db.write(lambda s: service.skip_assignment(s, who, assignment_id, reason, comment,
-                                                      clock.now(), rng, and_next))
+                                                      clock.now(), rng, and_next, holding))
 
 
 @router.get("/me", response_model=None, responses=doc(WorkerStanding))

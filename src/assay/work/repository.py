@@ -34,8 +34,13 @@ _LIVE = (select(A.id, A.org_id, A.task_id, A.project_id, A.expires_at, A.suggest
          .where(A.worker_id == bindparam("worker"), A.status == "active",
                 A.expires_at > bindparam("now"), A.project_id.in_(_in("projects")))
          .order_by(A.id).limit(1))
+_LIVE_BESIDE = _LIVE.where(A.id != bindparam("beside"))
+# A live assignment whose answer the page holds back (undo): its ``finished_at`` marks when
+# the worker answered, so the measured time leaves out the hold (docs/worker-page.md).
+_HOLD = update(A).where(A.id == bindparam("key"), A.worker_id == bindparam("worker"),
+                        A.status == "active").values(finished_at=bindparam("now"))
 _ASSIGNMENT = (select(A.id, A.org_id, A.task_id, A.project_id, A.status, A.created_at,
-                      A.expires_at)
+                      A.expires_at, A.finished_at)
                .where(A.id == bindparam("key"), A.worker_id == bindparam("worker")))
 _ASSIGNMENT_LOCKED = _ASSIGNMENT.with_for_update()
 _TASK_DATA = select(T.data).where(T.id == bindparam("key"), T.org_id == bindparam("org"))
@@ -65,9 +70,18 @@ _ANSWERS = (select(R.answer).where(R.task_id == bindparam("key"), R.org_id == bi
 
 
 def get_live_assignment(session: Session, worker_id: str, project_ids: Sequence[str],
-                        now: datetime) -> AnyRow | None:
-    return session.connection().execute(
-        _LIVE, {"worker": worker_id, "now": now, "projects": list(project_ids)}).first()
+                        now: datetime, beside: str | None = None) -> AnyRow | None:
+    """The worker's live assignment in these projects, other than ``beside``."""
+    values = {"worker": worker_id, "now": now, "projects": list(project_ids)}
+    if beside is None:
+        return session.connection().execute(_LIVE, values).first()
+    return session.connection().execute(_LIVE_BESIDE, {**values, "beside": beside}).first()
+
+
+def hold_assignment(session: Session, worker_id: str, assignment_id: str,
+                    now: datetime) -> None:
+    """Mark the worker's live assignment as answered now, its answer held back by the page."""
+    session.connection().execute(_HOLD, {"key": assignment_id, "worker": worker_id, "now": now})
 
 
 def get_assignment_for_worker(session: Session, worker_id: str, assignment_id: str, *,

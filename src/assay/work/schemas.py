@@ -11,19 +11,27 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+HOLDING = ("the assignment whose answer the page is holding back for a few seconds (so the "
+           "worker can undo it): it is not handed back, the next task is leased beside it, "
+           "and its measured time stops now (docs/worker-page.md)")
+
+
 class NextIn(Strict):
     project: str | None = None
+    holding: str | None = Field(default=None, max_length=100, description=HOLDING)
 
 
 class SubmitIn(Strict):
     answer: Any
     next: bool = Field(default=False, description="also lease the next task, in the same call")
+    holding: str | None = Field(default=None, max_length=100, description=HOLDING)
 
 
 class SkipIn(Strict):
     reason: Literal["broken", "unclear", "other"] | None = None
     comment: str | None = Field(default=None, max_length=10_000)
     next: bool = Field(default=False, description="also lease the next task, in the same call")
+    holding: str | None = Field(default=None, max_length=100, description=HOLDING)
 
 
 class Offer(BaseModel):

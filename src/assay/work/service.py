@@ -35,6 +35,16 @@ from assay.tasks.answers import count_worker_answers
 from assay.work import repository
 from assay.work.completion import complete_task
 
+UNDO_SECONDS = 5.0
+"""How long the labeling page holds an answer back for an undo when the project sets no
+``limits.undo_seconds``."""
+
+
+def undo_seconds(limits: dict[str, Any] | None) -> float:
+    """The project's undo window in seconds (0: none)."""
+    value = (limits or {}).get("undo_seconds")
+    return UNDO_SECONDS if value is None else float(value)
+
 
 def _worker(session: Session, who: WorkerPrincipal) -> Worker:
     return get_worker(session, who.worker_id)
@@ -154,9 +164,13 @@ def _course_first(session: Session, who: WorkerPrincipal, project_ids: list[str]
 
 
 def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
-               now: datetime, rng: random.Random) -> dict[str, Any] | None:
+               now: datetime, rng: random.Random,
+               holding: str | None = None) -> dict[str, Any] | None:
     """Lease the worker's next task (or hand back their live one); ``rng`` draws the hidden
-    gold checks."""
+    gold checks. ``holding`` names a live assignment whose answer the page holds back for
+    an undo: it is not handed back, so the next task is leased beside it (a worker holds at
+    most two live assignments in a project), and its measured time stops now. Nothing here
+    depends on whether a task is gold."""
     project: AnyRow | None = None
     if project_id is not None:
         project = projects.get_project_for_worker(session, who.org_id, project_id,
@@ -173,7 +187,9 @@ def lease_next(session: Session, who: WorkerPrincipal, project_id: str | None,
         project_ids = [p for p in project_ids if p not in paused]
         if not project_ids:
             return None
-    live = repository.get_live_assignment(session, who.worker_id, project_ids, now)
+    if holding is not None:
+        repository.hold_assignment(session, who.worker_id, holding, now)
+    live = repository.get_live_assignment(session, who.worker_id, project_ids, now, holding)
     if live is not None:
         auditlog.record(session, who, "task.offer", live.task_id, org_id=live.org_id, at=now)
         live_project = projects.get_project_row(session, live.org_id, live.project_id)
@@ -249,7 +265,8 @@ def _check_rate(session: Session, project: AnyRow, worker_id: str, now: datetime
 
 
 def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
-                  now: datetime, rng: random.Random, and_next: bool = False) -> dict[str, Any]:
+                  now: datetime, rng: random.Random, and_next: bool = False,
+                  holding: str | None = None) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
     receipt = _record_answer(session, who, assignment, answer, now, rng)
     auditlog.record(session, who, "task.answer", assignment.task_id, org_id=assignment.org_id,
@@ -257,7 +274,7 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
     quality.disclose_due_checks(session, assignment.org_id, assignment.project_id,
                                 who.worker_id, now)
     if and_next:
-        return then_next(session, who, receipt, assignment.project_id, now, rng)
+        return then_next(session, who, receipt, assignment.project_id, now, rng, holding)
     return receipt
 
 
@@ -286,7 +303,10 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
         conversations.resolved(session, project, task.org_id, task.id, clean)
     ) if checked else None
     response_id = new_id("rsp")
-    duration_ms = max(0, int((now - assignment.created_at).total_seconds() * 1000))
+    # The time is the server's: lease to answer (to the moment the page began holding the
+    # answer back, where it did; `hold_assignment`).
+    answered_at = assignment.finished_at or now
+    duration_ms = max(0, int((answered_at - assignment.created_at).total_seconds() * 1000))
     repository.insert_response(
         session, response_id=response_id, org_id=task.org_id, project_id=task.project_id,
         task_id=task.id, assignment_id=assignment.id, worker_id=who.worker_id, answer=clean,
@@ -324,12 +344,13 @@ def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, a
 
 
 def then_next(session: Session, who: WorkerPrincipal, receipt: dict[str, Any],
-              project_id: str, now: datetime, rng: random.Random) -> dict[str, Any]:
+              project_id: str, now: datetime, rng: random.Random,
+              holding: str | None = None) -> dict[str, Any]:
     """Add the worker's next task to a submit or skip receipt (one round trip per task for
     the labeling page). A worker this answer paused gets ``next: null``; their next call
     to ``next`` says why."""
     try:
-        receipt["next"] = lease_next(session, who, project_id, now, rng)
+        receipt["next"] = lease_next(session, who, project_id, now, rng, holding)
     except Forbidden:
         receipt["next"] = None
     return receipt
@@ -337,7 +358,8 @@ def then_next(session: Session, who: WorkerPrincipal, receipt: dict[str, Any],
 
 def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
                     reason: str | None, comment: str | None, now: datetime,
-                    rng: random.Random, and_next: bool = False) -> dict[str, Any]:
+                    rng: random.Random, and_next: bool = False,
+                    holding: str | None = None) -> dict[str, Any]:
     assignment = _open_assignment(session, who, assignment_id, now)
     repository.get_task_locked(session, assignment.org_id, assignment.task_id)
     repository.finish_assignment(session, who.worker_id, assignment.id, "skipped", now,
@@ -346,8 +368,8 @@ def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
                     at=now)
     repository.add_slots(session, assignment.org_id, assignment.task_id, -1)
     receipt = {"assignment_id": assignment.id, "status": "skipped"}
-    return then_next(session, who, receipt, assignment.project_id, now, rng) if and_next \
-        else receipt
+    return then_next(session, who, receipt, assignment.project_id, now, rng, holding) \
+        if and_next else receipt
 
 
 def worker_standing(session: Session, who: WorkerPrincipal,

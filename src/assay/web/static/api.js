@@ -4,10 +4,12 @@
 const meta = document.querySelector('meta[name="csrf-token"]');
 const csrfToken = meta ? meta.getAttribute("content") : "";
 
-export async function post(path, body) {
+// `keepalive`: the request outlives the page (sent as the tab closes or reloads).
+export async function post(path, body, { keepalive = false } = {}) {
   return fetch(path, {
     method: "POST",
     credentials: "same-origin",
+    keepalive,
     headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
     body: JSON.stringify(body ?? {}),
   });

@@ -3,7 +3,9 @@
 // the server acknowledges them and resent after a failure or a new sign-in; what a worker
 // has marked or typed on an open task is kept too (a reload restores it), and never lost to
 // a stray key: Esc in a text box leaves the box, held keys (auto-repeat) answer nothing,
-// and an answer sooner than the project's minimum time per task waits.
+// and an answer sooner than the project's minimum time per task waits. An answer is held
+// back in the page for the project's undo window (z or Ctrl+Z takes it back) while the next
+// task already shows; the server never sees an undone answer (docs/worker-page.md).
 
 import { PendingAnswers, errorOf, get, post, toSignIn } from "./api.js";
 import { Drafts, LeaseClock } from "./lease.js";
@@ -16,6 +18,9 @@ const instructions = document.getElementById("instructions");
 const shortcuts = document.getElementById("shortcuts");
 const projectId = root.dataset.project;
 const minMs = Number(root.dataset.minSeconds || 0) * 1000;
+const undoMs = Number(root.dataset.undoSeconds || 0) * 1000;
+const UNDO_MARGIN_MS = 2000; // a held answer is sent at least this long before its lease ends
+const undoBar = document.getElementById("undo");
 const pending = new PendingAnswers(root.dataset.worker);
 const drafts = new Drafts(root.dataset.worker);
 const RETRY_MS = 3000;
@@ -25,6 +30,7 @@ const REPEATABLE = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"]);
 
 const GLOBAL_SHORTCUTS = [
   ["s", "skip this task"],
+  ["z, Ctrl+Z", "undo the last answer, for a few seconds after it"],
   ["Esc", "leave a text box; elsewhere skip"],
   ["i", "show the instructions"],
   ["?", "show these shortcuts"],
@@ -38,6 +44,7 @@ let answered = 0;
 let leaving = false;
 let recheck = null;
 let rechecks = 0;
+let held = null; // the answer held back for an undo: { offer, answer, draft, shownAt, timer }
 const lease = new LeaseClock(document.getElementById("lease"), {
   warn: () => say("This task's time is nearly up: answer now, or it goes back to the queue.", "error"),
   expire: () => expire(),
@@ -73,12 +80,12 @@ function showMessage(content, state) {
   setState(state);
 }
 
-function show(offer) {
+function show(offer, shownAt = performance.now()) {
   clearTimeout(recheck);
   rechecks = 0;
   taskEl.replaceChildren();
   const widget = widgetFor(offer.kind)(taskEl, offer, { submit, say });
-  current = { offer, widget, shownAt: performance.now(), expired: false };
+  current = { offer, widget, shownAt, expired: false };
   const kept = drafts.get(offer.assignment_id);
   if (kept !== undefined && widget.restore) {
     widget.restore(kept);
@@ -130,6 +137,7 @@ function saveDraft() {
 async function resendKept() {
   let sent = 0;
   for (const [id, entry] of Object.entries(pending.all())) {
+    if (held && held.offer.assignment_id === id) continue; // its undo window is still open
     let res;
     try {
       res = await post(`/v1/work/${encodeURIComponent(id)}/submit`, { answer: entry.answer });
@@ -137,22 +145,93 @@ async function resendKept() {
       say("Offline: your kept answers will be sent when the connection is back.", "error");
       return false;
     }
-    if (res.status === 401) {
-      signIn();
-      return false;
-    }
-    if (!res.ok) {
-      const err = await errorOf(res);
-      if (res.status === 429 || res.status >= 500 || err.code === "csrf_failed") return false;
-    }
-    // Sent, or it can never be (already in, expired, not this worker's): either way done.
-    if (res.ok) sent += 1;
+    const outcome = await settle(id, res);
+    if (outcome === "kept") return false;
+    if (outcome === "sent") sent += 1;
+  }
+  if (sent) say(`Sent ${sent} kept answer${sent > 1 ? "s" : ""}.`);
+  return true;
+}
+
+// What became of a sent answer: "sent" (the server has it), "kept" (to send again later:
+// signed out, throttled, a server error) or "dropped" (it can never be: already in,
+// expired, refused). A refused answer (422) leaves the assignment open, with its draft.
+async function settle(id, res) {
+  if (res.ok) {
     pending.drop(id);
+    drafts.drop(id);
+    answered += 1;
+    return "sent";
   }
-  if (sent) {
-    answered += sent;
-    say(`Sent ${sent} kept answer${sent > 1 ? "s" : ""}.`);
+  if (res.status === 401) {
+    signIn();
+    return "kept";
   }
+  const err = await errorOf(res);
+  if (res.status === 429 || res.status >= 500 || err.code === "csrf_failed") return "kept";
+  pending.drop(id);
+  if (res.status !== 422) drafts.drop(id);
+  else say(`An earlier answer was refused: ${err.message} The task comes back later.`, "error");
+  return "dropped";
+}
+
+// The held answer, taken out of the page's hands (its timer and bar gone); null if none.
+function takeHeld() {
+  const h = held;
+  if (!h) return null;
+  held = null;
+  clearTimeout(h.timer);
+  undoBar.hidden = true;
+  return h;
+}
+
+// Send the held answer now: its undo window ended, or the tab is hidden or closing.
+async function sendHeld(keepalive = false) {
+  const h = takeHeld();
+  if (!h) return;
+  const id = h.offer.assignment_id;
+  let res;
+  try {
+    res = await post(`/v1/work/${encodeURIComponent(id)}/submit`, { answer: h.answer },
+      { keepalive });
+  } catch {
+    if (!keepalive) retryKeptLater(); // kept in localStorage either way
+    return;
+  }
+  if ((await settle(id, res)) === "kept") retryKeptLater();
+  else if (taskEl.dataset.state !== "sending") say(`Answered ${answered} in this session.`);
+}
+
+function retryKeptLater() {
+  setTimeout(async () => {
+    if (!(await resendKept()) && pending.count()) retryKeptLater();
+  }, RETRY_MS);
+}
+
+// Hold the answer to the task on screen for the undo window, never past its lease's end
+// less a margin; false when the window is too short to be worth it.
+function hold(answer) {
+  const left = Date.parse(current.offer.expires_at) - Date.now() - UNDO_MARGIN_MS;
+  const windowMs = Math.min(undoMs, left);
+  if (!(windowMs >= 1000)) return false;
+  const h = { offer: current.offer, answer, shownAt: current.shownAt,
+              draft: current.widget.draft ? current.widget.draft() : null };
+  h.timer = setTimeout(() => { if (held === h) sendHeld(); }, windowMs);
+  held = h;
+  undoBar.hidden = false;
+  return true;
+}
+
+// Take the held answer back: the task returns as it was answered, nothing reaches the
+// server. The task shown meanwhile stays leased (its draft kept) and comes back next.
+function undo() {
+  if (!held || busy) return false;
+  const h = takeHeld();
+  pending.drop(h.offer.assignment_id);
+  if (current && !current.expired) saveDraft();
+  if (h.draft !== null && h.draft !== undefined) drafts.put(h.offer.assignment_id, h.draft);
+  show(h.offer, h.shownAt);
+  say("Undone: that answer was not sent. Change it and answer again.");
   return true;
 }
 
@@ -198,7 +277,9 @@ async function loadNext() {
   setState("loading");
   let res;
   try {
-    res = await post("/v1/work/next", { project: projectId });
+    // A held answer's task stays leased beside the next one (`holding`).
+    const holding = held ? held.offer.assignment_id : undefined;
+    res = await post("/v1/work/next", { project: projectId, holding });
   } catch {
     showMessage("Cannot reach the server; trying again…", "offline");
     setTimeout(loadNext, RETRY_MS);
@@ -244,6 +325,12 @@ async function submit(answer) {
   const id = current.offer.assignment_id;
   pending.keep(id, { project: projectId, answer });
   setState("sending");
+  const previous = takeHeld();
+  if (hold(answer)) {
+    await holdAndNext(previous);
+    return;
+  }
+  if (previous) await deliverPrevious(previous);
   let res;
   try {
     // `next: true`: the receipt brings the next task, so it shows after one round trip.
@@ -289,6 +376,49 @@ async function submit(answer) {
   await loadNext();
 }
 
+// The answer on screen is held: show the next task at once. An answer held before it is
+// sent in the same round trip (its receipt brings the next task, leased beside the new
+// hold), so there is one round trip per task, as without undo.
+async function holdAndNext(previous) {
+  drafts.drop(current.offer.assignment_id);
+  if (!previous) {
+    busy = false;
+    await loadNext();
+    return;
+  }
+  const id = previous.offer.assignment_id;
+  let res;
+  try {
+    res = await post(`/v1/work/${encodeURIComponent(id)}/submit`,
+      { answer: previous.answer, next: true, holding: held.offer.assignment_id });
+  } catch {
+    busy = false;
+    retryKeptLater();
+    await loadNext();
+    return;
+  }
+  busy = false;
+  if ((await settle(id, res)) === "sent") {
+    say(`Answered ${answered} in this session.`);
+    await showOrLoad(res);
+    return;
+  }
+  if (pending.all()[id]) retryKeptLater();
+  await loadNext();
+}
+
+// Without an undo window for the new answer, the one held before goes first, so that the
+// next task is not that one handed back.
+async function deliverPrevious(previous) {
+  const id = previous.offer.assignment_id;
+  try {
+    await settle(id, await post(`/v1/work/${encodeURIComponent(id)}/submit`,
+      { answer: previous.answer }));
+  } catch {
+    // kept in localStorage: sent with the others
+  }
+}
+
 async function skip() {
   if (!current || busy) return;
   if (current.expired) {
@@ -300,7 +430,8 @@ async function skip() {
   setState("sending");
   let res;
   try {
-    res = await post(`/v1/work/${encodeURIComponent(id)}/skip`, { next: true });
+    res = await post(`/v1/work/${encodeURIComponent(id)}/skip`,
+      { next: true, holding: held ? held.offer.assignment_id : undefined });
   } catch {
     busy = false;
     setState("ready");
@@ -349,6 +480,11 @@ function onKey(event) {
     if (!typing) event.preventDefault();
     return;
   }
+  if (held && !busy && isUndo(event, typing)) {
+    event.preventDefault();
+    undo();
+    return;
+  }
   if (event.key === "Escape") {
     event.preventDefault();
     if (typing) {
@@ -383,6 +519,17 @@ function onKey(event) {
   event.preventDefault();
 }
 
+// z, or Ctrl+Z (Cmd+Z) where it is not a text box's own undo: outside a text box, or in
+// one where nothing has been done yet on the new task.
+function isUndo(event, typing) {
+  if (event.key !== "z" && event.key !== "Z") return false;
+  if (event.altKey || event.shiftKey) return false;
+  if (event.ctrlKey || event.metaKey) {
+    return !typing || !current || !current.widget.draft || current.widget.draft() === null;
+  }
+  return !typing;
+}
+
 document.addEventListener("keydown", onKey);
 // Whatever changes the widget's state (typing, a key, a pointer) is kept as a draft.
 function keepDraft() {
@@ -391,8 +538,11 @@ function keepDraft() {
 for (const type of ["input", "pointerup", "change"]) taskEl.addEventListener(type, keepDraft);
 document.addEventListener("keyup", keepDraft);
 document.addEventListener("visibilitychange", () => {
-  if (!document.hidden && taskEl.dataset.state === "empty") loadNext();
+  if (document.hidden) sendHeld(true); // the worker left: a held answer goes now
+  else if (taskEl.dataset.state === "empty") loadNext();
 });
+window.addEventListener("pagehide", () => sendHeld(true));
+document.getElementById("undo-button").addEventListener("click", () => undo());
 document.getElementById("show-instructions").addEventListener("click", () => toggle(instructions));
 document.getElementById("show-shortcuts").addEventListener("click", () => toggle(shortcuts));
 document.getElementById("skip").addEventListener("click", () => skip());
