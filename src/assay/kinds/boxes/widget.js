@@ -1,7 +1,8 @@
 // boxes: drag on the image (mouse, pen or finger) to draw a box; drag a box to move it, its
 // corner handle to resize it. By keyboard: b adds a box, [ and ] select the previous or
 // next one, arrows move it, Shift+arrows resize it. A number key labels the selected box,
-// Delete removes it; Enter submits (Shift+Enter when there is no box). Boxes are kept and
+// Delete removes it; Enter submits (Shift+Enter when there is no box). By touch: a tap on
+// a label labels the selected box, the Remove button removes it. Boxes are kept and
 // sent in the image's own pixels; each label has its colour.
 
 import { el, enterToSubmit, labelColour, legend, submitButton } from "../kit.js";
@@ -18,7 +19,11 @@ export default function boxes(root, offer, ctx) {
   const nothing = el("button", { attrs: { type: "button", id: "nothing-here" } },
     [el("span", { text: "Nothing here " }), el("kbd", { text: "Shift+Enter" })]);
   nothing.addEventListener("click", () => send(true));
-  root.append(legend(labels), stage, el("div", { class: "actions" }, [submitButton(() => send(false)), nothing]));
+  const removeButton = el("button", { attrs: { type: "button", id: "remove-box" } },
+    [el("span", { text: "Remove box " }), el("kbd", { text: "Delete" })]);
+  removeButton.addEventListener("click", () => removeSelected());
+  root.append(legend(labels, (i) => labelSelected(i)), stage,
+    el("div", { class: "actions" }, [submitButton(() => send(false)), nothing, removeButton]));
 
   const natural = () => ({ w: image.naturalWidth || image.clientWidth || 1, h: image.naturalHeight || image.clientHeight || 1 });
   const scale = () => natural().w / (image.clientWidth || 1);
@@ -110,6 +115,21 @@ export default function boxes(root, offer, ctx) {
   stage.addEventListener("pointerup", endGesture);
   stage.addEventListener("pointercancel", endGesture);
 
+  function labelSelected(i) {
+    if (selected < 0) {
+      ctx.say("Draw a box first.");
+      return;
+    }
+    drawn[selected].label = labels[i];
+    place(drawn[selected]);
+  }
+  function removeSelected() {
+    if (selected < 0) return;
+    drawn[selected].node.remove();
+    drawn = drawn.filter((_, j) => j !== selected);
+    select(drawn.length - 1);
+  }
+
   function nudge(event) {
     const b = drawn[selected];
     const n = natural();
@@ -164,18 +184,11 @@ export default function boxes(root, offer, ctx) {
         return true;
       }
       if (/^[1-9]$/.test(event.key) && Number(event.key) <= labels.length) {
-        if (selected < 0) {
-          ctx.say("Draw a box first.");
-        } else {
-          drawn[selected].label = labels[Number(event.key) - 1];
-          place(drawn[selected]);
-        }
+        labelSelected(Number(event.key) - 1);
         return true;
       }
       if ((event.key === "Delete" || event.key === "Backspace") && selected >= 0) {
-        drawn[selected].node.remove();
-        drawn = drawn.filter((_, j) => j !== selected);
-        select(drawn.length - 1);
+        removeSelected();
         return true;
       }
       return enterToSubmit(event, () => !drawn.length, () => send(true), ctx);

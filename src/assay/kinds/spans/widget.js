@@ -1,7 +1,8 @@
 // spans: select text with the mouse, a finger, or the keyboard (←/→ move the caret,
-// Shift+←/→ select, Ctrl+Shift+←/→ by word), a number key labels the selection; a click on
-// a span, or Delete with the caret in it, removes it; Enter submits (Shift+Enter when
-// nothing is marked). Offsets sent to the server count Unicode code points, as Python does;
+// Shift+←/→ select, Ctrl+Shift+←/→ by word); a finger's tap selects a word and a second tap
+// stretches the selection to another word. A number key (or a tap on the label) labels the
+// selection; a click on a span, or Delete with the caret in it, removes it; Enter submits
+// (Shift+Enter when nothing is marked). Offsets sent to the server count Unicode code points, as Python does;
 // the browser's selection counts UTF-16 units, so each text run carries its code-point
 // start and offsets are converted.
 
@@ -20,7 +21,7 @@ export default function spans(root, offer, ctx) {
   const nothing = el("button", { attrs: { type: "button", id: "nothing-here" } },
     [el("span", { text: "Nothing here " }), el("kbd", { text: "Shift+Enter" })]);
   nothing.addEventListener("click", () => send());
-  root.append(legend(labels), textBox, el("div", { class: "actions" }, [submitButton(guardedSend), nothing]));
+  root.append(legend(labels, (i) => label(i)), textBox, el("div", { class: "actions" }, [submitButton(guardedSend), nothing]));
   render();
 
   function render() {
@@ -63,7 +64,7 @@ export default function spans(root, offer, ctx) {
   }
 
   function announce() {
-    ctx.say(`Selected “${chars.slice(selection.start, selection.end).join("")}”: press 1–${Math.min(9, labels.length)} to label it.`);
+    ctx.say(`Selected “${chars.slice(selection.start, selection.end).join("")}”: press 1–${Math.min(9, labels.length)} (or tap a label) to label it.`);
   }
 
   // Mouse and touch both end in the document's selection.
@@ -80,8 +81,47 @@ export default function spans(root, offer, ctx) {
     anchor = null;
     announce();
   }
-  textBox.addEventListener("pointerup", fromDocument);
-  textBox.addEventListener("touchend", () => setTimeout(fromDocument, 0));
+  let tapped = false;
+  textBox.addEventListener("pointerup", (event) => {
+    fromDocument();
+    tapped = event.pointerType !== "mouse" && tap(event);
+  });
+  textBox.addEventListener("touchend", (event) => {
+    // A tap made a selection: no click follows it (the page may have moved meanwhile,
+    // and a click would land on whatever is now under the finger).
+    if (tapped) event.preventDefault();
+    tapped = false;
+    setTimeout(fromDocument, 0);
+  });
+
+  // A tap (finger or pen, nothing selected by the browser) selects the word under it; with
+  // a selection already made, it stretches the selection to that word.
+  function tap(event) {
+    const sel = window.getSelection();
+    if ((sel && !sel.isCollapsed) || event.target.closest("mark")) return false;
+    const at = pointAt(event.clientX, event.clientY);
+    if (at === null || at >= chars.length || !WORD.test(chars[at])) return false;
+    let [start, end] = [at, at + 1];
+    while (start > 0 && WORD.test(chars[start - 1])) start -= 1;
+    while (end < chars.length && WORD.test(chars[end])) end += 1;
+    if (selection) [start, end] = [Math.min(start, selection.start), Math.max(end, selection.end)];
+    selection = { start, end };
+    caret = Math.min(end, chars.length) - 1;
+    anchor = null;
+    render();
+    announce();
+    return true;
+  }
+
+  // The code point under a screen position, or null.
+  function pointAt(x, y) {
+    if (document.caretPositionFromPoint) {
+      const pos = document.caretPositionFromPoint(x, y);
+      return pos ? pointOf(pos.offsetNode, pos.offset) : null;
+    }
+    const range = document.caretRangeFromPoint ? document.caretRangeFromPoint(x, y) : null;
+    return range ? pointOf(range.startContainer, range.startOffset) : null;
+  }
 
   // The boundary a word step reaches from `from`: forward to the end of the next word,
   // backward to the start of the previous one.
@@ -154,7 +194,8 @@ export default function spans(root, offer, ctx) {
     else send();
   }
   return {
-    shortcuts: [["mouse or Shift+←/→", "select text (Ctrl+Shift: by word)"], ["←/→", "move the caret"],
+    shortcuts: [["mouse or Shift+←/→", "select text (Ctrl+Shift: by word)"], ["tap", "select a word; tap another to stretch"],
+      ["←/→", "move the caret"],
       ["1–9", "label the selection"], ["click, or Delete", "remove a span (Delete: the one at the caret)"],
       ["Enter", "submit"], ["Shift+Enter", "submit with nothing marked"]],
     draft: () => (marked.length ? { spans: marked } : null),

@@ -73,11 +73,20 @@ export function labelColour(labels, label) {
 
 // Labels 1-9 with their number keys and colours, as a legend above a widget that labels
 // regions.
-export function legend(labels) {
+// With `onPick(i)`, each label is a button too (a finger or a mouse labels with it).
+export function legend(labels, onPick = null) {
   return el("div", { class: "legend" }, labels.slice(0, 9).map((label, i) => {
-    const item = el("span", { class: "legend-item", data: { label } },
-      [el("kbd", { text: String(i + 1) }), el("span", { class: "swatch" }), el("span", { text: label })]);
+    const parts = [el("kbd", { text: String(i + 1) }), el("span", { class: "swatch" }), el("span", { text: label })];
+    const item = onPick
+      ? el("button", { class: "legend-item", data: { label }, attrs: { type: "button" } }, parts)
+      : el("span", { class: "legend-item", data: { label } }, parts);
     item.style.setProperty("--label-colour", labelColour(labels, label));
+    if (onPick) {
+      item.addEventListener("click", () => {
+        item.blur();
+        onPick(i);
+      });
+    }
     return item;
   }));
 }
