@@ -109,10 +109,10 @@ def test_streaming_in_any_batches_gives_the_same_pairs(corpus: list[str]) -> Non
     assert asked == [sorted(set(asked[0]))] and len(asked[0]) < len(texts)
 
 
-def test_threads_change_nothing(corpus: list[str]) -> None:
-    texts = corpus[:700]
-    one = near_duplicates(texts, 0.8, rng=np.random.default_rng(0))
-
+def _streamed(texts: list[str]) -> tuple[Iterator[Sequence[str]],
+                                          Callable[[IntArray], Iterator[list[str]]]]:
+    """``texts`` as the streamed API reads them: batches of 50, and a fetch of the verified
+    documents 20 at a time."""
     def batches() -> Iterator[Sequence[str]]:
         for start in range(0, len(texts), 50):
             yield texts[start:start + 50]
@@ -121,7 +121,15 @@ def test_threads_change_nothing(corpus: list[str]) -> None:
         for start in range(0, docs.size, 20):
             yield [texts[i] for i in docs[start:start + 20].tolist()]
 
-    three = near_duplicates_streamed(batches(), fetch, 0.8, rng=np.random.default_rng(0),
+    return batches(), fetch
+
+
+def test_threads_change_nothing(corpus: list[str]) -> None:
+    texts = corpus[:700]
+    one = near_duplicates(texts, 0.8, rng=np.random.default_rng(0))
+
+    batches, fetch = _streamed(texts)
+    three = near_duplicates_streamed(batches, fetch, 0.8, rng=np.random.default_rng(0),
                                      workers=3)
     assert _pairs(three) == _pairs(one) and three.n_candidates == one.n_candidates
     with pytest.raises(InvalidParameterError, match="workers"):
@@ -139,15 +147,8 @@ def test_a_mapper_changes_nothing(corpus: list[str]) -> None:
         calls.append(len(items))
         return [fn(item) for item in items]
 
-    def batches() -> Iterator[Sequence[str]]:
-        for start in range(0, len(texts), 50):
-            yield texts[start:start + 50]
-
-    def fetch(docs: IntArray) -> Iterator[list[str]]:
-        for start in range(0, docs.size, 20):
-            yield [texts[i] for i in docs[start:start + 20].tolist()]
-
-    mapped = near_duplicates_streamed(batches(), fetch, 0.8, rng=np.random.default_rng(0),
+    batches, fetch = _streamed(texts)
+    mapped = near_duplicates_streamed(batches, fetch, 0.8, rng=np.random.default_rng(0),
                                       mapper=mapper)
     assert _pairs(mapped) == _pairs(one) and mapped.n_candidates == one.n_candidates
     fetched = -(-len({*one.a.tolist(), *one.b.tolist()}) // 20)
