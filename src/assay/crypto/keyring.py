@@ -147,20 +147,12 @@ class Keyring:
         from cryptography.exceptions import InvalidTag
 
         org_id = sealed_org(blob)
-        # The hot path of every read of a sealed column (an export opens one per row): a
-        # cached key costs a dict lookup; the engine and the key's row only on a miss.
-        cache: dict[str, tuple[AESGCM, float]] | None = getattr(dialect, "assay_keys", None)
-        hit = cache.get(org_id) if cache is not None else None
-        if hit is not None and hit[1] > time.monotonic():
-            aead = hit[0]
-        else:
-            engine = engine_of(dialect)
 
-            def load() -> KeyRow | None:
-                with engine.connect() as conn:
-                    return read_key_row(conn, org_id)
+        def load() -> KeyRow | None:  # only on a cache miss: the engine is found then
+            with engine_of(dialect).connect() as conn:
+                return read_key_row(conn, org_id)
 
-            aead = self._aead(dialect, org_id, load)
+        aead = self._aead(dialect, org_id, load)
         try:
             return loads_json(open_value(aead, table, column, blob))
         except InvalidTag:
