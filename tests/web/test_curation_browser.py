@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.support import Org, categorize_project
 from tests.test_curation_search import PLANTED, QUERY, TOPICS
-from tests.web.browser import open_signed_in, task_ready
+from tests.web.browser import nothing_left, open_signed_in, task_ready
 from tests.web.support import user_account, worker_account
 
 Shot = Callable[[str], Path]
@@ -80,5 +80,6 @@ def test_a_worker_accepts_a_suggestion_with_one_key(org: Org, page: Any) -> None
     expect(page.locator("#suggestion")).to_contain_text("Suggested: neu (90%)")
     page.keyboard.press("a")
     expect(page.locator("#suggestion")).to_have_count(0)
+    nothing_left(page)
     result = org.client.get_task(task)
     assert result["status"] == "completed" and result["result"]["answer"] == {"label": "neu"}

@@ -19,14 +19,17 @@ TASK_STATUSES = LIVE_TASK_STATUS_NAMES
 
 
 def get_project(session: Session, org_id: str | None, project_id: str, *,
-                for_update: bool = False) -> Project | None:
+                for_update: bool = False, key_share: bool = False) -> Project | None:
     """The organization's project, or None. ``org_id`` None reads any organization's:
-    only the operator's commands pass it (``service.get_project_as_operator``)."""
+    only the operator's commands pass it (``service.get_project_as_operator``).
+    ``key_share`` locks FOR NO KEY UPDATE rather than FOR UPDATE (PostgreSQL): the lock
+    still excludes the project's other writers, while rows that reference the project
+    (their foreign key takes KEY SHARE) may be written meanwhile."""
     stmt = select(Project).where(Project.id == project_id, Project.erased_at.is_(None))
     if org_id is not None:
         stmt = stmt.where(Project.org_id == org_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=key_share)
     return session.scalars(stmt).first()
 
 

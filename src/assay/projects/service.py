@@ -60,8 +60,9 @@ def _pay(base: dict[str, Any] | None, patch: Any) -> dict[str, Any]:
 
 
 def get_project(session: Session, who: Requester, project_id: str, *,
-                for_update: bool = False) -> Project:
-    project = repository.get_project(session, who.org_id, project_id, for_update=for_update)
+                for_update: bool = False, key_share: bool = False) -> Project:
+    project = repository.get_project(session, who.org_id, project_id, for_update=for_update,
+                                     key_share=key_share)
     if project is None:
         raise NotFound(f"project {project_id} does not exist")
     return project

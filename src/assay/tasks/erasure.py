@@ -62,7 +62,11 @@ def erase_task(session: Session, who: Requester, task_id: str, now: datetime) ->
 def erase_project(session: Session, who: Requester, project_id: str, now: datetime) -> None:
     """Erase a project: every task of it (gold and training included) and the project's
     own content; the project's id then answers ``404`` like a missing one."""
-    project = projects.get_project(session, who, project_id, for_update=True)
+    # Not FOR UPDATE: a submit holding its assignment would wait for that lock when its
+    # answer's foreign key checks the project, while this waits for the assignment (a
+    # deadlock, seen under load). Submits and leases are fenced by the tasks instead,
+    # which `erase_tasks` locks first.
+    project = projects.get_project(session, who, project_id, for_update=True, key_share=True)
     _erase(session, who.org_id, now, project_id=project.id)
     repository.erase_project_row(session, who.org_id, project.id, now)
     auditlog.record(session, who, "project.erase", project.id, at=now)

@@ -188,6 +188,15 @@ def erase_tasks(session: Session, org_id: str, *, task_ids: Sequence[str] | None
         select(Task.batch_id).where(*task_where, Task.batch_id.is_not(None)).distinct())
         if b is not None})
     conn = session.connection()
+    # The tasks first: a submit or lease locks its task before writing, so one that holds
+    # a task has committed before the statements below run (they then see its rows), and
+    # one that comes later finds the task erased.
+    conn.execute(update(Task).where(*task_where).values(
+        status="erased", purpose="erased", data=seal(session, org_id, "tasks", "data", {}),
+        meta={}, unique_id=None, result=None,
+        callback_url=None, callback_succeeded=None, review_status=None,
+        expected_answer=None, explanation=None, review_holder=None, review_until=None,
+        slots_taken=0, held=False, erased_at=now, updated_at=now))
     live = update(Assignment).where(Assignment.org_id == org_id,
                                     Assignment.task_id.in_(chosen))
     conn.execute(live.where(Assignment.status == "active")
@@ -203,12 +212,6 @@ def erase_tasks(session: Session, org_id: str, *, task_ids: Sequence[str] | None
                  .values(answer=None, comment=None))
     conn.execute(update(Audit).where(Audit.org_id == org_id, Audit.task_id.in_(chosen))
                  .values(answer=None, comment=None))
-    conn.execute(update(Task).where(*task_where).values(
-        status="erased", purpose="erased", data=seal(session, org_id, "tasks", "data", {}),
-        meta={}, unique_id=None, result=None,
-        callback_url=None, callback_succeeded=None, review_status=None,
-        expected_answer=None, explanation=None, review_holder=None, review_until=None,
-        slots_taken=0, held=False, erased_at=now, updated_at=now))
     return batches
 
 

@@ -44,10 +44,16 @@ _ASSIGNMENT = (select(A.id, A.org_id, A.task_id, A.project_id, A.status, A.creat
                .where(A.id == bindparam("key"), A.worker_id == bindparam("worker")))
 _ASSIGNMENT_LOCKED = _ASSIGNMENT.with_for_update()
 _TASK_DATA = select(T.data).where(T.id == bindparam("key"), T.org_id == bindparam("org"))
-_TASK_LOCKED = (select(T.id, T.org_id, T.project_id, T.batch_id, T.status, T.data, T.overlap,
-                       T.n_responses, T.callback_url, T.expected_answer, T.explanation)
-                .where(T.id == bindparam("key"), T.org_id == bindparam("org"))
-                .with_for_update())
+# A submit or skip locks the task before its assignment: the order leasing (task, then
+# the new assignment) and erasure (tasks, then their assignments) take, so none of them
+# waits on another holding what it needs (the reverse order deadlocked on PostgreSQL).
+_TASK_OF_ASSIGNMENT_LOCKED = (
+    select(T.id, T.org_id, T.project_id, T.batch_id, T.status, T.data, T.overlap,
+           T.n_responses, T.callback_url, T.expected_answer, T.explanation)
+    .where(T.id == select(A.task_id).where(A.id == bindparam("key"),
+                                           A.worker_id == bindparam("worker"))
+           .scalar_subquery())
+    .with_for_update(of=T))
 _OPEN = (select(T.id, T.org_id, T.project_id, T.data)
          .where(T.project_id.in_(_in("projects")), T.status == "pending", T.held.is_(False),
                 T.slots_taken < T.overlap,
@@ -94,8 +100,12 @@ def get_task_data(session: Session, org_id: str, task_id: str) -> Any:
     return session.connection().execute(_TASK_DATA, {"key": task_id, "org": org_id}).scalar_one()
 
 
-def get_task_locked(session: Session, org_id: str, task_id: str) -> AnyRow:
-    return session.connection().execute(_TASK_LOCKED, {"key": task_id, "org": org_id}).one()
+def lock_task_of_assignment(session: Session, worker_id: str,
+                            assignment_id: str) -> AnyRow | None:
+    """Lock the task of the worker's assignment (see ``_TASK_OF_ASSIGNMENT_LOCKED``); None
+    when the assignment is not the worker's."""
+    return session.connection().execute(_TASK_OF_ASSIGNMENT_LOCKED,
+                                        {"key": assignment_id, "worker": worker_id}).first()
 
 
 def _expire(session: Session, leases: Any, now: datetime) -> int:

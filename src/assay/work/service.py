@@ -267,8 +267,11 @@ def _check_rate(session: Session, project: AnyRow, worker_id: str, now: datetime
 def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, answer: Any,
                   now: datetime, rng: random.Random, and_next: bool = False,
                   holding: str | None = None) -> dict[str, Any]:
+    task = repository.lock_task_of_assignment(session, who.worker_id, assignment_id)
+    if task is None:  # not the worker's assignment (nor anyone's)
+        raise NotFound(f"assignment {assignment_id} does not exist")
     assignment = _open_assignment(session, who, assignment_id, now)
-    receipt = _record_answer(session, who, assignment, answer, now, rng)
+    receipt = _record_answer(session, who, assignment, task, answer, now, rng)
     auditlog.record(session, who, "task.answer", assignment.task_id, org_id=assignment.org_id,
                     at=now)
     quality.disclose_due_checks(session, assignment.org_id, assignment.project_id,
@@ -278,9 +281,8 @@ def submit_answer(session: Session, who: WorkerPrincipal, assignment_id: str, an
     return receipt
 
 
-def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, answer: Any,
-                   now: datetime, rng: random.Random) -> dict[str, Any]:
-    task = repository.get_task_locked(session, assignment.org_id, assignment.task_id)
+def _record_answer(session: Session, who: WorkerPrincipal, assignment: AnyRow, task: AnyRow,
+                   answer: Any, now: datetime, rng: random.Random) -> dict[str, Any]:
     project = projects.get_project_row(session, assignment.org_id, assignment.project_id)
     if task.status == "canceled":
         raise Conflict("the task was canceled", code="task_canceled")
@@ -360,8 +362,8 @@ def skip_assignment(session: Session, who: WorkerPrincipal, assignment_id: str,
                     reason: str | None, comment: str | None, now: datetime,
                     rng: random.Random, and_next: bool = False,
                     holding: str | None = None) -> dict[str, Any]:
+    repository.lock_task_of_assignment(session, who.worker_id, assignment_id)
     assignment = _open_assignment(session, who, assignment_id, now)
-    repository.get_task_locked(session, assignment.org_id, assignment.task_id)
     repository.finish_assignment(session, who.worker_id, assignment.id, "skipped", now,
                                  reason=reason or "other", comment=comment)
     auditlog.record(session, who, "task.skip", assignment.task_id, org_id=assignment.org_id,
