@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest bench bench-quality bench-aggregate bench-ui clean \
 	bench-leaderboard bench-dedup \
-	system-deps
+	system-deps embeddings-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,11 +28,15 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
-test: system-deps lint typecheck pytest
+test: system-deps embeddings-deps lint typecheck pytest
 
 system-deps:
 	@bash scripts/system-deps.sh
 	@bash scripts/browser-deps.sh
+
+# Only with ASSAY_TEST_EMBEDDINGS=1 (CI): the [embeddings] extra on a CPU torch.
+embeddings-deps: $(STAMP)
+	@bash scripts/embeddings-deps.sh $(BIN)/python
 
 bench: $(STAMP)
 	test -x .bench/ls-venv/bin/label-studio || bash bench/loop/setup_labelstudio.sh
