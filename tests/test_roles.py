@@ -95,6 +95,7 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("GET", "/v1/evaluations/{evaluation_id}"): "read",
     ("GET", "/v1/evaluations/{evaluation_id}/leaderboard"): "read",
     ("GET", "/v1/evaluations/{evaluation_id}/battles"): "member",
+    ("POST", "/v1/evaluations/{evaluation_id}/retry"): "member",
     ("GET", "/v1/callbacks"): "read",
     ("POST", "/v1/callbacks/{callback_id}/redeliver"): "member",
     ("GET", "/v1/projects/{project_id}/duplicates"): "read",

@@ -20,7 +20,8 @@ class Evaluation(Base):
     contestants and settings (``config``), the project its human battles are tasks of (None
     when people do not judge), and what was left out (failed replies, their battles).
     ``status``: generating → judging → collecting → done (stored until collecting; done
-    once every battle task completed, read from the tasks)."""
+    once every battle task completed, read from the tasks), or failed when a job step
+    failed as a whole (``failure`` says which and why; a retry clears it)."""
 
     __tablename__ = "evaluations"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -31,6 +32,7 @@ class Evaluation(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSONType)
     prompts: Mapped[Any] = mapped_column(Sealed("evaluations", "prompts"))
     left_out: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    failure: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -64,6 +64,19 @@ def get_evaluation(evaluation_id: str, who: Requester = Depends(require_requeste
                                                                          evaluation_id))
 
 
+@router.post("/{evaluation_id}/retry", response_model=None, responses=_doc(EvaluationDoc),
+             summary="Run a failed evaluation's failed step again (the replies that failed "
+             "or are missing, or the battles still waiting for the judge); 409 "
+             "evaluation_not_failed unless its status is failed")
+def retry_evaluation(evaluation_id: str, request: Request,
+                     who: Requester = Depends(require_member),
+                     db: Database = Depends(get_db)) -> dict[str, Any]:
+    now = request.app.state.clock.now()
+    return db.write(lambda s: auditlog.noted(
+        s, who, "evaluation.retry", service.evaluation_object(
+            s, service.retry_evaluation(s, who, evaluation_id, now))))
+
+
 @router.get("/{evaluation_id}/leaderboard", response_model=None,
             responses=_doc(LeaderboardDoc),
             summary="Bradley-Terry ratings with bootstrap intervals, ranks, win rates, the "

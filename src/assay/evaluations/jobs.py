@@ -6,7 +6,9 @@ at once; each call is recorded under the evaluation's id, so its cost is the eva
 then stores the chunk's outcomes in one short write that also queues the next chunk — or,
 when nothing is pending, moves the evaluation on. A reply that fails (the model refused,
 errored after its retries, or timed out) is stored as failed and its battles are left out;
-the evaluation goes on. A chunk run twice (its runner died) stores each outcome once.
+the evaluation goes on. A chunk run twice (its runner died) stores each outcome once. A
+step that fails as a whole (it raises) makes the evaluation ``failed`` with the error, then
+fails the job as every job does; ``POST /v1/evaluations/{id}/retry`` queues the step again.
 """
 
 from __future__ import annotations
@@ -105,8 +107,14 @@ def run_evaluation_job(db: Database, settings: Settings, job: ClaimedJob, *,
                        clock: Clock) -> None:
     payload = job.payload
     org_id, evaluation_id, step = payload["org_id"], payload["evaluation_id"], payload["step"]
-    more = (_generate if step == "generate" else _judge)(db, settings, clock, org_id,
-                                                          evaluation_id)
+    try:
+        more = (_generate if step == "generate" else _judge)(db, settings, clock, org_id,
+                                                              evaluation_id)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        db.write(lambda s: service.fail_evaluation(s, org_id, evaluation_id, step, error,
+                                                   clock.now()))
+        raise  # the runner fails the job, with the traceback in the log
 
     def done(s: Any) -> None:
         queue.finish(s, job.id, clock.now())

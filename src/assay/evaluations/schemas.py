@@ -85,13 +85,14 @@ class EvaluationDoc(BaseModel):
 
     id: str
     name: str
-    status: Literal["generating", "judging", "collecting", "done"]
+    status: Literal["generating", "judging", "collecting", "done", "failed"]
     project: str | None
     models: list[str]
     prompts: int
     progress: dict[str, Any]
     cost: dict[str, Any]
     left_out: dict[str, Any]
+    failure: dict[str, Any] | None
     created_at: str
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from assay.accounts.service import Requester
 from assay.db.models import Evaluation, EvaluationBattle, EvaluationReply
-from assay.errors import InvalidInput, NotFound, field_error
+from assay.errors import Conflict, InvalidInput, NotFound, field_error
 from assay.evaluations import repository
 from assay.evaluations.plan import plan_battles, shown_prompt
 from assay.evaluations.schemas import EvaluationCreate, JudgeIn
@@ -36,6 +36,8 @@ PROJECT_NAME = "Compare two replies"
 INSTRUCTIONS = ("Read the prompt and the two replies, A and B. Choose the better reply, a tie "
                 "when they are equally good, or \"both bad\" when neither is acceptable.")
 LEFT_OUT_LISTED = 1000
+FAILURE_CHARS = 2000
+STEP_STATUS = {"generate": "generating", "judge": "judging"}
 
 
 def _fmt(dt: datetime) -> str:
@@ -256,6 +258,46 @@ def record_judgments(session: Session, org_id: str, evaluation_id: str,
     return len(pending)
 
 
+def fail_evaluation(session: Session, org_id: str, evaluation_id: str, step: str,
+                    error: str, now: datetime) -> bool:
+    """A job step failed as a whole (it raised instead of storing its chunk): the
+    evaluation is ``failed`` with the step and the error, instead of waiting for ever.
+    Only an evaluation still in that step fails (True when it did)."""
+    evaluation = repository.get_evaluation(session, org_id, evaluation_id, for_update=True)
+    if evaluation is None or evaluation.status != STEP_STATUS.get(step):
+        return False
+    evaluation.status = "failed"
+    evaluation.failure = {"step": step, "error": error[:FAILURE_CHARS], "at": _fmt(now)}
+    evaluation.updated_at = now
+    session.flush()
+    return True
+
+
+def retry_evaluation(session: Session, who: Requester, evaluation_id: str,
+                     now: datetime) -> Evaluation:
+    """Run a failed evaluation's step again: a failed generation regenerates every reply
+    that failed or was never made (uploaded replies stay as they are), a failed judging
+    judges the battles still waiting. ``409 evaluation_not_failed`` otherwise."""
+    evaluation = get_evaluation(session, who, evaluation_id, for_update=True)
+    if evaluation.status != "failed" or not evaluation.failure:
+        raise Conflict("only a failed evaluation can be retried",
+                       code="evaluation_not_failed")
+    step = str(evaluation.failure["step"])
+    if step == "generate":
+        for reply in repository.list_replies(session, who.org_id, evaluation_id,
+                                             status="error", for_update=True):
+            if reply.model_id is not None:
+                reply.status, reply.content, reply.error_code = "pending", None, None
+                reply.updated_at = now
+    evaluation.status = STEP_STATUS[step]
+    evaluation.failure = None
+    evaluation.updated_at = now
+    session.flush()
+    queue.enqueue(session, JOB_KIND, {"org_id": who.org_id, "evaluation_id": evaluation_id,
+                                      "step": step}, now)
+    return evaluation
+
+
 def list_pending_replies(session: Session, org_id: str, evaluation_id: str,
                          limit: int) -> list[EvaluationReply]:
     return repository.list_replies(session, org_id, evaluation_id, status="pending",
@@ -327,4 +369,5 @@ def evaluation_object(session: Session, evaluation: Evaluation) -> dict[str, Any
             "human": ({"tasks": sum(counts.values()), "completed": counts.get("completed", 0)}
                       if evaluation.project_id else None)},
         "cost": models.project_usage(session, org_id, evaluation.id),
-        "left_out": evaluation.left_out, "created_at": _fmt(evaluation.created_at)}
+        "left_out": evaluation.left_out, "failure": evaluation.failure,
+        "created_at": _fmt(evaluation.created_at)}
