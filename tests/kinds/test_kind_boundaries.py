@@ -16,13 +16,10 @@ from assay.kinds import KIND_NAMES
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "assay"
 ALLOWED = ("kinds", "demo", "algorithms")
-# Named exceptions, each a debt to pay with a kind hook (a kind's post-training turns, its
-# synthetic task shape and check), not a licence: a new file is not added here lightly.
+# Named exceptions, each a debt to pay with a kind hook, not a licence: a new file is not
+# added here lightly.
 DEBTS = {
     "evaluations/service.py": "an evaluation's battles are compare tasks by definition",
-    "exports/posttraining.py": "dispatches chat/compare/rate tasks to their turn readers",
-    "synthetic/service.py": "the task shape of a generated chat/text/rate item",
-    "synthetic/figures.py": "how a person's check of a generated item reads, per kind",
 }
 
 

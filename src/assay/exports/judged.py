@@ -26,49 +26,24 @@ The rules (``docs/exports.md`` says them for users):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
 
+from assay.algorithms.judged_turns import (
+    Groups,
+    JudgedTurn,
+    Judgment,
+    Message,
+    Score,
+    groups_from_entered,
+)
 from assay.algorithms.text import aggregate_texts
 
 #: The key of a written ideal reply among a verdict's candidate ids.
 IDEAL = "@ideal"
 
-Message = dict[str, Any]
-Groups = tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class Score:
-    """One candidate's rubric score in one judgment: ``value`` in the rubric's units (the
-    weighted mean over its criteria), ``unit`` the same mapped onto ``[0, 1]``."""
-
-    value: float
-    unit: float
-
-
-@dataclass(frozen=True)
-class Judgment:
-    """One person's judgment of one turn."""
-
-    ranking: Groups = ()
-    scores: Mapping[str, Score] = field(default_factory=dict)
-    ideal: str | None = None
-    strength: float = 1.0
-
-
-@dataclass(frozen=True)
-class JudgedTurn:
-    """One turn and its judgments. ``candidates`` maps id → reply text, in the order they
-    were offered; ``given`` leading prompt messages came from the task data (not from
-    people); ``last``: some conversation ended with this turn (it gives an ``sft`` row)."""
-
-    prompt: tuple[Message, ...]
-    candidates: Mapping[str, str]
-    judgments: tuple[Judgment, ...]
-    given: int = 0
-    last: bool = True
+__all__ = ["IDEAL", "Groups", "JudgedTurn", "Judgment", "Message", "Pair", "Score",
+           "Verdict", "groups_from_entered", "judge"]
 
 
 @dataclass(frozen=True)
@@ -100,45 +75,6 @@ class Verdict:
             assert self.ideal is not None
             return self.ideal
         return self.turn.candidates[key]
-
-
-def groups_from_entered(entered: Any, candidates: Sequence[str]) -> Groups:
-    """A ranking as it was entered, as groups best first.
-
-    Accepts groups (``[["a"], ["b", "c"]]``), a flat order (``["a", "b", "c"]``; a
-    string and a list may mix), ranks by id (``{"a": 1, "b": 2, "c": 2}``: lower is
-    better, equal ranks tie, gaps are allowed) and rank records
-    (``[{"value": "a", "rank": 1}, …]``, also with ``"id"``). The order within a group and
-    candidates left out are kept as entered. Raises ``ValueError`` for an id that is not a
-    candidate or one named twice.
-
-    >>> groups_from_entered({"b": 1, "a": 2, "c": 1}, ["a", "b", "c"])
-    (('b', 'c'), ('a',))
-    >>> groups_from_entered(["b", ["a", "c"]], ["a", "b", "c"])
-    (('b',), ('a', 'c'))
-    """
-    if isinstance(entered, Mapping):
-        ranks = dict(entered)
-    elif entered and all(isinstance(item, Mapping) for item in entered):
-        ranks = {item.get("value", item.get("id")): item["rank"] for item in entered}
-    else:
-        ranks = None
-    if ranks is not None:
-        levels = sorted(set(ranks.values()))
-        groups = tuple(tuple(c for c, r in ranks.items() if r == level) for level in levels)
-    else:
-        groups = tuple((item,) if isinstance(item, str) else tuple(item)
-                       for item in entered or ())
-    seen: set[str] = set()
-    known = set(candidates)
-    for group in groups:
-        for item in group:
-            if item not in known:
-                raise ValueError(f"the ranking names {item!r}, which is not a candidate")
-            if item in seen:
-                raise ValueError(f"the ranking names {item!r} twice")
-            seen.add(item)
-    return tuple(group for group in groups if group)
 
 
 def _positions(ranking: Groups) -> dict[str, int]:

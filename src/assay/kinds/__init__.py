@@ -78,6 +78,25 @@ def categorical_kinds() -> tuple[str, ...]:
                  if type(kind).categorical is not Kind.categorical)
 
 
+def judged_kinds() -> tuple[str, ...]:
+    """The kinds whose tasks give post-training rows (they implement
+    :meth:`Kind.judged_turns`)."""
+    return tuple(name for name, kind in _KINDS.items()
+                 if type(kind).judged_turns is not Kind.judged_turns)
+
+
+def synthetic_kinds() -> tuple[str, ...]:
+    """The kinds a generation job fills (they implement :meth:`Kind.synthetic_task`)."""
+    return tuple(name for name, kind in _KINDS.items()
+                 if type(kind).synthetic_task is not Kind.synthetic_task)
+
+
+def converses(name: str) -> bool:
+    """Whether a kind's tasks talk to models (it implements :meth:`Kind.conversation`):
+    its judged turns read the candidates' sources."""
+    return type(get_kind(name)).conversation is not Kind.conversation
+
+
 __all__ = [
     "KIND_NAMES",
     "Aggregate",
@@ -91,6 +110,9 @@ __all__ = [
     "MatchPolicy",
     "all_kinds",
     "categorical_kinds",
+    "converses",
     "get_kind",
+    "judged_kinds",
     "kind_folder",
+    "synthetic_kinds",
 ]

@@ -15,15 +15,18 @@ whose :class:`FieldError` entries name each bad field by a dotted path (``params
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
 from assay.kinds.errors import FieldError, KindValidationError
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
 from assay.kinds.schema import parse
+
+if TYPE_CHECKING:
+    from assay.algorithms.judged_turns import JudgedTurn
 
 __all__ = ["NO_AGGREGATE", "Aggregate", "Categorical", "Conversation", "FieldError",
            "FormField", "Kind", "KindValidationError", "Match", "MatchPolicy", "OfferedTurn",
@@ -213,6 +216,33 @@ class Kind(ABC):
         where each candidate of the task came from (candidate id → ``{"model": name,
         "shared": bool, …}``); default: the answer itself."""
         return answer
+
+    # -- post-training and synthetic data (the kinds that hold preferences or scores) ----
+
+    def judged_turns(self, params: Mapping[str, Any], task: Mapping[str, Any],
+                     sources: Mapping[str, Mapping[str, Any]]) -> Iterator[JudgedTurn]:
+        """The judged turns of one completed task object (with its ``responses``): what
+        the post-training exports compile. ``sources`` maps the task's candidate ids to
+        ``{"content", "messages", …}`` for a kind with a :meth:`conversation` (empty
+        otherwise). A kind that does not override this gives no post-training rows."""
+        raise NotImplementedError(f"{self.name} tasks give no post-training rows")
+
+    #: A generated item of this kind needs the model's reply (``generate``'s ``replies``).
+    synthetic_needs_reply: ClassVar[bool] = False
+
+    def synthetic_task(self, params: Mapping[str, Any], prompt: str, reply: str | None,
+                       model_name: str) -> dict[str, Any]:
+        """The data of a task that people check, made from a generated prompt (and the
+        model's reply to it). A kind that does not override this holds no generated
+        items."""
+        raise NotImplementedError(f"{self.name} tasks are not generated")
+
+    def synthetic_check(self, params: Mapping[str, Any], data: Mapping[str, Any],
+                        answer: Mapping[str, Any]) -> tuple[str | None, float | None]:
+        """How one answer to a generated task judged it: ``accepted``, ``edited``,
+        ``rejected`` or None (it says neither), and for an edit its similarity to the
+        model's reply (default: None, None)."""
+        return None, None
 
     # -- results ----------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 """How people judged generated tasks: each check (one counted answer to a task that
 ``generate`` added) is ``accepted``, ``edited`` or ``rejected``, and the project's figures
-are their counts, the accept rate and how much the edits changed.
+are their counts, the accept rate and how much the edits changed. How one answer judges
+a generated task is its kind's rule (:meth:`assay.kinds.Kind.synthetic_check`, written
+down beside each kind):
 
 - ``text`` (a task with the model's ``reply``): the answer's text equal to the reply
   (whitespace at the ends aside) accepts it, any other text edits it.
@@ -15,58 +17,18 @@ and the person's (1: unchanged), the measure gold uses for text. Pure: task obje
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assay.algorithms.text import levenshtein_similarity
-
-
-def _unit(value: float, low: float, high: float) -> float:
-    return (value - low) / (high - low) if high > low else 0.5
-
-
-def _rubric_unit(rubric: Sequence[Mapping[str, Any]], scores: Mapping[str, Any]) -> float | None:
-    units = [_unit(float(scores[c["id"]]), float(c.get("min", 1)), float(c.get("max", 5)))
-             for c in rubric if isinstance(scores.get(c["id"]), int | float)]
-    return sum(units) / len(units) if units else None
+from assay.kinds import get_kind
 
 
 def check_of(kind: str, params: Mapping[str, Any], data: Mapping[str, Any],
              answer: Mapping[str, Any]) -> tuple[str | None, float | None]:
     """One check's verdict (``accepted``, ``edited``, ``rejected`` or None) and, for an
-    edit, its similarity to the model's reply."""
-    if kind == "text":
-        reply = data.get("reply")
-        if not isinstance(reply, str):
-            return None, None
-        text = str(answer.get("text", ""))
-        if text.strip() == reply.strip():
-            return "accepted", None
-        return "edited", levenshtein_similarity(reply, text)
-    if kind == "chat":
-        given = data.get("candidates") or []
-        turns = answer.get("turns") or []
-        if not given or not turns:
-            return None, None
-        turn = turns[0]
-        if turn.get("ideal"):
-            return "edited", levenshtein_similarity(str(given[0]["content"]), turn["ideal"])
-        units = [u for s in (turn.get("scores") or {}).values()
-                 if (u := _rubric_unit(params.get("rubric") or [], s)) is not None]
-        if units and sum(units) / len(units) < 0.5:
-            return "rejected", None
-        return "accepted", None
-    if kind == "rate":
-        low, high = float(params.get("min", 1)), float(params.get("max", 5))
-        if "rating" in answer:
-            unit: float | None = _unit(float(answer["rating"]), low, high)
-        else:
-            rubric = [{**c, "min": low, "max": high} for c in params.get("criteria") or []]
-            unit = _rubric_unit(rubric, answer.get("scores") or {})
-        if unit is None or unit == 0.5:
-            return None, None
-        return ("accepted" if unit > 0.5 else "rejected"), None
-    return None, None
+    edit, its similarity to the model's reply: the kind's
+    :meth:`~assay.kinds.Kind.synthetic_check`."""
+    return get_kind(kind).synthetic_check(params, data, answer)
 
 
 def figures(kind: str, params: Mapping[str, Any],

@@ -8,7 +8,8 @@ at ``count`` kept prompts or ``max_requests`` requests. With ``replies`` it then
 model to answer each kept prompt. Only then does one write add every task (all or
 nothing), so a model that fails half-way leaves nothing behind.
 
-A kept prompt becomes a task people check, in the project's own kind:
+A kept prompt becomes a task people check, in the project's own kind (its
+:meth:`~assay.kinds.Kind.synthetic_task`; the kinds that have one):
 
 - ``chat``: ``{"messages": [user prompt], "candidates"?: [the model's reply]}`` — people
   rank, score and rewrite the reply;
@@ -34,6 +35,7 @@ from assay.algorithms.self_instruct import parse_items, plan_requests, select_ne
 from assay.auditlog import service as auditlog
 from assay.db.engine import Database
 from assay.errors import field_error
+from assay.kinds import get_kind, synthetic_kinds
 from assay.models import calls
 from assay.models import service as models
 from assay.projects import service as projects
@@ -42,7 +44,7 @@ from assay.synthetic.schemas import GenerateIn
 from assay.tasks import service as tasks
 from assay.tasks.schemas import BulkCreate
 
-KINDS = ("chat", "text", "rate")
+KINDS = synthetic_kinds()
 LEFT_OUT_SHOWN = 100
 
 
@@ -68,31 +70,26 @@ def _existing_prompts(session: Session, who: Requester, project_id: str) -> Iter
 
 
 def prepare(session: Session, who: Requester, project_id: str,
-            body: GenerateIn) -> tuple[str, str, list[str]]:
-    """The project's kind, the model's name and the prompts already in the project;
-    refuses a kind that holds no prompt, a ``rate`` project without replies and a model
+            body: GenerateIn) -> tuple[str, dict[str, Any], str, list[str]]:
+    """The project's kind and params, the model's name and the prompts already in the project;
+    refuses a kind that holds no prompt, a project whose items need replies without them and a model
     that is not the organization's."""
     project = projects.get_project(session, who, project_id)
     if project.kind not in KINDS:
         raise field_error("project", f"generation fills {', '.join(KINDS)} projects; this "
                           f"project's kind is {project.kind}")
-    if project.kind == "rate" and not body.replies:
-        raise field_error("replies", "must be true for a rate project (people score "
-                          "prompt and reply pairs)")
+    if get_kind(project.kind).synthetic_needs_reply and not body.replies:
+        raise field_error("replies", f"must be true for a {project.kind} project (people "
+                          "judge prompt and reply pairs)")
     model = models.get_model(session, who, body.model)
-    return project.kind, model.name, list(_existing_prompts(session, who, project_id))
+    return (project.kind, dict(project.params or {}), model.name,
+            list(_existing_prompts(session, who, project_id)))
 
 
-def task_data(kind: str, prompt: str, reply: str | None, model_name: str) -> dict[str, Any]:
+def task_data(kind: str, params: dict[str, Any], prompt: str, reply: str | None,
+              model_name: str) -> dict[str, Any]:
     """A kept prompt (and its reply) as a task of the project's kind (module docstring)."""
-    if kind == "chat":
-        data: dict[str, Any] = {"messages": [{"role": "user", "content": prompt}]}
-        if reply is not None:
-            data["candidates"] = [{"model": model_name, "content": reply}]
-        return data
-    if kind == "rate":
-        return {"prompt": prompt, "completion": reply or ""}
-    return {"prompt": prompt, **({"reply": reply} if reply is not None else {})}
+    return get_kind(kind).synthetic_task(params, prompt, reply, model_name)
 
 
 def generate(db: Database, who: Requester, project_id: str, body: GenerateIn, *,
@@ -100,7 +97,7 @@ def generate(db: Database, who: Requester, project_id: str, body: GenerateIn, *,
              rng: random.Random) -> dict[str, Any]:
     """Run the loop (module docstring) and add the tasks; the response document."""
     with db.read() as session:
-        kind, model_name, existing = prepare(session, who, project_id, body)
+        kind, params, model_name, existing = prepare(session, who, project_id, body)
     target = calls.Target(who.org_id, body.model, project_id)
     draw = random.Random(body.seed) if body.seed is not None else rng
     limit = body.max_requests or 2 * -(-body.count // body.per_request) + 2
@@ -124,7 +121,7 @@ def generate(db: Database, who: Requester, project_id: str, body: GenerateIn, *,
     if body.replies:
         replies = [calls.chat(db, target, [{"role": "user", "content": p}], allowed=allowed,
                               now=now).content for p, _ in kept]
-    rows = [{"data": task_data(kind, prompt, reply, model_name),
+    rows = [{"data": task_data(kind, params, prompt, reply, model_name),
              "metadata": {"synthetic": {"method": "self_instruct", "model": body.model,
                                         "variation": variation}}}
             for (prompt, variation), reply in zip(kept, replies, strict=True)]

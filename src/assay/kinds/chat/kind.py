@@ -26,12 +26,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
+from assay.algorithms.judged_turns import JudgedTurn
 from assay.kinds.base import NO_AGGREGATE, Aggregate, Conversation, Kind, removed_names
+from assay.kinds.chat import judged
 from assay.kinds.chat.schemas import Answer, Data, Params, Turn, choice_errors
 from assay.kinds.errors import FieldError, KindValidationError
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
@@ -88,6 +90,20 @@ class Chat(Kind):
     data_schema = Data
     answer_schema = Answer
     adaptive_consensus = True
+
+    # -- post-training and synthetic data (``judged.py``) ----------------------------------
+
+    def judged_turns(self, params: Mapping[str, Any], task: Mapping[str, Any],
+                     sources: Mapping[str, Mapping[str, Any]]) -> Iterator[JudgedTurn]:
+        return judged.chat_turns(task, params, sources)
+
+    def synthetic_task(self, params: Mapping[str, Any], prompt: str, reply: str | None,
+                       model_name: str) -> dict[str, Any]:
+        return judged.synthetic_data(prompt, reply, model_name)
+
+    def synthetic_check(self, params: Mapping[str, Any], data: Mapping[str, Any],
+                        answer: Mapping[str, Any]) -> tuple[str | None, float | None]:
+        return judged.synthetic_check(params, data, answer)
 
     # -- the stored forms -----------------------------------------------------------------
 

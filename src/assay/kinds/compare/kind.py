@@ -11,15 +11,26 @@
   ``choice`` is categorical: Dawid-Skene and the adaptive posterior read it.
 - Match: exact on every preference the expected answer states (the choice and each
   criterion it judges); partial credit is the share of them the answer gets.
+- Judged turn (post-training exports): the task's ``prompt`` with ``a`` and ``b`` as two
+  candidates; each answer's ``choice`` ranks them (``"tie"`` and ``"both_bad"`` tie them,
+  as in the leaderboard) and its ``strength`` weighs the margin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
+from assay.algorithms.judged_turns import (
+    Groups,
+    JudgedTurn,
+    Judgment,
+    counted_answers,
+    text_of,
+    user_turn,
+)
 from assay.kinds.base import (
     NO_AGGREGATE,
     Aggregate,
@@ -39,6 +50,9 @@ from assay.kinds.compare.schemas import (
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
 from assay.kinds.voting import plurality_of
 
+_RANKINGS: dict[str, Groups] = {"a": (("a",), ("b",)), "b": (("b",), ("a",)),
+                                "tie": (("a", "b"),), "both_bad": (("a", "b"),)}
+
 
 class Compare(Kind):
     name = "compare"
@@ -49,6 +63,17 @@ class Compare(Kind):
     params_schema = Params
     data_schema = Data
     answer_schema = Answer
+
+    def judged_turns(self, params: Mapping[str, Any], task: Mapping[str, Any],
+                     sources: Mapping[str, Mapping[str, Any]]) -> Iterator[JudgedTurn]:
+        data = task.get("data") or {}
+        judgments = tuple(Judgment(ranking=_RANKINGS[a["choice"]],
+                                   strength=float(a.get("strength") or 1))
+                          for a in counted_answers(task) if a.get("choice") in _RANKINGS)
+        if judgments and "prompt" in data:
+            yield JudgedTurn(prompt=user_turn(data["prompt"]),
+                             candidates={"a": text_of(data["a"]), "b": text_of(data["b"])},
+                             judgments=judgments)
 
     def answer_model(self, params: dict[str, Any]) -> type[BaseModel]:
         if params["criteria"]:

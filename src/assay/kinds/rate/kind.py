@@ -15,14 +15,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
+from assay.algorithms.judged_turns import JudgedTurn
 from assay.kinds.base import NO_AGGREGATE, Aggregate, FormField, Kind, removed_names
 from assay.kinds.errors import FieldError, KindValidationError
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy
+from assay.kinds.rate import judged
 from assay.kinds.rate.schemas import Params, RatingAnswer, scores_answer
 from assay.kinds.schema import AnyObject
 
@@ -59,6 +61,21 @@ class Rate(Kind):
     params_schema = Params
     data_schema = AnyObject
     answer_schema = RatingAnswer
+    synthetic_needs_reply = True
+
+    # -- post-training and synthetic data (``judged.py``) ----------------------------------
+
+    def judged_turns(self, params: Mapping[str, Any], task: Mapping[str, Any],
+                     sources: Mapping[str, Mapping[str, Any]]) -> Iterator[JudgedTurn]:
+        return judged.rate_turns(task, params)
+
+    def synthetic_task(self, params: Mapping[str, Any], prompt: str, reply: str | None,
+                       model_name: str) -> dict[str, Any]:
+        return {"prompt": prompt, "completion": reply or ""}
+
+    def synthetic_check(self, params: Mapping[str, Any], data: Mapping[str, Any],
+                        answer: Mapping[str, Any]) -> tuple[str | None, float | None]:
+        return judged.synthetic_check(params, answer)
 
     def answer_model(self, params: dict[str, Any]) -> type[BaseModel]:
         if params["criteria"]:

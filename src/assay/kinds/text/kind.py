@@ -6,6 +6,9 @@
   (:func:`assay.algorithms.similarity.text_similarity`); the confidence is the medoid's
   mean similarity to the other answers (1 for a single answer).
 - Match: the same similarity against ``quality.match.min_similarity``.
+- A generated item: ``{"prompt", "reply"?}``; people write (or correct) the reply. A
+  check of it: the answer's text equal to the reply (whitespace at the ends aside) accepts
+  it, any other text edits it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assay.algorithms.text import levenshtein_similarity
 from assay.kinds.base import NO_AGGREGATE, Aggregate, Kind
 from assay.kinds.matching import DEFAULT_POLICY, Match, MatchPolicy, clears
 from assay.kinds.schema import AnyObject
@@ -31,6 +35,20 @@ class Text(Kind):
 
     def check_params_change(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         return []
+
+    def synthetic_task(self, params: Mapping[str, Any], prompt: str, reply: str | None,
+                       model_name: str) -> dict[str, Any]:
+        return {"prompt": prompt, **({"reply": reply} if reply is not None else {})}
+
+    def synthetic_check(self, params: Mapping[str, Any], data: Mapping[str, Any],
+                        answer: Mapping[str, Any]) -> tuple[str | None, float | None]:
+        reply = data.get("reply")
+        if not isinstance(reply, str):
+            return None, None
+        text = str(answer.get("text", ""))
+        if text.strip() == reply.strip():
+            return "accepted", None
+        return "edited", levenshtein_similarity(reply, text)
 
     def aggregate(self, params: dict[str, Any], answers: list[dict[str, Any]]) -> Aggregate:
         from assay.algorithms.similarity import text_similarity

@@ -1,0 +1,82 @@
+"""``chat`` tasks as post-training data and as generated items people check.
+
+- Judged turns: every turn of every counted answer, grouped by its set of candidates — a
+  turn that every worker of the task shared (the same candidates) is one judged turn with
+  one judgment per worker; a worker's own later turns are judged by that worker alone. A
+  turn is *last* (an ``sft`` row) when some worker's conversation ended there. The
+  candidates' texts and the messages each turn answered come from ``sources`` (candidate id
+  → ``{"content", "messages", …}``, as the conversations service gives them).
+- A generated item: ``{"messages": [user prompt], "candidates"?: [the model's reply]}``;
+  people rank, score and rewrite the reply.
+- A check of it: a written ideal reply edits the model's reply; otherwise rubric scores
+  whose mean lies below the middle of their scales reject it; otherwise it is accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from assay.algorithms.judged_turns import (
+    JudgedTurn,
+    Judgment,
+    counted_answers,
+    groups_from_entered,
+    messages_of,
+    rubric_score,
+    rubric_unit,
+    text_of,
+)
+from assay.algorithms.text import levenshtein_similarity
+
+
+def chat_turns(task: Mapping[str, Any], params: Mapping[str, Any],
+               sources: Mapping[str, Mapping[str, Any]]) -> Iterator[JudgedTurn]:
+    """The judged turns of one ``chat`` task (module docstring)."""
+    rubric = params.get("rubric") or []
+    given = len((task.get("data") or {}).get("messages") or [])
+    by_key: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    ends: set[tuple[str, ...]] = set()
+    for answer in counted_answers(task):
+        turns = answer.get("turns") or []
+        for turn in turns:
+            by_key.setdefault(tuple(turn["candidates"]), []).append(turn)
+        if turns:
+            ends.add(tuple(turns[-1]["candidates"]))
+    for key, turns in by_key.items():
+        prompt = messages_of(sources[key[0]].get("messages") or [])
+        judgments = tuple(
+            Judgment(ranking=groups_from_entered(t.get("ranking"), key),
+                     scores={c: rubric_score(rubric, s)
+                             for c, s in (t.get("scores") or {}).items()},
+                     ideal=t.get("ideal"))
+            for t in turns)
+        yield JudgedTurn(prompt=prompt,
+                         candidates={c: text_of(sources[c]["content"]) for c in key},
+                         judgments=judgments, given=min(given, len(prompt)),
+                         last=key in ends)
+
+
+def synthetic_data(prompt: str, reply: str | None, model_name: str) -> dict[str, Any]:
+    """A generated prompt (and reply) as a ``chat`` task's data (module docstring)."""
+    data: dict[str, Any] = {"messages": [{"role": "user", "content": prompt}]}
+    if reply is not None:
+        data["candidates"] = [{"model": model_name, "content": reply}]
+    return data
+
+
+def synthetic_check(params: Mapping[str, Any], data: Mapping[str, Any],
+                    answer: Mapping[str, Any]) -> tuple[str | None, float | None]:
+    """One check of a generated ``chat`` item (module docstring)."""
+    given = data.get("candidates") or []
+    turns = answer.get("turns") or []
+    if not given or not turns:
+        return None, None
+    turn = turns[0]
+    if turn.get("ideal"):
+        return "edited", levenshtein_similarity(str(given[0]["content"]), turn["ideal"])
+    units = [u for s in (turn.get("scores") or {}).values()
+             if (u := rubric_unit(params.get("rubric") or [], s)) is not None]
+    if units and sum(units) / len(units) < 0.5:
+        return "rejected", None
+    return "accepted", None
