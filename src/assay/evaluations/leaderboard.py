@@ -30,6 +30,7 @@ from assay.algorithms.style_control import length_covariate, style_controlled
 from assay.db.models import Evaluation, EvaluationBattle
 from assay.errors import Conflict
 from assay.evaluations import service
+from assay.evaluations.ratings import rating_report
 
 CODES = {name: code for code, name in enumerate(OUTCOMES)}
 BATTLE_COLUMNS = ("battle", "prompt_id", "category", "model_a", "model_b", "source", "winner")
@@ -180,7 +181,16 @@ def evaluation_leaderboard(session: Session, who: Requester, evaluation_id: str,
     base = {"method": "bradley_terry", "source": source, "category": category,
             "bootstrap": bootstrap, "judgments": len(verdicts), "categories": categories,
             "agreement": agreed, "judge_biases": biases}
+    ratings = rating_report(session, who.org_id, evaluation, chosen)
+    base["ratings"] = ratings
     if not verdicts:
+        if ratings is not None and ratings["rated"] and source != "judge":
+            # Rubric ratings only: no battle to fit, the ratings section stands alone.
+            return {**base, "style_control": None, "tie_strength": None, "converged": True,
+                    "models": [{"model": name, "rating": None, "ci": None, "rank": None,
+                                "rank_ci": None, "battles": 0, "wins": 0, "losses": 0,
+                                "ties": 0, "scores": scores[name]} for name in names],
+                    "win_rates": {"models": [], "rate": [], "battles": []}}
         raise Conflict("no judgments yet: no battle was decided by the chosen source",
                        {"source": source, "category": category}, code="no_judgments")
     present = sorted(set(a) | set(b))

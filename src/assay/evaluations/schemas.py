@@ -45,7 +45,31 @@ class ResponseIn(Strict):
     content: str = Field(max_length=200_000)
 
 
+class CriterionIn(Strict):
+    id: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    weight: float = Field(default=1, gt=0, le=1000)
+
+
+class RatingIn(Strict):
+    """The rubric people rate each reply with: an integer scale, overall or per criterion
+    (the ``rate`` kind's params), and the rating tasks' instructions."""
+
+    min: int = Field(default=1, ge=-1000, le=1000)
+    max: int = Field(default=5, ge=-1000, le=1000)
+    criteria: list[CriterionIn] = Field(default_factory=list, max_length=20)
+    instructions: str | None = Field(default=None, max_length=200_000)
+
+    @model_validator(mode="after")
+    def _scale(self) -> RatingIn:
+        if self.max <= self.min:
+            raise ValueError("max must be greater than min")
+        return self
+
+
 class HumanIn(Strict):
+    mode: Literal["battles", "rating", "both"] = "battles"
+    rating: RatingIn | None = None
     battles_per_prompt: int = Field(default=1, ge=1, le=100)
     overlap: int = Field(default=1, ge=1, le=20)
     workforce: Literal["private", "crowd"] = "private"
@@ -87,6 +111,7 @@ class EvaluationDoc(BaseModel):
     name: str
     status: Literal["generating", "judging", "collecting", "done", "failed"]
     project: str | None
+    rating_project: str | None
     models: list[str]
     prompts: int
     progress: dict[str, Any]
@@ -117,3 +142,4 @@ class LeaderboardDoc(BaseModel):
     agreement: dict[str, Any] | None
     judge_biases: dict[str, Any] | None
     style_control: dict[str, Any] | None
+    ratings: dict[str, Any] | None

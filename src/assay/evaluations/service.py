@@ -22,7 +22,7 @@ from assay.db.models import Evaluation, EvaluationBattle, EvaluationReply
 from assay.errors import Conflict, InvalidInput, NotFound, field_error
 from assay.evaluations import repository
 from assay.evaluations.plan import plan_battles, shown_prompt
-from assay.evaluations.schemas import EvaluationCreate, JudgeIn
+from assay.evaluations.schemas import EvaluationCreate, JudgeIn, RatingIn
 from assay.ids import new_id
 from assay.jobs import queue
 from assay.models import service as models
@@ -35,6 +35,9 @@ JOB_KIND = "evaluation"
 PROJECT_NAME = "Compare two replies"
 INSTRUCTIONS = ("Read the prompt and the two replies, A and B. Choose the better reply, a tie "
                 "when they are equally good, or \"both bad\" when neither is acceptable.")
+RATING_PROJECT_NAME = "Rate a reply"
+RATING_INSTRUCTIONS = ("Read the prompt and the reply. Score the reply on the scale given, "
+                       "on each criterion when there are criteria.")
 LEFT_OUT_LISTED = 1000
 FAILURE_CHARS = 2000
 STEP_STATUS = {"generate": "generating", "judge": "judging"}
@@ -93,16 +96,26 @@ def create_evaluation(session: Session, who: Requester, body: EvaluationCreate,
         judge_name = models.get_model(session, who, judge.judge).name
     scorers = [s for s in (body.auto.scorers if body.auto else []) if isinstance(s, str)]
     evaluation_id = new_id("evl")
-    project_id = None
+    project_id = rating_project = None
     if body.human is not None:
         human = body.human
-        project = projects.create_project(session, who, ProjectCreate(
-            name=f"{PROJECT_NAME} ({evaluation_id})", kind="compare",
-            instructions=human.instructions or INSTRUCTIONS,
-            params={"allow_tie": True, "allow_both_bad": True, "criteria": human.criteria},
-            quality=QualityIn(overlap=human.overlap), pay=human.pay,
-            workforce=human.workforce), allowed_hosts)
-        project_id = project.id
+        if human.mode in ("battles", "both"):
+            project_id = projects.create_project(session, who, ProjectCreate(
+                name=f"{PROJECT_NAME} ({evaluation_id})", kind="compare",
+                instructions=human.instructions or INSTRUCTIONS,
+                params={"allow_tie": True, "allow_both_bad": True,
+                        "criteria": human.criteria},
+                quality=QualityIn(overlap=human.overlap), pay=human.pay,
+                workforce=human.workforce), allowed_hosts).id
+        if human.mode in ("rating", "both"):
+            rubric = human.rating or RatingIn()
+            rating_project = projects.create_project(session, who, ProjectCreate(
+                name=f"{RATING_PROJECT_NAME} ({evaluation_id})", kind="rate",
+                instructions=rubric.instructions or RATING_INSTRUCTIONS,
+                params={"min": rubric.min, "max": rubric.max,
+                        "criteria": [c.model_dump() for c in rubric.criteria]},
+                quality=QualityIn(overlap=human.overlap), pay=human.pay,
+                workforce=human.workforce), allowed_hosts).id
     per_prompt = (body.human.battles_per_prompt if body.human is not None
                   else body.auto.battles_per_prompt if body.auto else 1)
     evaluation = Evaluation(
@@ -114,7 +127,7 @@ def create_evaluation(session: Session, who: Requester, body: EvaluationCreate,
                                                      "name": judge_name,
                                                      "rubric": judge.rubric},
                 "human": body.human.model_dump(mode="json") if body.human else None,
-                "battles_per_prompt": per_prompt},
+                "battles_per_prompt": per_prompt, "rating_project": rating_project},
         created_at=now, updated_at=now)
     session.add(evaluation)
     session.flush()
@@ -175,11 +188,13 @@ def finish_generation(session: Session, org_id: str, evaluation_id: str, now: da
     replies = {(r.prompt_index, r.model): r
                for r in repository.list_replies(session, org_id, evaluation_id)}
     failed = [r for r in replies.values() if r.status != "ok"]
-    plan = plan_battles(len(evaluation.prompts), config["contestants"],
-                        config["battles_per_prompt"], rng)
+    judged = config["judge"] is not None
+    # Battles only when someone judges them: people in a battles project, or the judge.
+    plan = (plan_battles(len(evaluation.prompts), config["contestants"],
+                         config["battles_per_prompt"], rng)
+            if judged or evaluation.project_id is not None else [])
     kept = [p for p in plan if replies[(p[0], p[1])].status == "ok"
             and replies[(p[0], p[2])].status == "ok"]
-    judged = config["judge"] is not None
     battles = [EvaluationBattle(
         id=new_id("btl"), org_id=org_id, evaluation_id=evaluation_id, prompt_index=prompt,
         model_a=a, model_b=b, judge_status="pending" if judged else "none",
@@ -191,8 +206,12 @@ def finish_generation(session: Session, org_id: str, evaluation_id: str, now: da
                      "error": r.error_code} for r in failed[:LEFT_OUT_LISTED]]}
     if evaluation.project_id is not None and battles:
         _create_tasks(session, org_id, evaluation, battles, replies)
+    rating_project = config.get("rating_project")
+    if rating_project is not None:
+        _create_rating_tasks(session, org_id, rating_project, evaluation,
+                             [r for r in replies.values() if r.status == "ok"])
     evaluation.status = ("judging" if judged and battles else
-                         "collecting" if evaluation.project_id is not None else "done")
+                         "collecting" if _has_people(evaluation) else "done")
     evaluation.updated_at = now
     session.flush()
     if evaluation.status == "judging":
@@ -200,18 +219,38 @@ def finish_generation(session: Session, org_id: str, evaluation_id: str, now: da
                                           "step": "judge"}, now)
 
 
-def _create_tasks(session: Session, org_id: str, evaluation: Evaluation,
-                  battles: list[EvaluationBattle],
-                  replies: dict[tuple[int, str], EvaluationReply]) -> None:
+def _has_people(evaluation: Evaluation) -> bool:
+    return (evaluation.project_id is not None
+            or evaluation.config.get("rating_project") is not None)
+
+
+def _bulk(session: Session, org_id: str, project_id: str,
+          rows: list[dict[str, Any]]) -> None:
     who = Requester(org_id=org_id)
-    project_id = evaluation.project_id
-    assert project_id is not None
-    rows = _task_rows(evaluation, battles, replies)
     for start in range(0, len(rows), MAX_BULK):
         done = tasks.bulk_create(session, who, BulkCreate(
             project=project_id, tasks=rows[start:start + MAX_BULK]), ())
         if done["errors"]:
-            raise InvalidInput("a battle could not become a task", {"errors": done["errors"]})
+            raise InvalidInput("an evaluation task could not be created",
+                               {"errors": done["errors"]})
+
+
+def _create_rating_tasks(session: Session, org_id: str, project_id: str,
+                         evaluation: Evaluation, replies: list[EvaluationReply]) -> None:
+    """One ``rate`` task per reply: the prompt and the reply, nothing that names the model
+    (the task's unique id is the reply's id, which the ratings are read back by)."""
+    _bulk(session, org_id, project_id, [
+        {"unique_id": r.id, "data": {"prompt": shown_prompt(evaluation.prompts[r.prompt_index]),
+                                     "reply": r.content}}
+        for r in sorted(replies, key=lambda r: r.id)])
+
+
+def _create_tasks(session: Session, org_id: str, evaluation: Evaluation,
+                  battles: list[EvaluationBattle],
+                  replies: dict[tuple[int, str], EvaluationReply]) -> None:
+    project_id = evaluation.project_id
+    assert project_id is not None
+    _bulk(session, org_id, project_id, _task_rows(evaluation, battles, replies))
     ids = {t["unique_id"]: t["id"] for t in tasks.iter_project_task_objects(
         session, org_id, project_id, False, 1000)}
     for battle in battles:
@@ -252,7 +291,7 @@ def record_judgments(session: Session, org_id: str, evaluation_id: str,
     if not pending:
         evaluation = repository.get_evaluation(session, org_id, evaluation_id, for_update=True)
         if evaluation is not None and evaluation.status == "judging":
-            evaluation.status = "collecting" if evaluation.project_id else "done"
+            evaluation.status = "collecting" if _has_people(evaluation) else "done"
             evaluation.updated_at = now
     session.flush()
     return len(pending)
@@ -340,26 +379,36 @@ def status_of(session: Session, org_id: str, evaluation: Evaluation) -> tuple[st
                                                                                          int]]:
     """The evaluation's status (``done`` once people have decided every battle) and its
     project's task counts."""
-    counts: dict[str, int] = {}
-    if evaluation.project_id is not None:
-        project = projects.get_project_in_org(session, org_id, evaluation.project_id)
-        counts = projects.describe(session, Requester(org_id=org_id), [project])[0]["counts"]
+    counts = _task_counts(session, org_id, evaluation.project_id)
+    rated = _task_counts(session, org_id, evaluation.config.get("rating_project"))
     status = evaluation.status
-    if status == "collecting" and counts.get("pending", 0) == 0:
+    if status == "collecting" and counts.get("pending", 0) + rated.get("pending", 0) == 0:
         status = "done"
     return status, counts
+
+
+def _task_counts(session: Session, org_id: str, project_id: str | None) -> dict[str, int]:
+    if project_id is None:
+        return {}
+    project = projects.get_project_in_org(session, org_id, project_id)
+    found: dict[str, int] = projects.describe(session, Requester(org_id=org_id),
+                                              [project])[0]["counts"]
+    return found
 
 
 def evaluation_object(session: Session, evaluation: Evaluation) -> dict[str, Any]:
     org_id = evaluation.org_id
     status, counts = status_of(session, org_id, evaluation)
+    rating_project = evaluation.config.get("rating_project")
+    rated = _task_counts(session, org_id, rating_project)
     replies = repository.count_replies(session, org_id, evaluation.id)
     battles = repository.count_battles(session, org_id, evaluation.id)
     total_replies = sum(replies.values())
     judged = battles.get("done", 0) + battles.get("error", 0)
     return {
         "id": evaluation.id, "name": evaluation.name, "status": status,
-        "project": evaluation.project_id, "models": evaluation.config["contestants"],
+        "project": evaluation.project_id, "rating_project": rating_project,
+        "models": evaluation.config["contestants"],
         "prompts": len(evaluation.prompts),
         "progress": {
             "replies": {"total": total_replies, "done": total_replies - replies.get("pending", 0),
@@ -367,7 +416,9 @@ def evaluation_object(session: Session, evaluation: Evaluation) -> dict[str, Any
             "battles": sum(battles.values()),
             "judged": judged if evaluation.config["judge"] else None,
             "human": ({"tasks": sum(counts.values()), "completed": counts.get("completed", 0)}
-                      if evaluation.project_id else None)},
+                      if evaluation.project_id else None),
+            "rating": ({"tasks": sum(rated.values()), "completed": rated.get("completed", 0)}
+                       if rating_project else None)},
         "cost": models.project_usage(session, org_id, evaluation.id),
         "left_out": evaluation.left_out, "failure": evaluation.failure,
         "created_at": _fmt(evaluation.created_at)}
