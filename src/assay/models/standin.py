@@ -255,6 +255,9 @@ class _Handler(BaseHTTPRequestHandler):
     owner: StandIn
     protocol_version = "HTTP/1.1"
     server_version = "AssayModelStandIn/1"
+    # TCP_NODELAY: a streamed reply is many small writes, and with Nagle's algorithm each one
+    # after the first waited for the client's delayed ACK (about 40 ms a call on loopback).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: tests and benchmarks read their own figures
