@@ -109,6 +109,15 @@ async def run(args: argparse.Namespace) -> None:
 
     for _ in range(50):  # warm: caches, first imports
         await answer()
+    if args.show_sql:
+        shown: list[str] = []
+        listener = lambda *a: shown.append(" ".join(str(a[2]).split())[:160])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        await answer()
+        event.remove(db.engine, "before_cursor_execute", listener)
+        print(f"the {len(shown)} statements of one answer (next, then submit):")
+        for number, text in enumerate(shown, 1):
+            print(f"{number:3}. {text}")
     event.listen(db.engine, "before_cursor_execute", count)
     cpu = time.process_time()
     for _ in range(args.answers):
@@ -132,6 +141,8 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=600)
+    parser.add_argument("--show-sql", action="store_true",
+                        help="first print the SQL statements of one answer")
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file); a "
                                      "PostgreSQL database must be empty")
     parser.add_argument("--sort", default="tottime", help="pstats order (default tottime)")
