@@ -105,6 +105,14 @@ def test_an_evaluation_runs_from_generation_to_leaderboard(org: Org, other_org: 
         assert styled["style_control"]["coefficient"] > 0
         assert set(styled["style_control"]["ratings"]) == {"long-model", "middle-model",
                                                            "short-model"}
+        assert styled["style_control"]["ci"] is None
+        bounded = http.get(f"/v1/evaluations/{evaluation['id']}/leaderboard", params={
+            "source": "judge", "bootstrap": 100, "style": "length"}).json()["style_control"]
+        assert bounded["bootstrap"] == 100 and set(bounded["ci"]) == set(bounded["ratings"])
+        assert all(lo <= bounded["ratings"][name] <= hi
+                   for name, (lo, hi) in bounded["ci"].items())
+        low, high = bounded["coefficient_ci"]
+        assert low <= bounded["coefficient"] <= high
         top = judged["models"][0]
         assert top["rank"] == 1 and top["ci"][0] <= top["rating"] <= top["ci"][1]
         # The replies echo the prompt: "four" is in them, "7" is not (the prompt says seven).

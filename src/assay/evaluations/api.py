@@ -90,7 +90,7 @@ def get_leaderboard(evaluation_id: str,
                     seed: int = Query(0, ge=0, le=2**32 - 1),
                     style: Literal["length"] | None = Query(
                         None, description="length: also ratings with reply length held "
-                        "equal (style control, point estimates)"),
+                        "equal (style control), with bootstrap intervals"),
                     who: Requester = Depends(require_requester),
                     db: Database = Depends(get_db)) -> dict[str, Any]:
     from assay.evaluations.leaderboard import evaluation_leaderboard

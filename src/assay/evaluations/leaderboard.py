@@ -26,7 +26,7 @@ from assay.algorithms.judging import (
 )
 from assay.algorithms.leaderboard import leaderboard as fit_leaderboard
 from assay.algorithms.scorers import score_replies
-from assay.algorithms.style_control import length_covariate, style_controlled
+from assay.algorithms.style_control import bootstrap_style_controlled, length_covariate
 from assay.db.models import Evaluation, EvaluationBattle
 from assay.errors import Conflict
 from assay.evaluations import service
@@ -226,11 +226,20 @@ def evaluation_leaderboard(session: Session, who: Requester, evaluation_id: str,
     if style == "length":
         coded = Battles(np.array([remap[i] for i in a]), np.array([remap[i] for i in b]),
                         np.array(verdicts), len(present))
-        fit = style_controlled(coded, length_covariate([la for la, _ in lengths],
-                                                       [lb for _, lb in lengths]))
+        boot = bootstrap_style_controlled(
+            coded, length_covariate([la for la, _ in lengths], [lb for _, lb in lengths]),
+            rounds=bootstrap, rng=rng)
+        fit = boot.fit
         styled = {"covariate": "length", "coefficient": _r(fit.coefficient),
-                  "converged": fit.converged,
-                  "ratings": {fit_names[i]: _r(fit.ratings[i]) for i in range(len(present))}}
+                  "coefficient_ci": None if bootstrap == 0
+                  else [_r(v) for v in boot.coefficient_ci],
+                  "converged": fit.converged, "bootstrap": bootstrap,
+                  "ratings": {fit_names[i]: _r(fit.ratings[i]) for i in range(len(present))},
+                  "ci": None if bootstrap == 0 else {
+                      fit_names[i]: [_r(boot.ci_low[i]), _r(boot.ci_high[i])]
+                      for i in range(len(present))},
+                  "rank_ci": {fit_names[i]: [int(boot.rank_low[i]), int(boot.rank_high[i])]
+                              for i in range(len(present))}}
     return {**base, "style_control": styled, "tie_strength": _r(tie, 4),
             "converged": board.converged, "models": rows,
             "win_rates": _win_rates(fit_names, [remap[i] for i in a], [remap[i] for i in b],
