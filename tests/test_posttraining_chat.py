@@ -1,6 +1,7 @@
 """A chat project's post-training exports end to end, over real HTTP on SQLite and
 PostgreSQL, with replies from the model stand-in: two workers share the first turn (one
-ties two replies), one of them goes on to a turn of their own and rewrites its reply; every
+ties two replies; the turn's pairs follow the Bradley-Terry fit that gives the task's result
+and confidence), one of them goes on to a turn of their own and rewrites its reply; every
 format's rows follow the rules of docs/exports.md, Parquet holds the same rows, and no
 model name appears anywhere."""
 
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from typing import Any
 
 import pyarrow.parquet as pq
 
+from assay.algorithms.rankings import bradley_terry_rankings, pair_probabilities
 from assay.exports.formats import FORMAT_NAMES
 from assay.models.standin import StandIn, reply_for
 from tests.support import Org
@@ -50,7 +53,8 @@ def test_a_finished_chat_project_exports_every_format(org: Org,
             "params": {"models": models, "candidates": 3, "max_turns": 2},
             "quality": {"overlap": 2, "max_overlap": 2, "target_confidence": 0,
                         "review_rate": 0, "gold_rate": 0}}).json()["id"]
-        http.post("/v1/tasks", json={"project": project, "data": {"messages": ASKED}})
+        task = http.post("/v1/tasks", json={"project": project,
+                                            "data": {"messages": ASKED}}).json()["id"]
     one, two = reply_for(ASKED, 1), reply_for(ASKED, 2)
     three = reply_for(ASKED, 3)
 
@@ -80,8 +84,9 @@ def test_a_finished_chat_project_exports_every_format(org: Org,
         {"candidates": list(ids.values()),
          "ranking": [[ids[one]], [ids[three]], [ids[two]]]}]})
 
-    # The shared turn: 1 over 2 and over 3 (2 of 2); 3 over 2 by 1.5 of 2 (A's tie counts
-    # half). A's own turn: the rewrite over each reply, then 2 > 1 > 3.
+    # The shared turn follows the Bradley-Terry fit of A's and B's rankings: 1 over 2, 1 over
+    # 3, 3 over 2 (A's tie counts half). A's own turn: the rewrite over each reply, then
+    # 2 > 1 > 3.
     # Within a turn, rows follow the stored order of the candidates (by id): compare sets.
     dpo = _rows(org, project, "dpo")
     pairs = [(r["chosen"][0]["content"], r["rejected"][0]["content"]) for r in dpo]
@@ -98,10 +103,21 @@ def test_a_finished_chat_project_exports_every_format(org: Org,
     kto = _rows(org, project, "kto")
     assert sorted((r["completion"][0]["content"], r["label"]) for r in kto) == sorted([
         (one, True), (two, False), ("Green.", True), (r2, True), (r3, False)])
-    # Mean rank gaps: 1 over 2 by 1 (A) and 2 (B); 1 over 3 by 1 and 1; 3 over 2 by 0, 1.
+    # The shared turn's margins are the fitted log-odds; the task's result is the same fit:
+    # its first reply over its second by its confidence.
+    fit = bradley_terry_rankings([[0, 1, 1], [0, 2, 1]])  # one, two, three
+    logit = [[math.log(p / (1 - p)) for p in row] for row in pair_probabilities(fit)]
     margins = {(r["chosen"][0]["content"], r["rejected"][0]["content"]): r["margin"]
                for r in _rows(org, project, "reward")}
-    assert [margins[p] for p in ((one, two), (one, three), (three, two))] == [1.5, 1.0, 0.5]
+    assert [margins[p] for p in ((one, two), (one, three), (three, two))] == [
+        round(logit[0][1], 6), round(logit[0][2], 6), round(logit[2][1], 6)]
+    with org.http() as http:
+        result = http.get(f"/v1/tasks/{task}").json()["result"]
+    reply_of = {name: reply_for(ASKED, n) for n, name in enumerate(NAMES, 1)}
+    order = [reply_of[name] for name in result["answer"]["turns"][0]["order"]]
+    assert order == [one, three, two]
+    confidence = result["confidence"]
+    assert margins[(one, three)] == round(math.log(confidence / (1 - confidence)), 6)
     openai_dpo = _rows(org, project, "openai_dpo")
     assert [r["input"]["messages"] for r in openai_dpo] == [r["prompt"] for r in dpo]
     assert set(FORMAT_NAMES) == {"sft", "openai", "dpo", "kto", "openai_dpo", "reward"}

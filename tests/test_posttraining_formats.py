@@ -6,6 +6,7 @@ and rate tasks."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -134,11 +135,13 @@ def test_openai_dpo_is_the_same_pairs_in_openai_shape() -> None:
                                (ROME, MILAN), (ROME_LONG, MILAN)]
 
 
-def test_reward_pairs_carry_the_mean_rank_gap_as_margin() -> None:
+def test_reward_pairs_carry_the_fitted_log_odds_or_the_mean_rank_gap_as_margin() -> None:
     rows = _rows("reward", CONVERSATION)
-    # a over b: gaps 1, 0 (tie), 2; a over c: 2, 1, 1; b over c: 1, 1, -1. The ideal sits one
-    # place above the best group: d is 1 below it, e 2.
-    assert [r["margin"] for r in rows] == [1.0, 1.333333, 0.333333, 1.0, 2.0, 1.0]
+    # The shared turn, ranked by three workers, follows the Bradley-Terry fit of their
+    # rankings: a over b 0.768, a over c 0.857, b over c 0.643, margins their log-odds.
+    # Worker 0's own turn has one ranking: the ideal sits one place above the best group
+    # (d is 1 below it, e 2) and d is one group above e.
+    assert [r["margin"] for r in rows] == [1.198642, 1.788285, 0.589643, 1.0, 2.0, 1.0]
     assert set(rows[0]) == {"prompt", "chosen", "rejected", "margin"}
 
 
@@ -155,12 +158,15 @@ def test_kto_labels_the_replies_that_only_win_or_only_lose() -> None:
 def test_pairs_below_the_confidence_bar_are_left_out() -> None:
     pairs = [(r["chosen"][0]["content"], r["rejected"][0]["content"])
              for r in _rows("dpo", CONVERSATION, min_share=0.8)]
-    # b over c had 2 of 3 votes; a over b 5/6 and the single-worker pairs 1.
-    assert (SEINE, LYON) not in pairs and (PARIS, SEINE) in pairs and len(pairs) == 5
-    # Without that pair b only loses: kto calls it bad too.
+    # The fit gives a over c 0.857, a over b 0.768, b over c 0.643; the single-worker
+    # pairs have all of their one vote.
+    assert pairs == [(PARIS, LYON), (ROME, ROME_LONG), (ROME, MILAN), (ROME_LONG, MILAN)]
+    assert (PARIS, SEINE) in [(r["chosen"][0]["content"], r["rejected"][0]["content"])
+                              for r in _rows("dpo", CONVERSATION, min_share=0.75)]
+    # Without its pairs b neither only wins nor only loses: kto leaves it out.
     kto = _rows("kto", CONVERSATION, min_share=0.8)
-    assert {r["completion"][0]["content"] for r in kto if not r["label"]} == {SEINE, LYON,
-                                                                              MILAN}
+    assert {r["completion"][0]["content"] for r in kto if not r["label"]} == {LYON, MILAN}
+    assert SEINE not in {r["completion"][0]["content"] for r in kto}
 
 
 def test_unfinished_tasks_give_nothing() -> None:
@@ -282,3 +288,47 @@ def test_the_examples_in_the_docstrings_hold() -> None:
 
     for module in (judged, sources):
         assert doctest.testmod(module).failed == 0
+
+
+def _fitted(*rankings: list[list[str]]) -> dict[str, Any]:
+    """Four workers who disagree about one shared turn of a, b, c."""
+    return _task(*({"turns": [{"candidates": SHARED, "ranking": r}]} for r in rankings))
+
+
+def test_pairs_of_a_shared_turn_follow_the_tasks_own_fit() -> None:
+    from assay.kinds import get_kind
+
+    a, b, c = SHARED
+    # Every pair is split 3 to 1, yet the fit tells them apart: a, who beats both, is
+    # further above c than above b.
+    task = _fitted([[a], [b], [c]], [[b], [a], [c]], [[c], [a], [b]], [[a], [b], [c]])
+    chat = get_kind("chat")
+    result = chat.aggregate(PARAMS, [
+        {**r["answer"], "sources": {x: x for x in SHARED}, "shared": [True]}
+        for r in task["responses"]])
+    (turn,) = result.answer["turns"]
+    confidence = result.confidence
+    assert confidence is not None and 0.5 < confidence < 1
+    rows = _rows("reward", task)
+    pairs = {(r["chosen"][0]["content"], r["rejected"][0]["content"]): r["margin"]
+             for r in rows}
+    text = {x: SOURCES[x]["content"] for x in SHARED}
+    first, second, third = (text[x] for x in turn["order"])
+    # The export orders every pair as the result orders its replies, and the result's first
+    # over its second by the result's confidence (as log-odds).
+    assert set(pairs) == {(first, second), (first, third), (second, third)}
+    assert pairs[(first, second)] == round(math.log(confidence / (1 - confidence)), 6)
+    assert pairs[(first, third)] > pairs[(first, second)]
+    # A pair whose fitted probability is below the bar is left out, one above it kept.
+    kept = {(r["chosen"][0]["content"], r["rejected"][0]["content"])
+            for r in _rows("dpo", task, min_share=confidence + 1e-6)}
+    assert (first, second) not in kept and (first, third) in kept
+    assert (first, second) in {(r["chosen"][0]["content"], r["rejected"][0]["content"])
+                               for r in _rows("dpo", task, min_share=confidence - 1e-6)}
+
+
+def test_one_workers_ranking_keeps_its_votes() -> None:
+    a, b, c = SHARED
+    rows = _rows("reward", _fitted([[a], [b, c]]))
+    assert [(r["chosen"][0]["content"], r["rejected"][0]["content"], r["margin"])
+            for r in rows] == [(PARIS, SEINE, 1.0), (PARIS, LYON, 1.0)]

@@ -46,13 +46,17 @@ class Judgment:
 class JudgedTurn:
     """One turn and its judgments. ``candidates`` maps id → reply text, in the order they
     were offered; ``given`` leading prompt messages came from the task data (not from
-    people); ``last``: some conversation ended with this turn (it gives an ``sft`` row)."""
+    people); ``last``: some conversation ended with this turn (it gives an ``sft`` row).
+    ``preferences``, when the kind aggregates the turn's rankings by a fit, maps each
+    ordered pair of candidate ids to the fitted probability that the first beats the
+    second; its pairs then follow the fit instead of the share of the votes."""
 
     prompt: tuple[Message, ...]
     candidates: Mapping[str, str]
     judgments: tuple[Judgment, ...]
     given: int = 0
     last: bool = True
+    preferences: Mapping[tuple[str, str], float] | None = None
 
 
 def text_of(value: Any) -> str:

@@ -18,7 +18,8 @@ positions are a tie: the groups ``[[a], [b, c], [d]]`` are ``[0, 1, 1, 2]`` for
   tied comparisons between every pair of items, so the fit exists whatever the data (one
   worker who ranked ``a`` first gives ``P(a beats b) = 0.75`` with the default prior of 1).
   The confidence of the fitted order is the fitted probability that its first item beats
-  its second.
+  its second. :func:`pair_probabilities` gives that probability for every pair,
+  ``P(i beats j) = p_i / (p_i + p_j)``.
 
 Nothing here mutates its inputs; convergence is reported in the result.
 """
@@ -36,7 +37,7 @@ from assay.algorithms.errors import InvalidParameterError
 from assay.algorithms.results import FloatArray
 
 __all__ = ["RankingFit", "bradley_terry_rankings", "kendall_tau_b", "kendall_w",
-           "positions_from_groups"]
+           "pair_probabilities", "positions_from_groups"]
 
 
 def positions_from_groups(groups: Sequence[Sequence[Hashable]],
@@ -182,3 +183,19 @@ def bradley_terry_rankings(rankings: npt.ArrayLike, *,
     order = sorted(range(n), key=lambda i: (-p[i], i))
     first, second = p[order[0]], p[order[1]]
     return RankingFit(p, order, float(first / (first + second)), iterations, converged)
+
+
+def pair_probabilities(fit: RankingFit) -> FloatArray:
+    """The fitted probability that item ``i`` beats item ``j``, as an ``(n, n)`` array:
+    ``p_i / (p_i + p_j)`` (0.5 on the diagonal). Its log-odds, ``log p_i - log p_j``, is
+    the difference of the two items' fitted strengths on the logit scale.
+
+    >>> fit = bradley_terry_rankings([[0, 1, 2], [0, 2, 1]])
+    >>> probs = pair_probabilities(fit)
+    >>> round(float(probs[0, 1]), 4), round(float(probs[0, 1] + probs[1, 0]), 6)
+    (0.8333, 1.0)
+    >>> round(float(probs[0, 1]), 6) == round(fit.confidence, 6)
+    True
+    """
+    p = fit.strengths
+    return p[:, None] / (p[:, None] + p[None, :])

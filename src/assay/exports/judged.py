@@ -17,6 +17,11 @@ The rules (``docs/exports.md`` says them for users):
   is below it are left out.
 - ``margin`` is the mean, over those judgments, of how many rank groups separate the two
   (times the judgment's ``strength``, 1 unless the answer says how strong it is).
+- A turn whose kind fitted its rankings (``JudgedTurn.preferences``: a ``chat`` turn two or
+  more workers ranked, fitted by Bradley-Terry as the task's result is) follows the fit
+  instead: the pair is ordered by the fitted probability that one beats the other, that
+  probability is its share (and meets ``min_share`` or is left out), and ``margin`` is its
+  log-odds, ``log(p / (1 - p))``, the two replies' difference in fitted strength.
 - A written ideal reply (the medoid when several people wrote one) is preferred to every
   candidate of its turn, unless it is one of them word for word.
 - The best reply: the ideal, else the candidate with the most pair wins less losses, then
@@ -25,6 +30,7 @@ The rules (``docs/exports.md`` says them for users):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -99,6 +105,8 @@ def _candidate_pairs(turn: JudgedTurn, mean_score: Mapping[str, float | None]
                      ) -> tuple[list[Pair], dict[str, int]]:
     """Every ordered pair of candidates the rankings support (no threshold yet), and each
     candidate's wins less losses over them."""
+    if turn.preferences is not None:
+        return _fitted_pairs(turn, turn.preferences, mean_score)
     positions = [(_positions(j.ranking), j.strength) for j in turn.judgments]
     pairs: list[Pair] = []
     copeland = dict.fromkeys(turn.candidates, 0)
@@ -115,6 +123,24 @@ def _candidate_pairs(turn: JudgedTurn, mean_score: Mapping[str, float | None]
         if share < 0.5:
             a, b, share, margin = b, a, 1.0 - share, -margin
         pairs.append(Pair(a, b, share, margin, mean_score[a], mean_score[b]))
+        copeland[a] += 1
+        copeland[b] -= 1
+    return pairs, copeland
+
+
+def _fitted_pairs(turn: JudgedTurn, preferences: Mapping[tuple[str, str], float],
+                  mean_score: Mapping[str, float | None]) -> tuple[list[Pair], dict[str, int]]:
+    """The pairs of a turn whose kind fitted its rankings: the fitted probability is the
+    share, its log-odds the margin; an even probability makes no pair."""
+    pairs: list[Pair] = []
+    copeland = dict.fromkeys(turn.candidates, 0)
+    for a, b in combinations(turn.candidates, 2):
+        p = preferences[(a, b)]
+        if p < 0.5:
+            a, b, p = b, a, preferences[(b, a)]
+        if math.isclose(p, 0.5, abs_tol=1e-9):
+            continue
+        pairs.append(Pair(a, b, p, math.log(p / (1.0 - p)), mean_score[a], mean_score[b]))
         copeland[a] += 1
         copeland[b] -= 1
     return pairs, copeland

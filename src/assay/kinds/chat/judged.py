@@ -5,7 +5,10 @@
   one judgment per worker; a worker's own later turns are judged by that worker alone. A
   turn is *last* (an ``sft`` row) when some worker's conversation ended there. The
   candidates' texts and the messages each turn answered come from ``sources`` (candidate id
-  → ``{"content", "messages", …}``, as the conversations service gives them).
+  → ``{"content", "messages", …}``, as the conversations service gives them). A turn that
+  two or more workers ranked carries the task's own aggregation: the Bradley-Terry fit of
+  its rankings (:func:`assay.algorithms.rankings.bradley_terry_rankings`, as the result's
+  order and confidence), whose probability that one reply beats another orders each pair.
 - A generated item: ``{"messages": [user prompt], "candidates"?: [the model's reply]}``;
   people rank, score and rewrite the reply.
 - A check of it: a written ideal reply edits the model's reply; otherwise rubric scores
@@ -14,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from assay.algorithms.judged_turns import (
@@ -54,7 +57,28 @@ def chat_turns(task: Mapping[str, Any], params: Mapping[str, Any],
         yield JudgedTurn(prompt=prompt,
                          candidates={c: text_of(sources[c]["content"]) for c in key},
                          judgments=judgments, given=min(given, len(prompt)),
-                         last=key in ends)
+                         last=key in ends, preferences=fitted_preferences(judgments, key))
+
+
+def fitted_preferences(judgments: Sequence[Judgment], candidates: Sequence[str]
+                       ) -> dict[tuple[str, str], float] | None:
+    """For a turn two or more judgments ranked: the probability that each candidate beats
+    each other one under the Bradley-Terry fit of the rankings, the fit that gives the
+    task's result (a candidate a ranking leaves out counts as ranked last, as there);
+    otherwise None."""
+    rankings = [j.ranking for j in judgments if j.ranking]
+    if len(rankings) < 2 or len(candidates) < 2:
+        return None
+    from assay.algorithms.rankings import (
+        bradley_terry_rankings,
+        pair_probabilities,
+        positions_from_groups,
+    )
+
+    fit = bradley_terry_rankings([positions_from_groups(r, candidates) for r in rankings])
+    probs = pair_probabilities(fit)
+    return {(a, b): float(probs[i, j]) for i, a in enumerate(candidates)
+            for j, b in enumerate(candidates) if i != j}
 
 
 def synthetic_data(prompt: str, reply: str | None, model_name: str) -> dict[str, Any]:
