@@ -1,8 +1,9 @@
 """The ``ratings`` section of a leaderboard: rubric scores per model and criterion.
 
-With ``human.mode`` ``rating`` or ``both`` every reply is a ``rate`` task of the
-evaluation's rating project (its unique id is the reply's id). A completed task's result
-(the median of its raters, the ``rate`` kind's rule) is the reply's score; a model's score
+With ``human.mode`` ``rating`` or ``both`` every reply is a task of the evaluation's rating
+project, of the kind the registry names (:func:`assay.kinds.rating_kind`; its unique id is
+the reply's id). A completed task's result (for ``rate``, the median of its raters) read by
+:meth:`Kind.rating_scores` is the reply's score; a model's score
 on a criterion is the mean over its rated replies, with a 95% Student-t interval over
 prompts (:func:`assay.algorithms.rubric_scores.group_means`). With criteria, ``overall`` is
 each reply's weight-averaged score, averaged the same way.
@@ -17,6 +18,7 @@ import numpy as np
 from assay.algorithms.rubric_scores import group_means, weighted_overall
 from assay.db.models import Evaluation
 from assay.evaluations import service
+from assay.kinds import rating_kind
 from assay.tasks import service as tasks
 
 
@@ -50,6 +52,7 @@ def rating_report(session: Any, org_id: str, evaluation: Evaluation,
     code = {name: i for i, name in enumerate(names)}
     keep = set(prompts)
     answers = rated_replies(session, org_id, project_id)
+    kind = rating_kind()
     groups: list[int] = []
     rows: list[list[float]] = []
     for reply in service.list_replies(session, org_id, evaluation.id):
@@ -57,11 +60,8 @@ def rating_report(session: Any, org_id: str, evaluation: Evaluation,
         if answer is None or reply.prompt_index not in keep:
             continue
         groups.append(code[reply.model])
-        if criteria:
-            scores = answer.get("scores") or {}
-            rows.append([float(scores.get(c, np.nan)) for c in criteria])
-        else:
-            rows.append([float(answer.get("rating", np.nan))])
+        scores = kind.rating_scores(answer)
+        rows.append([scores.get(c, np.nan) for c in (criteria or ["rating"])])
     table = np.array(rows, dtype=np.float64).reshape(len(rows), len(criteria) or 1)
     if criteria:
         table = np.column_stack([table, weighted_overall(table, weights)])

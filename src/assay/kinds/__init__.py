@@ -91,6 +91,25 @@ def synthetic_kinds() -> tuple[str, ...]:
                  if type(kind).synthetic_task is not Kind.synthetic_task)
 
 
+def _first_with(hook: str) -> Kind:
+    for kind in _KINDS.values():
+        if getattr(type(kind), hook) is not getattr(Kind, hook):
+            return kind
+    raise LookupError(f"no kind implements Kind.{hook}")
+
+
+def battle_kind() -> Kind:
+    """The kind an evaluation's blind battles are tasks of: the first (in the API's order)
+    that implements :meth:`Kind.battle_project`."""
+    return _first_with("battle_project")
+
+
+def rating_kind() -> Kind:
+    """The kind an evaluation's rubric rating tasks are of: the first (in the API's order)
+    that implements :meth:`Kind.rating_project`."""
+    return _first_with("rating_project")
+
+
 def converses(name: str) -> bool:
     """Whether a kind's tasks talk to models (it implements :meth:`Kind.conversation`):
     its judged turns read the candidates' sources."""
@@ -109,10 +128,12 @@ __all__ = [
     "Match",
     "MatchPolicy",
     "all_kinds",
+    "battle_kind",
     "categorical_kinds",
     "converses",
     "get_kind",
     "judged_kinds",
     "kind_folder",
+    "rating_kind",
     "synthetic_kinds",
 ]

@@ -244,6 +244,39 @@ class Kind(ABC):
         model's reply (default: None, None)."""
         return None, None
 
+    # -- model evaluation (the kinds that judge replies: evaluations/) ----------------
+
+    def battle_project(self, criteria: Sequence[str]) -> dict[str, Any]:
+        """The params of a project of blind battles between two replies, ties and "both
+        bad" allowed, also judged on ``criteria``. A kind that does not override this does
+        not serve battles (:func:`assay.kinds.battle_kind`)."""
+        raise NotImplementedError(f"{self.name} tasks are not battles")
+
+    def battle_task(self, prompt: Any, reply_a: str | None,
+                    reply_b: str | None) -> dict[str, Any]:
+        """The data of one battle's task: the prompt and the two replies, nothing else."""
+        raise NotImplementedError(f"{self.name} tasks are not battles")
+
+    def battle_verdict(self, answer: Mapping[str, Any]) -> str | None:
+        """A battle task's result as ``a``, ``b``, ``tie`` or ``both_bad`` (None: none)."""
+        raise NotImplementedError(f"{self.name} tasks are not battles")
+
+    def rating_project(self, low: int, high: int,
+                       criteria: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """The params of a project that scores one reply from ``low`` to ``high``, overall
+        or on ``criteria`` (``{"id", "description", "weight"}``). A kind that does not
+        override this does not serve rubric rating (:func:`assay.kinds.rating_kind`)."""
+        raise NotImplementedError(f"{self.name} tasks do not rate replies")
+
+    def rating_task(self, prompt: Any, reply: str | None) -> dict[str, Any]:
+        """The data of one rating task: the prompt and the reply, nothing else."""
+        raise NotImplementedError(f"{self.name} tasks do not rate replies")
+
+    def rating_scores(self, answer: Mapping[str, Any]) -> dict[str, float]:
+        """A rating task's result as scores by criterion id (``rating`` without
+        criteria)."""
+        raise NotImplementedError(f"{self.name} tasks do not rate replies")
+
     # -- results ----------------------------------------------------------------------
 
     @abstractmethod

@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -63,6 +63,17 @@ class Compare(Kind):
     params_schema = Params
     data_schema = Data
     answer_schema = Answer
+
+    def battle_project(self, criteria: Sequence[str]) -> dict[str, Any]:
+        return {"allow_tie": True, "allow_both_bad": True, "criteria": list(criteria)}
+
+    def battle_task(self, prompt: Any, reply_a: str | None,
+                    reply_b: str | None) -> dict[str, Any]:
+        return {"prompt": prompt, "a": reply_a, "b": reply_b}
+
+    def battle_verdict(self, answer: Mapping[str, Any]) -> str | None:
+        choice = answer.get("choice")
+        return str(choice) if choice else None
 
     def judged_turns(self, params: Mapping[str, Any], task: Mapping[str, Any],
                      sources: Mapping[str, Mapping[str, Any]]) -> Iterator[JudgedTurn]:

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -97,6 +97,17 @@ class Rate(Kind):
             raise KindValidationError(errors)
         return removed_names([c["id"] for c in old["criteria"]],
                              [c["id"] for c in new["criteria"]])
+
+    def rating_project(self, low: int, high: int,
+                       criteria: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        return {"min": low, "max": high, "criteria": [dict(c) for c in criteria]}
+
+    def rating_task(self, prompt: Any, reply: str | None) -> dict[str, Any]:
+        return {"prompt": prompt, "reply": reply}
+
+    def rating_scores(self, answer: Mapping[str, Any]) -> dict[str, float]:
+        return {("rating" if key == "" else key): float(value)
+                for key, value in _ratings(answer).items()}
 
     def labels_used(self, answer: dict[str, Any]) -> set[str]:
         return set(answer.get("scores", {}))
