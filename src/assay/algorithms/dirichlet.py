@@ -10,9 +10,9 @@ worker's counts, found with Minka's fixed point.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma
 
 from assay.algorithms.results import FloatArray
+from assay.algorithms.special import digamma
 
 # Bounds on the learned pseudo-counts. The floor keeps a label nobody ever gives from
 # collapsing to exactly 0; the ceiling on a row's total stops the fixed point from running
