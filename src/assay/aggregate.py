@@ -79,12 +79,13 @@ def aggregate_csv(path: str, method: str | None, out: str | None) -> int:
     # one imports the algorithms (scipy): with two cores free the read costs no wall time.
     reading = Reading[Columns](source, read_columnar) if source.is_file() else None
     try:
-        from assay.algorithms import CATEGORICAL_METHODS, DEFAULT_CATEGORICAL_METHOD
+        import assay.algorithms as algorithms
 
-        name = method or DEFAULT_CATEGORICAL_METHOD
-        if name not in CATEGORICAL_METHODS:
+        name = method or algorithms.DEFAULT_CATEGORICAL_METHOD
+        if name not in AGGREGATE_METHODS:
             raise InvalidInput(f"unknown method {name!r}; choose one of "
-                               f"{', '.join(sorted(CATEGORICAL_METHODS))}")
+                               f"{', '.join(sorted(AGGREGATE_METHODS))}")
+        fit = getattr(algorithms, name)  # only the chosen method's module is imported
     except BaseException:
         if reading is not None:
             reading.join()  # no exit while the thread is inside pyarrow
@@ -95,7 +96,7 @@ def aggregate_csv(path: str, method: str | None, out: str | None) -> int:
     from assay.algorithms import AlgorithmInputError
 
     try:
-        result = CATEGORICAL_METHODS[name](answers)
+        result = fit(answers)
     except AlgorithmInputError as exc:
         raise InvalidInput(f"{path}: {exc}") from exc
     target = open(out, "w", newline="", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
