@@ -79,6 +79,7 @@ ROLE_OF: dict[tuple[str, str], str] = {
     ("GET", "/v1/work/me"): "worker",
     ("POST", "/v1/review/next"): "worker",
     ("POST", "/v1/review/{task_id}"): "worker",
+    ("GET", "/v1/work/review/{task_id}/candidates"): "worker",
     ("GET", "/v1/work/feedback"): "worker",
     ("GET", "/v1/work/appeals"): "worker",
     ("POST", "/v1/work/appeals"): "worker",

@@ -404,6 +404,12 @@ class WorkerClient(_Base):
                                                    json={"project": project, "level": level})
         return result
 
+    def review_candidates(self, task_id: str) -> dict[str, Any]:
+        """The candidate replies (id → turn, content, messages; no model names) of a
+        conversation task this reviewer holds."""
+        result: dict[str, Any] = self._call("GET", f"/v1/work/review/{task_id}/candidates")
+        return result
+
     def review(self, task_id: str, verdict: str, answer: dict[str, Any] | None = None,
                comment: str | None = None,
                rejected_answers: list[str] | None = None, level: int = 1) -> dict[str, Any]:

@@ -14,10 +14,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from assay.accounts.service import WorkerPrincipal
 from assay.conversations import generate
-from assay.conversations.schemas import GenerateIn, TurnDoc
+from assay.conversations.schemas import GenerateIn, ReviewCandidatesDoc, TurnDoc
+from assay.conversations.service import review_candidates
+from assay.db.engine import Database
 from assay.errors import AssayError, ModelError, ModelTimeout
-from assay.http.auth import require_worker
-from assay.http.documents import SERVER_ERRORS, ErrorDoc
+from assay.http.auth import get_db, require_worker
+from assay.http.documents import SERVER_ERRORS, ErrorDoc, doc
 
 router = APIRouter(prefix="/v1/work", tags=["work"])
 
@@ -70,3 +72,12 @@ def _failure(data: dict[str, Any]) -> AssayError:
     error = data["error"]
     kind = ModelTimeout if error["code"] == "model_timeout" else ModelError
     return kind(error["message"])
+
+
+@router.get("/review/{task_id}/candidates", response_model=None,
+            responses=doc(ReviewCandidatesDoc),
+            summary="The candidate replies of a conversation task the reviewer holds")
+def candidates_for_review(task_id: str, who: WorkerPrincipal = Depends(require_worker),
+                          db: Database = Depends(get_db)) -> dict[str, Any]:
+    with db.read() as session:
+        return review_candidates(session, who, task_id)

@@ -33,3 +33,16 @@ class TurnDoc(BaseModel):
 
     turn: int
     candidates: list[CandidateDoc]
+
+
+class ReviewCandidateDoc(BaseModel):
+    turn: int
+    content: str
+    messages: list[dict[str, Any]] = Field(description="the conversation it replied to")
+
+
+class ReviewCandidatesDoc(BaseModel):
+    """The candidate replies of a task under review, by id (no model names)."""
+
+    task_id: str
+    candidates: dict[str, ReviewCandidateDoc]

@@ -35,6 +35,7 @@ from assay.kinds.base import Conversation, OfferedTurn
 from assay.models import service as models
 from assay.projects import service as projects
 from assay.quality import access
+from assay.review import service as review
 
 
 @dataclass
@@ -302,6 +303,16 @@ def sources_of_tasks(session: Session, org_id: str,
                             "content": c["content"], "shared": row.scope == "task",
                             "messages": row.messages}
     return out
+
+
+def review_candidates(session: Session, who: WorkerPrincipal, task_id: str) -> dict[str, Any]:
+    """The candidate replies of a task the reviewer holds (:func:`assay.review.service.
+    held_task`), by id: its turn, its text and the messages it answered; never a model
+    name. The review page shows them beside the workers' rankings."""
+    task = review.held_task(session, who, task_id)
+    return {"task_id": task.id, "candidates": {
+        cid: {"turn": s["turn"], "content": s["content"], "messages": s["messages"]}
+        for cid, s in sources_of_tasks(session, task.org_id, [task.id]).items()}}
 
 
 def resolved_answers(session: Session, project: Any, org_id: str, task_id: str,

@@ -210,6 +210,12 @@ class Kind(ABC):
         candidates' contents by id."""
         raise NotImplementedError(f"{self.name} holds no conversations")
 
+    def fix_offered(self, params: dict[str, Any], answers: Sequence[Mapping[str, Any]],
+                    fix: Any) -> Sequence[OfferedTurn] | None:
+        """What a reviewer's fix of a task with these counted answers may reference (the
+        ``offered`` of :meth:`validate_answer`), or None: anything valid (the default)."""
+        return None
+
     def resolve_answer(self, params: dict[str, Any], answer: dict[str, Any],
                        sources: Mapping[str, Any]) -> dict[str, Any]:
         """The form of a stored answer that :meth:`aggregate` and :meth:`match` read, given

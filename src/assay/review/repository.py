@@ -114,6 +114,14 @@ def get_task_for_reviewer(session: Session, worker_id: str, task_id: str) -> Tas
                            .with_for_update()).first()
 
 
+def get_reviewed_task(session: Session, worker_id: str, task_id: str) -> Task | None:
+    """The task, if it belongs to a project this worker reviews (no lock: for reads)."""
+    reviewed = select(Reviewer.project_id).where(Reviewer.worker_id == worker_id)
+    return session.scalars(select(Task).where(Task.id == task_id,
+                                              Task.project_id.in_(reviewed),
+                                              Task.purpose != "erased")).first()
+
+
 def has_answered_task(session: Session, worker_id: str, task_id: str) -> bool:
     return session.scalar(select(Assignment.id).where(
         Assignment.task_id == task_id, Assignment.worker_id == worker_id)) is not None

@@ -165,6 +165,23 @@ def _next_check(session: Session, who: WorkerPrincipal, project: Project, now: d
     return item
 
 
+def held_task(session: Session, who: WorkerPrincipal, task_id: str) -> Task:
+    """A task this reviewer holds now (a level-1 review, or the review of it they check at
+    level 2): what the review page may read beside the item (a conversation's candidate
+    replies). Any other task answers like a missing one."""
+    task = repository.get_reviewed_task(session, who.worker_id, task_id)
+    now = utcnow()
+    if task is not None:
+        check = repository.get_review_to_check(session, task.org_id, task.id)
+        holds = (task.review_holder == who.worker_id and task.review_until is not None
+                 and task.review_until > now) or (
+            check is not None and check.held_by == who.worker_id
+            and check.held_until is not None and check.held_until > now)
+        if holds:
+            return task
+    raise NotFound(f"task {task_id} does not exist")
+
+
 def _held_by_other(holder: str | None, until: datetime | None, worker_id: str,
                    now: datetime) -> bool:
     return holder is not None and holder != worker_id and until is not None and until > now
@@ -225,8 +242,11 @@ def _fix(session: Session, project: Project, task: Task, verdict: str, answer: A
         return None
     if answer is None:
         raise field_error("answer", "is required to fix a result")
+    kind = get_kind(project.kind)
+    offered = kind.fix_offered(project.params, [r.answer for r in _answers(session, task)],
+                               answer)
     try:
-        fixed = get_kind(project.kind).validate_answer(project.params, task.data, answer)
+        fixed = kind.validate_answer(project.params, task.data, answer, offered)
     except KindValidationError as exc:
         raise kind_error(exc) from exc
     replace_result(session, task, project, TaskResult(fixed, 1.0, "review", n_answers), now)

@@ -9,6 +9,9 @@
   two or more workers ranked carries the task's own aggregation: the Bradley-Terry fit of
   its rankings (:func:`assay.algorithms.rankings.bradley_terry_rankings`, as the result's
   order and confidence), whose probability that one reply beats another orders each pair.
+  When a reviewer fixed the task (its result's ``method`` is ``review``), each turn of the
+  fix is that turn's only judgment: the corrected ranking, scores and ideal reply replace
+  the workers'.
 - A generated item: ``{"messages": [user prompt], "candidates"?: [the model's reply]}``;
   people rank, score and rewrite the reply.
 - A check of it: a written ideal reply edits the model's reply; otherwise rubric scores
@@ -46,6 +49,11 @@ def chat_turns(task: Mapping[str, Any], params: Mapping[str, Any],
             by_key.setdefault(tuple(turn["candidates"]), []).append(turn)
         if turns:
             ends.add(tuple(turns[-1]["candidates"]))
+    fixed = reviewed_turns(task)
+    for turn in fixed:
+        by_key[tuple(turn["candidates"])] = [turn]
+    if fixed:
+        ends.add(tuple(fixed[-1]["candidates"]))
     for key, turns in by_key.items():
         prompt = messages_of(sources[key[0]].get("messages") or [])
         judgments = tuple(
@@ -58,6 +66,15 @@ def chat_turns(task: Mapping[str, Any], params: Mapping[str, Any],
                          candidates={c: text_of(sources[c]["content"]) for c in key},
                          judgments=judgments, given=min(given, len(prompt)),
                          last=key in ends, preferences=fitted_preferences(judgments, key))
+
+
+def reviewed_turns(task: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The turns of a reviewer's fix, when the task's result is one (``method:
+    "review"``): each stands alone for its turn, in place of the workers' judgments."""
+    result = task.get("result") or {}
+    answer = result.get("answer") if result.get("method") == "review" else None
+    turns = answer.get("turns") if isinstance(answer, Mapping) else None
+    return [t for t in turns or [] if isinstance(t, Mapping) and t.get("candidates")]
 
 
 def fitted_preferences(judgments: Sequence[Judgment], candidates: Sequence[str]

@@ -32,7 +32,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from assay.algorithms.judged_turns import JudgedTurn
-from assay.kinds.base import NO_AGGREGATE, Aggregate, Conversation, Kind, removed_names
+from assay.kinds.base import (
+    NO_AGGREGATE,
+    Aggregate,
+    Conversation,
+    Kind,
+    OfferedTurn,
+    removed_names,
+)
 from assay.kinds.chat import judged
 from assay.kinds.chat.schemas import Answer, Data, Params, Turn, choice_errors
 from assay.kinds.errors import FieldError, KindValidationError
@@ -175,6 +182,22 @@ class Chat(Kind):
         if choice.get("ideal"):
             return str(choice["ideal"])
         return contents[_best(choice, list(contents))]
+
+    def fix_offered(self, params: dict[str, Any], answers: Sequence[Mapping[str, Any]],
+                    fix: Any) -> Sequence[OfferedTurn] | None:
+        """A review fix corrects one worker's conversation: its turns are that answer's
+        turns (candidates and user turns), the one whose candidates it names (else the
+        first answer's, and the fix is refused naming what differs)."""
+        paths = [tuple(OfferedTurn(candidates=tuple(t["candidates"]), prompt=t.get("prompt"))
+                       for t in a.get("turns") or []) for a in answers]
+        if not paths:
+            return ()
+        turns = fix.get("turns") if isinstance(fix, Mapping) else None
+        named = [set(t.get("candidates") or []) for t in turns or [] if isinstance(t, Mapping)]
+        for conversation in paths:
+            if [set(t.candidates) for t in conversation] == named:
+                return conversation
+        return paths[0]
 
     def resolve_answer(self, params: dict[str, Any], answer: dict[str, Any],
                        sources: Mapping[str, Any]) -> dict[str, Any]:

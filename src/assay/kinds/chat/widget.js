@@ -5,11 +5,14 @@
 // edits the ideal reply (e), and either continues the conversation from the chosen reply
 // (c: the next message, Ctrl+Enter) or submits (Ctrl+Enter). Replies are rendered as
 // Markdown through render.js (DOM nodes only, never HTML); model names never reach here.
+// On the review page (offer.review) it shows a worker's finished conversation instead,
+// for the reviewer to correct (reviewChat below).
 
-import { post, errorOf } from "../api.js";
+import { errorOf, get } from "../api.js";
 import { el, markdown } from "../kit.js";
 
 export default function chat(root, offer, ctx) {
+  if (offer.review) return reviewChat(root, offer, ctx);
   const params = offer.params || {};
   const rubric = params.rubric || [];
   const maxTurns = Number(params.max_turns || 1);
@@ -328,6 +331,164 @@ export default function chat(root, offer, ctx) {
       }
       if (event.key === "c" && !nextBox.hidden) {
         nextBox.focus();
+        return true;
+      }
+      return false;
+    },
+  };
+}
+
+// The review page's chat: the conversation of the first answer, each turn's candidates with
+// every answer's rank and scores of them, and the written ideals. Number keys re-rank the
+// marked turn (Shift ties, Backspace clears, t marks the next turn), e edits its ideal
+// reply. Once something changed, accepting (Ctrl+Enter) sends the corrected answer as the
+// fix: the task's result. Candidates' texts come from /v1/work/review/{task}/candidates,
+// which answers only the reviewer holding the task; no model name is in it.
+function reviewChat(root, offer, ctx) {
+  const answers = offer.review.answers.map((a) => a.answer || {});
+  const base = answers[0] || { turns: [] };
+  const turns = (base.turns || []).map((t) => ({
+    prompt: t.prompt || null,
+    candidates: [...t.candidates],
+    ranking: (t.ranking || []).map((g) => [...g]),
+    scores: t.scores || null,
+    ideal: t.ideal || "",
+  }));
+  const before = JSON.stringify(turns.map((t) => [t.ranking, t.ideal]));
+  let at = Math.max(0, turns.length - 1);
+  let texts = {};
+  const log = el("div", { class: "chat-log", attrs: { "aria-label": "conversation" } });
+  const body = el("div", { class: "chat-review" });
+  root.append(log, body);
+  for (const m of (offer.data && offer.data.messages) || []) log.append(bubble(m.role, m.content));
+
+  function bubble(role, content) {
+    return el("div", { class: `chat-msg chat-${role}`, data: { role } },
+      [el("span", { class: "chat-role", text: role }), markdown(String(content ?? ""), "md")]);
+  }
+
+  function rankIn(ranking, id) {
+    const i = (ranking || []).findIndex((g) => g.includes(id));
+    return i < 0 ? null : i + 1;
+  }
+
+  function draw() {
+    body.replaceChildren();
+    turns.forEach((turn, n) => {
+      const section = el("section", { class: "chat-review-turn" + (n === at ? " active" : ""), data: { turn: String(n) } });
+      if (turn.prompt) section.append(bubble("user", turn.prompt));
+      const cards = el("div", { class: "chat-candidates" });
+      turn.candidates.forEach((id, i) => {
+        const rank = rankIn(turn.ranking, id);
+        const seen = answers.map((a, k) => {
+          const theirs = (a.turns || []).find((t) => t.candidates.includes(id));
+          const r = theirs ? rankIn(theirs.ranking, id) : null;
+          const sc = theirs && theirs.scores ? theirs.scores[id] : null;
+          const scored = sc ? " · " + Object.entries(sc).map(([c, v]) => `${c} ${v}`).join(", ") : "";
+          return el("li", { text: `answer ${k + 1}: ${r ? `rank ${r}` : "not ranked"}${scored}` });
+        });
+        cards.append(el("section", { class: "chat-candidate", data: { candidate: id, rank: rank ? String(rank) : "" } }, [
+          el("div", { class: "chat-head" }, [
+            el("kbd", { text: String(i + 1) }),
+            el("span", { class: "chat-rank", text: rank ? `rank ${rank}` : "not ranked" }),
+          ]),
+          el("div", { class: "chat-reply" }, [markdown(texts[id] ?? "…", "md")]),
+          el("ul", { class: "chat-seen muted" }, seen),
+        ]));
+      });
+      section.append(cards);
+      const written = answers.map((a, k) => {
+        const theirs = (a.turns || []).find((t) => t.candidates.join() === turn.candidates.join());
+        return theirs && theirs.ideal ? el("p", { class: "muted", text: `answer ${k + 1} wrote: ${theirs.ideal}` }) : null;
+      }).filter(Boolean);
+      section.append(...written);
+      const box = el("textarea", { class: "chat-review-ideal", attrs: { rows: "4", "aria-label": `the ideal reply of turn ${n + 1}` } });
+      box.value = turn.ideal;
+      box.addEventListener("input", () => { turn.ideal = box.value; });
+      section.append(el("label", { class: "chat-label", text: `Ideal reply of turn ${n + 1} (e to edit)` }), box);
+      body.append(section);
+    });
+  }
+
+  function rank(i, tie) {
+    const turn = turns[at];
+    const id = turn && turn.candidates[i];
+    if (!id) return;
+    turn.ranking = turn.ranking.map((g) => g.filter((x) => x !== id)).filter((g) => g.length);
+    if (tie && turn.ranking.length) turn.ranking[turn.ranking.length - 1].push(id);
+    else turn.ranking.push([id]);
+    draw();
+  }
+
+  function edited() {
+    return JSON.stringify(turns.map((t) => [t.ranking, t.ideal])) !== before;
+  }
+
+  function send() {
+    const left = turns.find((t) => t.candidates.some((id) => !rankIn(t.ranking, id)));
+    if (left && (offer.params || {}).ranking !== false) {
+      ctx.say("Rank every reply of each turn first: press its number.", "error");
+      return;
+    }
+    ctx.submit({ turns: turns.map((t) => ({
+      ...(t.prompt ? { prompt: t.prompt } : {}),
+      candidates: t.candidates,
+      ...((offer.params || {}).ranking !== false ? { ranking: t.ranking } : {}),
+      ...(t.scores ? { scores: t.scores } : {}),
+      ...(t.ideal.trim() ? { ideal: t.ideal } : {}),
+    })) });
+  }
+
+  draw();
+  get(`/v1/work/review/${encodeURIComponent(offer.review.task_id)}/candidates`).then(async (res) => {
+    if (!res.ok) {
+      ctx.say((await errorOf(res)).message, "error");
+      return;
+    }
+    texts = Object.fromEntries(Object.entries((await res.json()).candidates).map(([id, c]) => [id, c.content]));
+    draw();
+    root.dataset.candidates = "loaded";
+  });
+
+  return {
+    shortcuts: [
+      ["1–8", "rank the next best reply of the marked turn"], ["Shift+1–8", "tie it with the group above"],
+      ["Backspace", "clear the marked turn's ranking"], ["t", "mark the next turn"],
+      ["e", "edit the marked turn's ideal reply"],
+      ["Ctrl+Enter", "accept: with changes, the corrected answer becomes the result"],
+    ],
+    edited,
+    send,
+    onKey(event) {
+      const typing = event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement;
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        if (edited()) send();
+        else return false;
+        return true;
+      }
+      if (event.key === "Escape" && typing) {
+        event.target.blur();
+        return true;
+      }
+      if (typing || !turns.length || event.ctrlKey || event.metaKey || event.altKey) return false;
+      const digit = /^Digit([1-9])$/.exec(event.code || "");
+      if (digit) {
+        rank(Number(digit[1]) - 1, event.shiftKey);
+        return true;
+      }
+      if (event.key === "Backspace") {
+        turns[at].ranking = [];
+        draw();
+        return true;
+      }
+      if (event.key === "t") {
+        at = (at + 1) % turns.length;
+        draw();
+        return true;
+      }
+      if (event.key === "e") {
+        const boxes = body.querySelectorAll(".chat-review-ideal");
+        if (boxes[at]) boxes[at].focus();
         return true;
       }
       return false;

@@ -1,7 +1,9 @@
 // The review page: leases the next task (or, at level 2, the next review to check) from
 // /v1/review/next, shows the task with its kind's widget, the current result and every
 // answer with the server's flags. The reviewer accepts (Ctrl+Enter), ticks answers to reject,
-// or answers the task in the widget: that answer is the fix and becomes the result.
+// or answers the task in the widget: that answer is the fix and becomes the result. A
+// widget given offer.review (the task's answers) may instead show them for correcting: once
+// it says it was edited, accepting sends its corrected answer as the fix.
 
 import { errorOf, post, toSignIn } from "./api.js";
 import { el, valueView, widgetFor } from "./widgets.js";
@@ -93,7 +95,8 @@ function show(item) {
   clearSide();
   taskEl.replaceChildren();
   const rejected = new Set();
-  const offer = { kind: item.kind, params: item.params, data: item.data, instructions: item.instructions };
+  const offer = { kind: item.kind, params: item.params, data: item.data, instructions: item.instructions,
+    review: { task_id: item.task_id, answers: item.answers, result: item.result } };
   const widget = widgetFor(item.kind)(taskEl, offer, { submit: fix, say });
   current = { item, widget, rejected };
   fillShortcuts(widget.shortcuts || []);
@@ -184,6 +187,12 @@ function fix(answer) {
   return decide("fix", answer);
 }
 
+// Accept, or send a widget's corrections of the answers as the fix.
+function accept() {
+  if (current && !busy && current.widget.edited && current.widget.edited()) current.widget.send();
+  else decide("accept");
+}
+
 function onKey(event) {
   if (event.defaultPrevented || event.isComposing) return;
   if (event.repeat && !event.key.startsWith("Arrow")) return; // a held key decides once
@@ -193,7 +202,7 @@ function onKey(event) {
   const inTaskText = event.target instanceof HTMLTextAreaElement && taskEl.contains(event.target);
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !inTaskText) {
     event.preventDefault();
-    decide("accept");
+    accept();
     return;
   }
   if (inComment) return;
@@ -211,7 +220,7 @@ function onKey(event) {
 }
 
 document.addEventListener("keydown", onKey);
-acceptEl.addEventListener("click", () => decide("accept"));
+acceptEl.addEventListener("click", () => accept());
 document.getElementById("show-instructions").addEventListener("click", () => instructions.showModal());
 document.getElementById("show-shortcuts").addEventListener("click", () => shortcuts.showModal());
 document.getElementById("skip").addEventListener("click", () => skip());
