@@ -46,7 +46,9 @@ def pg_db(pg_template: str | None) -> Iterator[str]:
 
 
 def _jobs(db_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **TEST_ENV, "ASSAY_CALLBACK_TIMEOUT_S": "1"}
+    # Short leases: the callbacks the killed process held are claimed again within seconds.
+    env = {**os.environ, **TEST_ENV, "ASSAY_CALLBACK_TIMEOUT_S": "1",
+           "ASSAY_JOB_LEASE_SLACK_S": "3"}
     return subprocess.Popen([sys.executable, "-m", "assay.cli", "jobs", "--db", db_url],
                             env=env, stdout=open(log, "ab"),
                             stderr=subprocess.STDOUT)

@@ -27,6 +27,8 @@ SETTINGS_DOC: dict[str, str] = {
     "callback_backoff_s": "ASSAY_CALLBACK_BACKOFF_S: comma-separated delays between callback "
     "attempts (default 5,30,120,600,1800,7200).",
     "job_poll_s": "ASSAY_JOB_POLL_S: how often the job runner looks for due jobs.",
+    "job_lease_slack_s": "ASSAY_JOB_LEASE_SLACK_S: seconds a claimed job's lease adds to the "
+    "callback timeouts it covers, before another process may claim it again (default 30).",
     "run_jobs": "ASSAY_RUN_JOBS: 1 (default) runs the job runner inside the server process.",
     "expiry_sweep_s": "ASSAY_EXPIRY_SWEEP_S: how often expired leases are returned to the pool "
     "(they are also returned lazily when a worker asks for work).",
@@ -103,6 +105,7 @@ class Settings:
         default=(5.0, 30.0, 120.0, 600.0, 1800.0, 7200.0)
     )
     job_poll_s: float = 0.5
+    job_lease_slack_s: float = 30.0
     run_jobs: bool = True
     expiry_sweep_s: float = 5.0
     refit_s: float = 30.0

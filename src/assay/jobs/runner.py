@@ -71,11 +71,11 @@ class JobRunner:
         # covers the whole round sent to a single host, one timeout after another.
         per_host = max(1, self.settings.callback_concurrency_per_host)
         waves = -(-self.batch_limit // per_host)
-        return self.settings.callback_timeout_s * (waves + 2) + 30
+        return self.settings.callback_timeout_s * (waves + 2) + self.settings.job_lease_slack_s
 
     def _round(self) -> tuple[int, bool]:
         """Run one round; returns how many jobs ran and whether a batch came back full."""
-        lease = self.settings.callback_timeout_s * 3 + 30
+        lease = self.settings.callback_timeout_s * 3 + self.settings.job_lease_slack_s
         kinds = sorted(self.batch_handlers)
 
         def claim(s: Session) -> tuple[list[ClaimedJob], list[ClaimedJob]]:
