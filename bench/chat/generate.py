@@ -9,7 +9,7 @@ body Assay sends (``stream: true``) and reads the whole event stream. Phases alt
 (raw, generate, raw, generate) so that a change in the machine's load hits both. The load
 average is printed with the figures.
 
-    .venv/bin/python bench/chat/generate.py [--calls 800] [--workers 16] [--json]
+    .venv/bin/python bench/chat/generate.py [--calls 800] [--workers 16] [--json] [--db URL]
 """
 
 from __future__ import annotations
@@ -88,11 +88,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--calls", type=int, default=800, help="calls per phase and round")
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--db", help="an empty database's URL (e.g. postgresql://postgres@"
+                        "127.0.0.1/bench_generate); default: a fresh SQLite file")
     args = parser.parse_args(argv)
     per_worker = max(1, args.calls // args.workers)
     wiring.install()
     with tempfile.TemporaryDirectory() as tmp, StandIn() as standin:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
         upgrade(url)
         db = Database(url)
         org = db.write(lambda s: accounts.create_org(s, "Bench"))
