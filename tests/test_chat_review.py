@@ -115,3 +115,22 @@ def test_a_worker_who_reviews_nothing_reads_no_candidates(org: Org,
     assert anonymous.status_code == 401
     with pytest.raises(NotFound):
         stranger.review_candidates(task)
+
+
+def test_accepting_a_chat_result_scores_each_ranking_against_it(
+        org: Org, model_standin: StandIn) -> None:
+    from sqlalchemy import select
+
+    from assay.db.models import ProjectWorker
+
+    project, task = chat_project_in_review(org, model_standin, "accept")
+    reviewer = org.worker()
+    org.client.add_reviewer(project, reviewer.me()["worker_id"])
+    assert reviewer.next_review(project) is not None
+    assert reviewer.review(task, "accept")["review_status"] == "accepted"
+    # The result (by model names) orders the two replies one way: the worker who ranked them
+    # so is right (tau 1), the one who ranked them the other way is not.
+    with org.db.read() as session:
+        checks = sorted((w.review_answers, w.review_correct) for w in session.scalars(
+            select(ProjectWorker).where(ProjectWorker.project_id == project)))
+    assert checks == [(1, 0), (1, 1)]

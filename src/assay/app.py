@@ -18,6 +18,7 @@ from assay.auditlog.origin import ClientAddressMiddleware
 from assay.background import make_runner
 from assay.batches.api import router as batches_router
 from assay.clock import Clock, SystemClock
+from assay.conversations import service as conversations
 from assay.conversations.api import router as conversations_router
 from assay.curation.api import router as curation_router
 from assay.db.engine import Database
@@ -93,6 +94,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.clock = clock
     app.state.rng = rng or random.Random()
     app.state.runner = runner
+    # The review queue scores a task's answers against its result in the form the kind
+    # matches; conversations (above review) know the candidates' models.
+    app.state.resolve_answers = conversations.resolved_answers
     errors.install(app)
     # Every request's parameters and body are checked for text no database can store.
     app.add_middleware(UnstorableTextMiddleware)

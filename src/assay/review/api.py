@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from assay.accounts.service import Requester, WorkerPrincipal
 from assay.auditlog import service as auditlog
@@ -43,12 +43,14 @@ def next_review(body: ReviewNextIn, who: WorkerPrincipal = Depends(require_worke
 
 
 @router.post("/v1/review/{task_id}", response_model=None, responses=doc(ReviewResultDoc))
-def submit_review(task_id: str, body: ReviewIn, who: WorkerPrincipal = Depends(require_worker),
+def submit_review(task_id: str, body: ReviewIn, request: Request,
+                  who: WorkerPrincipal = Depends(require_worker),
                   db: Database = Depends(get_db),
                   rng: random.Random = Depends(get_rng)) -> dict[str, Any]:
+    resolve = request.app.state.resolve_answers
     return db.write(lambda s: service.submit_review(
         s, who, task_id, body.verdict, body.answer, body.comment, body.rejected_answers,
-        body.level, rng=rng))
+        body.level, rng=rng, resolve=resolve))
 
 
 @router.get("/v1/work/feedback", response_model=None, responses=doc(FeedbackPage))

@@ -26,7 +26,7 @@ accuracy bar loses the role.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -187,9 +187,16 @@ def _held_by_other(holder: str | None, until: datetime | None, worker_id: str,
     return holder is not None and holder != worker_id and until is not None and until > now
 
 
+#: ``(session, project, org_id, task_id, answers)`` → the answers in the form their kind
+#: matches (for a conversation: with its candidates' model names); the edge passes the
+#: conversations feature's resolver, which lies above this one.
+Resolve = Callable[[Session, Any, str, str, list[dict[str, Any]]], list[dict[str, Any]]]
+
+
 def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict: str,
                   answer: Any, comment: str | None, rejected: list[str],
-                  level: int = 1, *, rng: random.Random) -> dict[str, Any]:
+                  level: int = 1, *, rng: random.Random,
+                  resolve: Resolve | None = None) -> dict[str, Any]:
     # Only a task of a project this worker reviews: any other answers like a missing one.
     task = repository.get_task_for_reviewer(session, who.worker_id, task_id)
     if task is None:
@@ -230,7 +237,8 @@ def submit_review(session: Session, who: WorkerPrincipal, task_id: str, verdict:
                     second_status="pending" if _drawn_for_second_level(project, rng) else None)
     session.add(review)
     session.flush()
-    _score_answers(session, project, task, list(answers.values()), set(rejected), now)
+    _score_answers(session, project, task, list(answers.values()), set(rejected), now,
+                   None if fixed is not None else resolve)
     return {"task_id": task.id, "review_status": task.review_status,
             "result": _shown_result(project, task.result), "review_id": review.id, "level": 1}
 
@@ -254,14 +262,17 @@ def _fix(session: Session, project: Project, task: Task, verdict: str, answer: A
 
 
 def _score_answers(session: Session, project: Project, task: Task, answers: list[Response],
-                   rejected: set[str], now: datetime) -> None:
+                   rejected: set[str], now: datetime, resolve: Resolve | None = None) -> None:
     """Count each reviewed answer as a check of its worker: right unless rejected or, when
     the task has a reviewed result, not matching it (``quality.answers_match``: exact for
-    categorical kinds, partial credit for the others)."""
+    categorical kinds, partial credit for the others). An accepted result is the kind's
+    aggregate, which ``resolve`` puts the answers beside (a fix is an answer as given)."""
     final = (task.result or {}).get("answer")
-    for response in answers:
+    given = [r.answer for r in answers]
+    checked = resolve(session, project, task.org_id, task.id, given) if resolve else given
+    for response, seen in zip(answers, checked, strict=True):
         right = response.id not in rejected and (
-            final is None or quality.answers_match(project, final, response.answer))
+            final is None or quality.answers_match(project, final, seen))
         quality.record_check(session, project, response.worker_id, "review", right, now)
 
 
