@@ -1,8 +1,10 @@
 """The console's evaluation pages: ``/evaluations`` (the list), ``/evaluations/{id}``
 (generation progress, cost, what was left out) and ``/evaluations/{id}/leaderboard`` (the
 ratings with their intervals drawn on the server, battles, the win-rate matrix, the judge's
-agreement with people and its biases, tabs by source and category). They show what the API
-answers (``GET /v1/evaluations/{id}`` and its leaderboard) and nothing else."""
+agreement with people and its biases, tabs by source and category; with rubric rating, each
+criterion's and the overall mean per model with its interval, drawn the same way). They
+show what the API answers (``GET /v1/evaluations/{id}`` and its leaderboard) and nothing
+else."""
 
 from __future__ import annotations
 
@@ -92,9 +94,33 @@ def leaderboard_page(evaluation_id: str, request: Request,
             for m in board["models"] if m["rating"] is not None])
     return render(request, "evaluation_leaderboard.html", {
         "evaluation": evaluation, "board": board, "refused": refused, "chart": chart,
+        "rubric": rubric_sections((board or {}).get("ratings")),
         "source": source, "category": category, "sources": SOURCES, "tab": "leaderboard",
         "categories": (board or {}).get("categories") or sorted({
             c for c in _categories(db, who, evaluation_id)})})
+
+
+def rubric_sections(ratings: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One section per criterion of the leaderboard's ``ratings`` (and ``overall``, or the
+    single ``rating``): its models best first, with their mean, interval and count, and the
+    chart of means and intervals on the rubric's scale. Empty without rubric ratings."""
+    if not ratings or not ratings["rated"]:
+        return []
+    low, high = ratings["scale"]
+    sections = []
+    for index, key in enumerate(ratings["criteria"]):
+        rows = sorted(({"model": m["model"], "replies": m["replies"], **m["scores"][key]}
+                       for m in ratings["models"]),
+                      key=lambda r: (r["mean"] is None, -(r["mean"] or 0.0)))
+        title = {"overall": "Overall", "rating": "Rating"}.get(key, key)
+        chart = rating_intervals(
+            f"chart-rubric-{index}", f"{title}: mean score with 95% intervals",
+            [(r["model"], r["mean"], *(r["ci"] or (None, None)))
+             for r in rows if r["mean"] is not None],
+            domain=(float(low), float(high)), digits=2)
+        sections.append({"key": key, "title": title, "index": index, "rows": rows,
+                         "chart": chart})
+    return sections
 
 
 def _categories(db: Database, who: Any, evaluation_id: str) -> list[str]:
