@@ -123,3 +123,28 @@ def test_a_battle_evaluation_has_no_rubric_section(org: Org) -> None:
         worker.submit(offer["assignment_id"], {"choice": "a"})
     html = _page(org, evaluation["id"])
     assert 'id="leaderboard"' in html and 'id="rubric-ratings"' not in html
+
+
+def test_it_shows_the_length_controlled_leaderboard(org: Org) -> None:
+    with org.http() as http:
+        made = http.post("/v1/evaluations", json={
+            "name": "Lengths", "prompts": [{"id": f"p{i}", "prompt": "q"} for i in range(4)],
+            "responses": [{"prompt_id": f"p{i}", "model": m, "content": m * (i + 2)}
+                          for i in range(4) for m in ("short", "longer-model")],
+            "human": {"battles_per_prompt": 1}})
+        assert made.status_code == 201, made.text
+    evaluation = made.json()
+    worker = org.worker()
+    while (offer := worker.next(evaluation["project"])) is not None:
+        a, b = offer["data"]["a"], offer["data"]["b"]
+        worker.submit(offer["assignment_id"], {"choice": "a" if len(a) > len(b) else "b"})
+    plain = _page(org, evaluation["id"])
+    assert 'data-style="length"' in plain and 'id="length-controlled"' not in plain
+    with signed_in_client(org.url, user_account(org)) as http:
+        html = http.get(f"/evaluations/{evaluation['id']}/leaderboard",
+                        params={"style": "length"}).text
+    assert 'id="length-controlled"' in html and 'id="length-meaning"' in html
+    assert 'id="leaderboard"' not in html
+    rows = _table(html, "length-controlled")
+    assert {row[1] for row in rows} == {"short", "longer-model"}
+    assert len(_chart(html, "chart-ratings").findall(f"{SVG}g")) == 2

@@ -238,6 +238,7 @@ def evaluation_leaderboard(session: Session, who: Requester, evaluation_id: str,
                   "ci": None if bootstrap == 0 else {
                       fit_names[i]: [_r(boot.ci_low[i]), _r(boot.ci_high[i])]
                       for i in range(len(present))},
+                  "rank": {fit_names[i]: int(boot.rank[i]) for i in range(len(present))},
                   "rank_ci": {fit_names[i]: [int(boot.rank_low[i]), int(boot.rank_high[i])]
                               for i in range(len(present))}}
     return {**base, "style_control": styled, "tie_strength": _r(tie, 4),

@@ -64,6 +64,7 @@ def evaluation_page(evaluation_id: str, request: Request,
 @router.get("/evaluations/{evaluation_id}/leaderboard", response_model=None)
 def leaderboard_page(evaluation_id: str, request: Request,
                      source: str = Query("all"), category: str | None = Query(None),
+                     style: str | None = Query(None),
                      db: Database = Depends(get_db)) -> Response:
     from assay.evaluations.leaderboard import evaluation_leaderboard
 
@@ -72,6 +73,7 @@ def leaderboard_page(evaluation_id: str, request: Request,
         return who
     source = source if source in SOURCES else "all"
     category = category or None
+    style = "length" if style == "length" else None
     board: dict[str, Any] | None = None
     refused = None
     with db.read() as session:
@@ -79,7 +81,8 @@ def leaderboard_page(evaluation_id: str, request: Request,
             evaluation = service.evaluation_object(
                 session, service.get_evaluation(session, who, evaluation_id))
             board = evaluation_leaderboard(session, who, evaluation_id, source=source,
-                                           category=category, bootstrap=BOOTSTRAP)
+                                           category=category, bootstrap=BOOTSTRAP,
+                                           style=style)
         except NotFound:
             return _missing(request)
         except Conflict as exc:
@@ -88,16 +91,38 @@ def leaderboard_page(evaluation_id: str, request: Request,
             if groups:
                 refused += ": " + "; ".join(", ".join(g) for g in groups)
     chart = None
-    if board is not None:
+    styled = styled_rows(board) if board is not None else None
+    if styled is not None:
+        chart = rating_intervals(
+            "chart-ratings", "Length-controlled ratings with 95% intervals",
+            [(m["model"], m["rating"], *(m["ci"] or (None, None))) for m in styled])
+    elif board is not None:
         chart = rating_intervals("chart-ratings", "Ratings with 95% intervals", [
             (m["model"], m["rating"], *(m["ci"] or (None, None)))
             for m in board["models"] if m["rating"] is not None])
     return render(request, "evaluation_leaderboard.html", {
         "evaluation": evaluation, "board": board, "refused": refused, "chart": chart,
-        "rubric": rubric_sections((board or {}).get("ratings")),
+        "rubric": rubric_sections((board or {}).get("ratings")), "styled": styled,
+        "style": style,
         "source": source, "category": category, "sources": SOURCES, "tab": "leaderboard",
         "categories": (board or {}).get("categories") or sorted({
             c for c in _categories(db, who, evaluation_id)})})
+
+
+def styled_rows(board: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The length-controlled leaderboard's rows, best first: each fitted model's rating,
+    interval, rank and rank interval with reply length held equal, beside its plain rating
+    and counts. None when the board has no style control."""
+    control = board.get("style_control")
+    if not control:
+        return None
+    plain = {m["model"]: m for m in board["models"]}
+    rows = [{"model": name, "rating": rating,
+             "ci": (control["ci"] or {}).get(name), "rank": control["rank"][name],
+             "rank_ci": control["rank_ci"][name], "plain": plain[name]["rating"],
+             "battles": plain[name]["battles"]}
+            for name, rating in control["ratings"].items() if rating is not None]
+    return sorted(rows, key=lambda r: (r["rank"], -r["rating"], r["model"]))
 
 
 def rubric_sections(ratings: dict[str, Any] | None) -> list[dict[str, Any]]:
