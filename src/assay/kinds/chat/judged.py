@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from assay.algorithms.judged_turns import (
@@ -86,16 +87,23 @@ def fitted_preferences(judgments: Sequence[Judgment], candidates: Sequence[str]
     rankings = [j.ranking for j in judgments if j.ranking]
     if len(rankings) < 2 or len(candidates) < 2:
         return None
-    from assay.algorithms.rankings import (
-        bradley_terry_rankings,
-        pair_probabilities,
-        positions_from_groups,
-    )
+    from assay.algorithms.rankings import positions_from_groups
 
-    fit = bradley_terry_rankings([positions_from_groups(r, candidates) for r in rankings])
-    probs = pair_probabilities(fit)
-    return {(a, b): float(probs[i, j]) for i, a in enumerate(candidates)
+    rows = sorted(tuple(positions_from_groups(r, candidates).tolist()) for r in rankings)
+    probs = _fitted(tuple(rows))
+    return {(a, b): probs[i][j] for i, a in enumerate(candidates)
             for j, b in enumerate(candidates) if i != j}
+
+
+@lru_cache(maxsize=4096)
+def _fitted(rows: tuple[tuple[float, ...], ...]) -> tuple[tuple[float, ...], ...]:
+    """The pair probabilities of one set of rank positions. The fit reads only how often
+    each item beat each other one, so the rows' order does not matter and an export fits
+    each pattern of rankings once, however many turns share it."""
+    from assay.algorithms.rankings import bradley_terry_rankings, pair_probabilities
+
+    probs = pair_probabilities(bradley_terry_rankings([list(row) for row in rows]))
+    return tuple(tuple(float(p) for p in row) for row in probs)
 
 
 def synthetic_data(prompt: str, reply: str | None, model_name: str) -> dict[str, Any]:
