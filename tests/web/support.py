@@ -79,3 +79,11 @@ def answer_with_new_workers(org: Org, project_id: str, labels: list[str]) -> Non
         offer = worker.next(project_id)
         assert offer is not None
         worker.submit(offer["assignment_id"], {"label": label})
+
+
+def judge_every_battle_longer_wins(org: Org, project_id: str) -> None:
+    """One new worker answers every battle of the evaluation's project: the longer reply wins."""
+    worker = org.worker()
+    while (offer := worker.next(project_id)) is not None:
+        a, b = offer["data"]["a"], offer["data"]["b"]
+        worker.submit(offer["assignment_id"], {"choice": "a" if len(a) > len(b) else "b"})

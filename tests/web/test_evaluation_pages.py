@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.support import Org
 from tests.web.browser import open_signed_in
-from tests.web.support import signed_in_client, user_account
+from tests.web.support import judge_every_battle_longer_wins, signed_in_client, user_account
 
 Shot = Callable[[str], Path]
 
@@ -33,10 +33,7 @@ def test_a_requester_reads_an_evaluation_and_its_leaderboard(org: Org, other_org
             "human": {"battles_per_prompt": 3}, "auto": {"scorers": ["contains"]}})
         assert made.status_code == 201, made.text
     evaluation = made.json()
-    worker = org.worker()
-    while (offer := worker.next(evaluation["project"])) is not None:
-        a, b = offer["data"]["a"], offer["data"]["b"]
-        worker.submit(offer["assignment_id"], {"choice": "a" if len(a) > len(b) else "b"})
+    judge_every_battle_longer_wins(org, evaluation["project"])
 
     open_signed_in(page, user_account(org), "/evaluations")
     page.click(f'#evaluations tr[data-evaluation="{evaluation["id"]}"] a')

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from tests.support import Org
-from tests.web.support import signed_in_client, user_account
+from tests.web.support import judge_every_battle_longer_wins, signed_in_client, user_account
 
 SVG = "{http://www.w3.org/2000/svg}"
 RUBRIC = {"min": 1, "max": 5, "criteria": [{"id": "helpful", "weight": 3},
@@ -134,10 +134,7 @@ def test_it_shows_the_length_controlled_leaderboard(org: Org) -> None:
             "human": {"battles_per_prompt": 1}})
         assert made.status_code == 201, made.text
     evaluation = made.json()
-    worker = org.worker()
-    while (offer := worker.next(evaluation["project"])) is not None:
-        a, b = offer["data"]["a"], offer["data"]["b"]
-        worker.submit(offer["assignment_id"], {"choice": "a" if len(a) > len(b) else "b"})
+    judge_every_battle_longer_wins(org, evaluation["project"])
     plain = _page(org, evaluation["id"])
     assert 'data-style="length"' in plain and 'id="length-controlled"' not in plain
     with signed_in_client(org.url, user_account(org)) as http:
